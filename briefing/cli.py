@@ -1,0 +1,275 @@
+"""The `briefing` command line."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from briefing import __version__
+from briefing.build import BuildReport, BuildRequest, build
+from briefing.errors import BriefingError, InputError, Problem
+from briefing.facts import load_facts
+from briefing.glossary import load_glossary
+from briefing.languages import DEFAULT_LANGUAGES, parse_languages
+from briefing.localize import glossary_warnings
+from briefing.starter import STARTER
+
+app = typer.Typer(
+    name="briefing",
+    help="Policy briefings on diplomatic events: facts (YAML) in, Word documents out, "
+    "in English, Japanese and Korean, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+state = {"debug": False}
+
+SOURCES_DIR = Path("sources")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"briefing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show Python tracebacks for unexpected errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    state["debug"] = debug
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        err.print(f"[{colour}]{problem.location()}: {problem.severity}:[/] {problem.message}")
+        if problem.hint:
+            err.print(f"    {problem.hint}")
+
+
+class RichProgress:
+    """Progress bars on the terminal; silent when output is not a terminal."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    @contextlib.contextmanager
+    def task(self, description: str, total: int) -> Iterator[object]:
+        task_id = self.progress.add_task(description, total=total)
+        try:
+            yield task_id
+        finally:
+            self.progress.update(task_id, completed=total, visible=True)
+
+    def advance(self, task: object, amount: int = 1) -> None:
+        self.progress.advance(task, amount)  # type: ignore[arg-type]
+
+
+def facts_files(paths: list[Path] | None) -> list[Path]:
+    """The given files, or every facts file under sources/ (the glossary is not one)."""
+    if paths:
+        return list(paths)
+    found = sorted(p for p in SOURCES_DIR.glob("*.yaml") if p.name != "glossary.yaml")
+    if not found:
+        raise InputError(
+            f"no facts files given and none found in {SOURCES_DIR}/; "
+            "name one (briefing build FILE.yaml) or create one with `briefing new NAME`"
+        )
+    return found
+
+
+def print_report(report: BuildReport) -> None:
+    if report.documents:
+        table = Table(title="Build")
+        for column in ("facts", "lang", "result", "memory", "machine", "flagged"):
+            table.add_column(column, overflow="fold")
+        for d in report.documents:
+            table.add_row(
+                d.source.name,
+                d.lang,
+                d.status + (f": {d.detail}" if d.detail else ""),
+                str(d.from_memory),
+                str(d.from_machine),
+                str(d.flagged),
+            )
+        err.print(table)
+    for missing in report.missing:
+        err.print(
+            f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
+            f" the {missing.target} documents were not written.[/]\n"
+            f"    Install it with:  briefing models install {missing.target}\n"
+            f"    or from a file:   briefing models install PATH/TO/translate-"
+            f"{missing.source}_{missing.target}.argosmodel"
+        )
+
+
+@app.command("build")
+def build_command(
+    facts: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Facts files (YAML). Default: every sources/*.yaml but the glossary."),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Comma-separated languages to write.")
+    ] = ",".join(DEFAULT_LANGUAGES),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the documents.")] = Path("out"),
+    template: Annotated[
+        str, typer.Option("--template", help="Template name under templates/, or a folder.")
+    ] = "summit",
+    glossary: Annotated[
+        Path | None,
+        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+    ] = None,
+    report_path: Annotated[
+        Path | None, typer.Option("--report", help="Also write a JSON report to this file.")
+    ] = None,
+) -> None:
+    """Write a briefing per facts file and language: OUT/<stem>.<lang>.docx."""
+    languages = parse_languages(lang)
+    request = BuildRequest(facts_files(facts), languages, out_dir, template, glossary)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    ) as progress:
+        report = build(request, translation=None, progress=RichProgress(progress))
+    print_problems(report.problems)
+    print_report(report)
+    if report_path:
+        report_path.write_text(json.dumps(report_as_json(report), indent=2), encoding="utf-8")
+    raise typer.Exit(report.exit_code)
+
+
+def report_as_json(report: BuildReport) -> dict[str, object]:
+    return {
+        "exit_code": report.exit_code,
+        "documents": [
+            {
+                "facts": str(d.source),
+                "lang": d.lang,
+                "status": d.status,
+                "path": str(d.path) if d.path else None,
+                "detail": d.detail,
+                "segments": {
+                    "memory": d.from_memory,
+                    "machine": d.from_machine,
+                    "flagged": d.flagged,
+                },
+            }
+            for d in report.documents
+        ],
+        "missing_models": [f"{m.source}_{m.target}" for m in report.missing],
+        "problems": [
+            {"severity": p.severity, "location": p.location(), "message": p.message}
+            for p in report.problems
+        ],
+    }
+
+
+@app.command("validate")
+def validate_command(
+    facts: Annotated[list[Path], typer.Argument(help="Facts files (YAML) to check.")],
+    glossary: Annotated[
+        Path | None,
+        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+    ] = None,
+) -> None:
+    """Check facts files: every error with file:line:column and what was expected."""
+    failed = False
+    for path in facts:
+        glossary_path = glossary or path.parent / "glossary.yaml"
+        terms = load_glossary(glossary_path)
+        try:
+            loaded_facts, source = load_facts(path)
+        except InputError as error:
+            if error.problems:
+                print_problems(error.problems)
+            else:
+                err.print(f"[red]error:[/] {error}")
+            failed = True
+            continue
+        warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
+        print_problems(warnings)
+        out.print(f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)")
+    raise typer.Exit(2 if failed else 0)
+
+
+@app.command("new")
+def new_command(
+    name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Folder for the new file.")
+    ] = SOURCES_DIR,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter facts file, DIR/NAME.yaml."""
+    stem = name[:-5] if name.endswith(".yaml") else name
+    if not stem or "/" in stem or stem.startswith("."):
+        raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")
+    path = directory / f"{stem}.yaml"
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; choose another name or pass --force")
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER.format(path=path), encoding="utf-8")
+    out.print(f"wrote {path}; edit it, then run: briefing validate {path}")
+
+
+def main() -> None:
+    """Entry point: errors for people without tracebacks, unless --debug."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except BriefingError as error:
+        err.print(f"[red]error:[/] {error}" if str(error) else "[red]error[/]")
+        sys.exit(error.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted; documents already written are complete, none is half-written")
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - last line of defence for people, not developers
+        import click
+
+        if isinstance(error, click.exceptions.Exit):
+            sys.exit(error.exit_code)
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(2)
+        if isinstance(error, click.exceptions.Abort):
+            sys.exit(130)
+        if state["debug"]:
+            traceback.print_exc()
+        else:
+            err.print(
+                f"[red]internal error:[/] {type(error).__name__}: {error}\n"
+                "    Run again with --debug for details, and report it with the input file."
+            )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The facts of one event: a typed, validated model read from a YAML file.
+
+Every statement carries the ids of the reports it comes from, so that a briefing never says
+more than its sources do, and a status, because reports distinguish what happened from what
+"is believed" or "was expected".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefing.errors import InputError, Problem
+from briefing.yamlsource import LoadedYaml, dotted, load_yaml
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+SourceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+
+
+def _tidy(value: Any) -> Any:
+    """Fold runs of white space (YAML line folding, indentation) into single spaces."""
+    if isinstance(value, str):
+        return re.sub(r"\s+", " ", value).strip()
+    return value
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Status(str, Enum):
+    """How firm a statement is, as the sources put it."""
+
+    confirmed = "confirmed"
+    reported = "reported"
+    expected = "expected"
+
+
+class Statement(Model):
+    """A sentence or short passage of free text, translated by machine, citing its sources."""
+
+    text: Text = Field(description="the statement, in your own words")
+    sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
+    status: Status = Field(Status.confirmed, description="confirmed, reported or expected")
+
+    _tidy_text = field_validator("text", mode="before")(_tidy)
+
+
+class HeadedStatement(Statement):
+    """An outcome or topic: a short heading, then the statement."""
+
+    heading: ShortText = Field(description="a short heading, a few words")
+
+    _tidy_heading = field_validator("heading", mode="before")(_tidy)
+
+
+class Role(str, Enum):
+    host = "host"
+    guest = "guest"
+    delegation = "delegation"
+    other = "other"
+
+
+class Participant(Model):
+    name: ShortText = Field(description="the person's name in English, as in the glossary")
+    title: ShortText = Field(description="the office held, in English, e.g. Prime Minister")
+    country: ShortText = Field(description="the country they represent, as in the glossary")
+    role: Role = Field(description="host, guest, delegation or other")
+    sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
+
+
+class Event(Model):
+    title: ShortText = Field(description="the event's name, e.g. Japan–ROK Summit Meeting")
+    kind: ShortText = Field(description="e.g. summit, ministerial meeting")
+    date: dt.date = Field(description="a date written YYYY-MM-DD")
+    time: dt.time | None = Field(None, description="local start time, HH:MM (optional)")
+    time_zone: ShortText = Field(description="an IANA time zone such as Asia/Tokyo")
+    city: ShortText = Field(description="the city, as in the glossary")
+    venue: ShortText | None = Field(None, description="the venue, as in the glossary (optional)")
+    host_country: ShortText = Field(description="the host country, as in the glossary")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone '{value}'; use an IANA name like Asia/Tokyo"
+            ) from None
+        return value
+
+
+class Account(Model):
+    """One source's version of a point on which the sources differ."""
+
+    text: Text = Field(description="what this source says, in your own words")
+    sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
+
+    _tidy_text = field_validator("text", mode="before")(_tidy)
+
+
+class Difference(Model):
+    """A point the sources disagree on: the briefing shows every account, never picks one."""
+
+    topic: ShortText = Field(description="what the sources differ on, a few words")
+    accounts: list[Account] = Field(min_length=2, description="two or more accounts")
+
+    _tidy_topic = field_validator("topic", mode="before")(_tidy)
+
+
+class Source(Model):
+    id: SourceId = Field(description="a short id that statements cite, e.g. japan-news")
+    publisher: ShortText
+    title: ShortText
+    date: dt.date | None = Field(None, description="publication date, YYYY-MM-DD (optional)")
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    note: ShortText | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "en"
+
+
+class Document(Model):
+    """Who issues the briefing; goes into the document's properties."""
+
+    author: ShortText = "Policy Briefing Unit"
+    organisation: ShortText | None = None
+    keywords: list[ShortText] = []
+
+
+class Facts(Model):
+    event: Event
+    document: Document = Document()
+    participants: list[Participant] = Field(min_length=1)
+    summary: Statement
+    background: list[Statement] = []
+    outcomes: list[HeadedStatement] = []
+    topics: list[HeadedStatement] = []
+    next_steps: list[Statement] = []
+    differences: list[Difference] = []
+    sources: list[Source] = Field(min_length=1)
+
+    def citing(self) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
+        """Every place that cites sources, with its path in the file."""
+        for i, participant in enumerate(self.participants):
+            yield ("participants", i, "sources"), participant.sources
+        for loc, statement in self.statements():
+            yield (*loc, "sources"), statement.sources
+
+    def statements(self) -> Iterator[tuple[tuple[str | int, ...], Statement | Account]]:
+        """Every free-text statement in document order, with its path in the file."""
+        yield ("summary",), self.summary
+        for name in ("background", "outcomes", "topics", "next_steps"):
+            for i, statement in enumerate(getattr(self, name)):
+                yield (name, i), statement
+        for i, difference in enumerate(self.differences):
+            for j, account in enumerate(difference.accounts):
+                yield ("differences", i, "accounts", j), account
+
+    def free_texts(self) -> list[str]:
+        """Every text that needs machine translation, in document order, without repeats."""
+        texts = [self.event.title, self.event.kind]
+        for _, statement in self.statements():
+            if isinstance(statement, HeadedStatement):
+                texts.append(statement.heading)
+            texts.append(statement.text)
+        texts += [d.topic for d in self.differences]
+        return list(dict.fromkeys(texts))
+
+    def source_number(self, source_id: str) -> int:
+        """Sources are cited by their 1-based position in the sources list."""
+        return [s.id for s in self.sources].index(source_id) + 1
+
+
+def _expected(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """The field's description, to tell the user what belongs at `loc`."""
+    current: Any = model
+    description = ""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return description
+        info = fields[part]
+        description = info.description or ""
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    return description
+
+
+def problems_from_validation(
+    loaded: LoadedYaml, error: ValidationError, model: type[BaseModel]
+) -> list[Problem]:
+    """Turn pydantic's errors into located problems that say what was expected."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
+        message = item["msg"]
+        if item["type"] == "missing":
+            message = f"missing field '{loc[-1]}' in {dotted(loc[:-1])}"
+        elif item["type"] == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}' in {dotted(loc[:-1])}"
+        else:
+            message = f"{dotted(loc)}: {message[0].lower()}{message[1:]}"
+            if "input" in item and not isinstance(item["input"], dict | list):
+                message += f" (got {item['input']!r})"
+        expected = _expected(model, loc)
+        hint = f"Expected {expected}." if expected else ""
+        if item["type"] == "extra_forbidden":
+            hint = "Check the spelling; `briefing new NAME` writes a file showing every field."
+        problems.append(loaded.problem(loc, message, hint))
+    return problems
+
+
+def unknown_sources(loaded: LoadedYaml, facts: Facts) -> list[Problem]:
+    known = [s.id for s in facts.sources]
+    problems = []
+    for loc, ids in facts.citing():
+        for i, source_id in enumerate(ids):
+            if source_id not in known:
+                problems.append(
+                    loaded.problem(
+                        (*loc, i),
+                        f"unknown source id '{source_id}'",
+                        f"Known ids: {', '.join(known)}. Add it under `sources:` or fix the id.",
+                    )
+                )
+    seen: set[str] = set()
+    for i, source in enumerate(facts.sources):
+        if source.id in seen:
+            problems.append(
+                loaded.problem(("sources", i, "id"), f"duplicate source id '{source.id}'")
+            )
+        seen.add(source.id)
+    return problems
+
+
+def load_facts(path: Path, text: str | None = None) -> tuple[Facts, LoadedYaml]:
+    """Read and validate a facts file, or raise InputError listing every problem.
+
+    The LoadedYaml comes back too: it holds the warnings and locates later findings in the file.
+    """
+    loaded = load_yaml(path, text)
+    if not isinstance(loaded.data, dict):
+        raise InputError(
+            "",
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    "a facts file must be a mapping with event, participants, summary, sources",
+                    "Run `briefing new NAME` for a starter file.",
+                )
+            ],
+        )
+    try:
+        facts = Facts.model_validate(loaded.data)
+    except ValidationError as err:
+        raise InputError("", problems_from_validation(loaded, err, Facts)) from None
+    problems = unknown_sources(loaded, facts)
+    if problems:
+        raise InputError("", problems)
+    return facts, loaded

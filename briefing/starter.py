@@ -1,0 +1,75 @@
+"""The commented starter facts file written by `briefing new`."""
+
+from __future__ import annotations
+
+STARTER = """\
+# Facts for one event. Every statement cites one or more ids from `sources:` at the end.
+# Status (optional, default confirmed): confirmed | reported ("is believed to") | expected
+# ("was expected to"). Names, places and countries are written in English as in the glossary
+# (sources/glossary.yaml), which gives their official Japanese and Korean forms.
+# Check the file with:  briefing validate {path}
+# Build it with:        briefing build {path}
+
+event:
+  title: Bilateral Summit Meeting          # the event's name
+  kind: summit meeting                     # e.g. summit meeting, foreign ministers' meeting
+  date: 2026-01-13                         # YYYY-MM-DD, local date at the venue
+  # time: "14:30"                          # optional local start time, HH:MM (quoted)
+  time_zone: Asia/Tokyo                    # IANA time zone of the venue
+  city: Nara
+  # venue: JW Marriott Hotel Nara          # optional
+  host_country: Japan
+
+document:
+  author: Policy Briefing Unit             # goes into the document properties
+  keywords: [summit]
+
+participants:
+  - name: Sanae Takaichi                   # as in the glossary
+    title: Prime Minister
+    country: Japan
+    role: host                             # host | guest | delegation | other
+    sources: [report-1]
+
+summary:
+  text: >
+    One or two sentences, in your own words, on what happened and why it matters.
+  sources: [report-1]
+
+background:
+  - text: Context the reader needs, one point per entry.
+    sources: [report-1]
+
+outcomes:
+  - heading: Short heading
+    text: What was agreed, in a sentence or two.
+    sources: [report-1]
+
+topics:
+  - heading: Short heading
+    text: What was discussed.
+    sources: [report-1]
+    status: reported
+
+next_steps:
+  - text: What happens next, and when.
+    sources: [report-1]
+    status: expected
+
+# Where reports disagree, keep every account; the briefing shows them side by side.
+differences: []
+#  - topic: What they differ on
+#    accounts:
+#      - text: What the first report says.
+#        sources: [report-1]
+#      - text: What the second report says.
+#        sources: [report-2]
+
+sources:
+  - id: report-1
+    publisher: Publisher name
+    title: Title of the report
+    date: 2026-01-13
+    # url: https://example.org/report      # or a note where there is no address
+    note: Where the report can be found.
+"""

@@ -1,0 +1,230 @@
+"""Read YAML into plain data while remembering where every value came from.
+
+Facts files come from other people, so the reader refuses what could hurt (aliases, which enable
+"billion laughs" bombs; absurd nesting; huge files) and keeps line and column for every value so
+that schema errors can point at the exact spot.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from briefing.errors import InputError, Problem
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 40
+
+# Characters XML 1.0 (and so Word) cannot hold: C0 controls except tab, newline, carriage return;
+# lone surrogates; U+FFFE and U+FFFF.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedYaml:
+    """Plain data (dicts, lists, scalars) plus the 1-based (line, column) of every value."""
+
+    path: Path
+    data: Any
+    positions: dict[Path_, tuple[int, int]]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def position(self, loc: Path_) -> tuple[int | None, int | None]:
+        """Where `loc` is, or its nearest existing ancestor (for a missing key)."""
+        loc = tuple(loc)
+        while loc not in self.positions and loc:
+            loc = loc[:-1]
+        line, column = self.positions.get(loc, (None, None))
+        return line, column
+
+    def problem(self, loc: Path_, message: str, hint: str = "", severity: str = "error") -> Problem:
+        line, column = self.position(loc)
+        return Problem(self.path, line, column, message, hint, severity)
+
+
+def dotted(loc: Path_) -> str:
+    """`('participants', 0, 'name')` → `participants[0].name`, the way people read paths."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is a located error."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            "",
+            [
+                Problem(
+                    path,
+                    line,
+                    column,
+                    f"the file is not valid {encoding.replace('-sig', '')} text "
+                    f"(byte 0x{raw[err.start]:02x} cannot be decoded)",
+                    "Save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8).",
+                )
+            ],
+        ) from None
+
+
+def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -> LoadedYaml:
+    """Read `path` (or `text`, for tests and stdin) into a LoadedYaml, or raise InputError."""
+    if text is None:
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise InputError(
+                    "",
+                    [
+                        Problem(
+                            path,
+                            None,
+                            None,
+                            f"the file is {size / 1_048_576:.1f} MB; input files are limited to "
+                            f"{max_bytes / 1_048_576:.0f} MB",
+                            "A facts file describes one event; split the content or check that "
+                            "the right file was given.",
+                        )
+                    ],
+                )
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a directory, expected a YAML file") from None
+        except PermissionError:
+            raise InputError(f"{path}: permission denied when reading the file") from None
+        text = decode(path, raw)
+    elif len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise InputError(f"{path}: input is larger than {max_bytes / 1_048_576:.0f} MB")
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        root = yaml.compose(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        message = f"YAML syntax: {err.problem or err.context}"
+        raise InputError(
+            "",
+            [
+                Problem(
+                    path,
+                    line,
+                    column,
+                    message,
+                    "Check indentation and quoting here; text with ': ' or '#' must be quoted.",
+                )
+            ],
+        ) from None
+    except YAMLError as err:
+        raise InputError("", [Problem(path, None, None, f"YAML: {err}")]) from None
+    except RecursionError:
+        raise InputError(
+            "", [Problem(path, None, None, "the YAML is nested too deeply to read")]
+        ) from None
+
+    loaded = LoadedYaml(path, None, {})
+    loaded.data = _convert(root, (), loaded, set(), 0) if root is not None else None
+    return loaded
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _refuse(node: Node, loaded: LoadedYaml, message: str, hint: str) -> InputError:
+    line, column = _mark(node)
+    return InputError("", [Problem(loaded.path, line, column, message, hint)])
+
+
+def _convert(node: Node, loc: Path_, loaded: LoadedYaml, seen: set[int], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise _refuse(
+            node,
+            loaded,
+            f"nesting deeper than {MAX_DEPTH} levels",
+            "Facts files are shallow: check for runaway indentation or brackets.",
+        )
+    if id(node) in seen or getattr(node, "anchor", None):
+        raise _refuse(
+            node,
+            loaded,
+            "YAML anchors and aliases (&name / *name) are not accepted",
+            "Write the value out in full where it is needed.",
+        )
+    seen.add(id(node))
+    loaded.positions[loc] = _mark(node)
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _refuse(key_node, loaded, "a key must be plain text", "")
+            key = str(key_node.value)
+            if key == "<<":
+                raise _refuse(key_node, loaded, "YAML merge keys (<<) are not accepted", "")
+            if key in result:
+                raise _refuse(
+                    key_node,
+                    loaded,
+                    f"duplicate key '{key}' in {dotted(loc)}",
+                    "Each key may appear once; remove or rename one of them.",
+                )
+            result[key] = _convert(value_node, (*loc, key), loaded, seen, depth + 1)
+        return result
+    if isinstance(node, SequenceNode):
+        return [
+            _convert(item, (*loc, index), loaded, seen, depth + 1)
+            for index, item in enumerate(node.value)
+        ]
+    return _scalar(node, loc, loaded)
+
+
+def _scalar(node: ScalarNode, loc: Path_, loaded: LoadedYaml) -> Any:
+    tag = str(node.tag)
+    value: str = node.value
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return value.lower() == "true"
+    if tag.endswith(":int"):
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if tag.endswith(":float"):
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    cleaned = XML_ILLEGAL.sub("", value)
+    if cleaned != value:
+        loaded.warnings.append(
+            loaded.problem(
+                loc,
+                f"{dotted(loc)}: removed {len(value) - len(cleaned)} control character(s) "
+                "that documents cannot hold",
+                severity="warning",
+            )
+        )
+    return cleaned
