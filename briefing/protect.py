@@ -1,0 +1,133 @@
+"""Keep glossary terms intact through machine translation.
+
+A model does not know that 長生炭鉱 is the official rendering of "Chosei Coal Mine", and may
+mangle a name it has never seen. So terms are swapped for placeholders the model passes through
+(ZX1, ZX2 …), and put back as their official target forms afterwards. The result is checked:
+a placeholder lost, repeated or garbled means the segment is retried with the second method,
+which translates only the text between terms and places the terms itself. If that fails too the
+segment is flagged for a reviewer. Never silently wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from briefing.glossary import Glossary, Term
+
+PLACEHOLDER = "ZX{}"
+PLACEHOLDER_PATTERN = re.compile(r"Z\s*X\s*(\d+)", re.IGNORECASE)
+
+# A batch translator: source strings in, target strings out, same length and order.
+Engine = Callable[[list[str]], list[str]]
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A segment with its terms replaced, and what each placeholder stands for."""
+
+    source: str
+    text: str
+    terms: tuple[Term, ...]  # terms[i] is placeholder i+1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    method: str  # plain | placeholders | split | failed
+    flagged: bool
+
+
+def protect(segment: str, glossary: Glossary) -> Protected:
+    pieces: list[str] = []
+    terms: list[Term] = []
+    position = 0
+    for start, end, term in glossary.occurrences(segment):
+        pieces.append(segment[position:start])
+        terms.append(term)
+        pieces.append(PLACEHOLDER.format(len(terms)))
+        position = end
+    pieces.append(segment[position:])
+    return Protected(segment, "".join(pieces), tuple(terms))
+
+
+def restore(protected: Protected, translated: str, lang: str) -> str | None:
+    """Put the terms' target forms back; None when the placeholders did not survive intact."""
+    found = [int(m.group(1)) for m in PLACEHOLDER_PATTERN.finditer(translated)]
+    expected = list(range(1, len(protected.terms) + 1))
+    if sorted(found) != expected:
+        return None
+    exact = re.findall(r"ZX(\d+)", translated)
+    if sorted(int(n) for n in exact) != expected:
+        return None  # present, but garbled (spaces, case)
+
+    def target(match: re.Match[str]) -> str:
+        return protected.terms[int(match.group(1)) - 1].form(lang)
+
+    return re.sub(r"ZX(\d+)", target, translated)
+
+
+def _split_parts(segment: str, glossary: Glossary) -> list[str | Term]:
+    parts: list[str | Term] = []
+    position = 0
+    for start, end, term in glossary.occurrences(segment):
+        parts.append(segment[position:start])
+        parts.append(term)
+        position = end
+    parts.append(segment[position:])
+    return parts
+
+
+def _needs_translation(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def translate_protected(
+    segments: list[str], glossary: Glossary, lang: str, engine: Engine
+) -> list[Outcome]:
+    """Translate `segments` with terms protected; one engine call per method, never per segment."""
+    protected = [protect(segment, glossary) for segment in segments]
+    first = engine([p.text for p in protected]) if protected else []
+    outcomes: list[Outcome | None] = []
+    retry: list[int] = []
+    for index, (item, translated) in enumerate(zip(protected, first, strict=True)):
+        if not item.terms:
+            text = translated.strip()
+            if text and not PLACEHOLDER_PATTERN.search(text):
+                outcomes.append(Outcome(text, "plain", False))
+            else:
+                outcomes.append(Outcome(text or segments[index], "failed", True))
+            continue
+        restored = restore(item, translated, lang)
+        if restored is not None and restored.strip():
+            outcomes.append(Outcome(restored.strip(), "placeholders", False))
+        else:
+            outcomes.append(None)
+            retry.append(index)
+
+    if retry:
+        plans = {index: _split_parts(segments[index], glossary) for index in retry}
+        pieces = [
+            part
+            for index in retry
+            for part in plans[index]
+            if isinstance(part, str) and _needs_translation(part)
+        ]
+        translated_pieces = iter(engine([p.strip() for p in pieces]) if pieces else [])
+        for index in retry:
+            joined: list[str] = []
+            ok = True
+            for part in plans[index]:
+                if isinstance(part, Term):
+                    joined.append(part.form(lang))
+                elif _needs_translation(part):
+                    piece = next(translated_pieces).strip()
+                    ok = ok and bool(piece) and not PLACEHOLDER_PATTERN.search(piece)
+                    joined.append(piece)
+                else:
+                    joined.append(part.strip())
+            separator = " " if lang == "ko" else ""
+            text = separator.join(p for p in joined if p)
+            outcomes[index] = Outcome(text, "split" if ok else "failed", not ok)
+    return [o for o in outcomes if o is not None]

@@ -1,0 +1,197 @@
+"""Machine translation of free text, offline, with Argos Translate packages.
+
+All segments a build needs in one language go through one batched CTranslate2 pass, tokenized
+with the package's own tokenizer; `argostranslate.translate` is not used because its sentence
+splitter downloads a model on first use. The translation memory is asked first: only misses
+reach the model, and reviewed entries always win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from briefing.build import MissingModel, Progress, TranslationBatch
+from briefing.glossary import Glossary
+from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.protect import translate_protected
+from briefing.segments import split_segments
+from briefing.translated import Origin, TranslatedText
+
+DEFAULT_BEAM_SIZE = 2
+DEFAULT_BATCH_SIZE = 32
+MAX_DECODING_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class MemoryKey:
+    source_lang: str
+    target_lang: str
+    model: str  # package identity, e.g. translate-en_ja@1.1
+    glossary: str  # glossary fingerprint
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    target: str
+    reviewed: bool
+    flagged: bool = False
+
+
+class Memory(Protocol):
+    """The translation memory as the translation stage sees it."""
+
+    def lookup(self, segments: list[str], key: MemoryKey) -> dict[str, MemoryEntry]: ...
+
+    def store_machine(self, targets: dict[str, MemoryEntry], key: MemoryKey) -> None: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    beam_size: int = DEFAULT_BEAM_SIZE
+    batch_size: int = DEFAULT_BATCH_SIZE
+    max_decoding_length: int = MAX_DECODING_LENGTH
+
+
+class LoadedModel:
+    """An installed Argos package, loaded once: its tokenizer and its CTranslate2 translator."""
+
+    def __init__(self, path: Path, identity: str) -> None:
+        import ctranslate2
+        from argostranslate.package import Package
+
+        self.path = path
+        self.identity = identity
+        self.package = Package(path)
+        self.translator = ctranslate2.Translator(
+            str(path / "model"), device="cpu", compute_type="auto", inter_threads=1
+        )
+        self.target_prefix = getattr(self.package, "target_prefix", "") or ""
+
+    def encode(self, texts: list[str]) -> list[list[str]]:
+        return [self.package.tokenizer.encode(text) for text in texts]
+
+    def decode(self, tokens: list[str]) -> str:
+        text = self.package.tokenizer.decode(tokens)
+        if self.target_prefix and text.startswith(self.target_prefix):
+            text = text[len(self.target_prefix) :]
+        return text.strip()
+
+    def translate_tokens(
+        self,
+        batch: list[list[str]],
+        settings: Settings,
+        on_result: Callable[[], None] | None = None,
+    ) -> list[list[str]]:
+        """One batched pass over every tokenized segment, in order."""
+        if not batch:
+            return []
+        longest = max(len(tokens) for tokens in batch)
+        options: dict[str, Any] = dict(
+            max_batch_size=settings.batch_size,
+            beam_size=settings.beam_size,
+            max_decoding_length=min(settings.max_decoding_length, 2 * longest + 16),
+            replace_unknowns=True,
+            length_penalty=0.2,
+        )
+        if self.target_prefix:
+            options["target_prefix"] = [[self.target_prefix]] * len(batch)
+        results = []
+        for result in self.translator.translate_iterable(batch, **options):
+            results.append(result.hypotheses[0])
+            if on_result:
+                on_result()
+        return results
+
+    def engine(self, settings: Settings, on_result: Callable[[], None] | None = None):  # noqa: ANN201
+        def translate(texts: list[str]) -> list[str]:
+            outputs = self.translate_tokens(self.encode(texts), settings, on_result)
+            return [self.decode(tokens) for tokens in outputs]
+
+        return translate
+
+
+_loaded: dict[tuple[Path, str], LoadedModel] = {}
+
+
+def load_model(path: Path, identity: str) -> LoadedModel:
+    """Each package is loaded once per process, however many builds use it."""
+    key = (path.resolve(), identity)
+    if key not in _loaded:
+        _loaded[key] = LoadedModel(path, identity)
+    return _loaded[key]
+
+
+def assemble(segment_targets: Iterable[str], lang: str) -> str:
+    """Join translated sentences the way the target language writes them."""
+    separator = "" if lang in ("ja", "zh") else " "
+    return separator.join(t for t in segment_targets if t)
+
+
+class ArgosTranslation:
+    """The translation stage of a build: memory first, then one batched model pass."""
+
+    def __init__(
+        self,
+        models_dir: Path | None,
+        glossary: Glossary,
+        memory: Memory | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.models_dir = models_dir
+        self.glossary = glossary
+        self.memory = memory
+        self.settings = settings or Settings()
+        self.statistics: dict[str, dict[str, int]] = {}
+
+    def model_for(self, target: Language) -> LoadedModel:
+        from briefing import models
+
+        directory = models.resolve_models_dir(self.models_dir)
+        models.configure_argos(directory)
+        installed = models.find_model(directory, SOURCE_LANGUAGE, target.code)
+        if installed is None:
+            raise MissingModel(SOURCE_LANGUAGE, target.code)
+        return load_model(installed.path, models.model_identity(installed))
+
+    def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
+        model = self.model_for(target)
+        key = MemoryKey(SOURCE_LANGUAGE, target.code, model.identity, self.glossary.fingerprint)
+        segments_of = {text: split_segments(text) for text in texts}
+        unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
+
+        known = self.memory.lookup(unique, key) if self.memory else {}
+        misses = [s for s in unique if s not in known]
+        with progress.task(f"Translating en→{target.code}", len(misses)) as task:
+            engine = model.engine(self.settings, lambda: progress.advance(task))
+            outcomes = translate_protected(misses, self.glossary, target.code, engine)
+        fresh = {
+            segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
+            for segment, outcome in zip(misses, outcomes, strict=True)
+        }
+        if self.memory and fresh:
+            self.memory.store_machine(fresh, key)
+
+        self.statistics[target.code] = {
+            "segments": len(unique),
+            "memory": len(unique) - len(misses),
+            "machine": len(misses),
+            "flagged": sum(1 for e in fresh.values() if e.flagged),
+        }
+        result: dict[str, TranslatedText] = {}
+        for text, segments in segments_of.items():
+            entries = [known.get(s) or fresh[s] for s in segments]
+            if all(s in known and known[s].reviewed for s in segments):
+                origin = Origin.reviewed
+            elif any(s in fresh for s in segments):
+                origin = Origin.machine
+            else:
+                origin = Origin.memory
+            result[text] = TranslatedText(
+                assemble((e.target for e in entries), target.code),
+                origin,
+                flagged=any(e.flagged and not e.reviewed for e in entries),
+            )
+        return TranslationBatch(result, model.identity)

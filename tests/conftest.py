@@ -1,0 +1,59 @@
+"""Shared fixtures: the repository's paths, a network-free process, temporary model folders."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+TINY_PACKAGES = {
+    "ja": FIXTURES / "argos" / "translate-en_ja-tiny.argosmodel",
+    "ko": FIXTURES / "argos" / "translate-en_ko-tiny.argosmodel",
+}
+NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
+GLOSSARY = ROOT / "sources" / "glossary.yaml"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and (
+        host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+    ):
+        return
+    raise OSError(f"network access blocked in tests: {address!r}")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches beyond this machine; loopback servers of the tests' own still work."""
+
+    def connect(self: socket.socket, address: object) -> None:
+        _loopback_only(address)
+        return _real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        _loopback_only(address)
+        return _real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+@pytest.fixture
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HOME and XDG folders, so nothing a test writes lands in the real user's folders."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.delenv("BRIEFING_MODELS_DIR", raising=False)
+    monkeypatch.delenv("BRIEFING_TM", raising=False)
+    monkeypatch.delenv("ARGOS_PACKAGES_DIR", raising=False)
+    return home
