@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,70 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("BRIEFING_TM", raising=False)
     monkeypatch.delenv("ARGOS_PACKAGES_DIR", raising=False)
     return home
+
+
+def _minimal_facts() -> dict[str, object]:
+    return {
+        "event": {
+            "title": "Test Summit Meeting",
+            "kind": "summit meeting",
+            "date": "2026-01-13",
+            "time_zone": "Asia/Tokyo",
+            "city": "Nara",
+            "host_country": "Japan",
+        },
+        "participants": [
+            {
+                "name": "Sanae Takaichi",
+                "title": "Prime Minister",
+                "country": "Japan",
+                "role": "host",
+                "sources": ["report-1"],
+            },
+            {
+                "name": "Lee Jae Myung",
+                "title": "President",
+                "country": "Republic of Korea",
+                "role": "guest",
+                "sources": ["report-1"],
+            },
+        ],
+        "summary": {"text": "The two leaders met in Nara.", "sources": ["report-1"]},
+        "outcomes": [
+            {
+                "heading": "Economic security",
+                "text": "The leaders agreed to open talks.",
+                "sources": ["report-1", "report-2"],
+            }
+        ],
+        "sources": [
+            {"id": "report-1", "publisher": "The Japan News", "title": "Summit report"},
+            {"id": "report-2", "publisher": "Government of Korea", "title": "Readout"},
+        ],
+    }
+
+
+@pytest.fixture
+def minimal_facts() -> dict[str, object]:
+    """A small valid facts file as plain data; each test breaks or changes one thing in it."""
+    return _minimal_facts()
+
+
+def _facts_yaml(data: object) -> str:
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+@pytest.fixture
+def facts_yaml() -> Callable[[object], str]:
+    """Plain data → block-style YAML text, the way a person would write a facts file."""
+    return _facts_yaml
