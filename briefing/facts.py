@@ -220,7 +220,8 @@ def problems_from_validation(
         hint = f"Expected {expected}." if expected else ""
         if item["type"] == "extra_forbidden":
             hint = "Check the spelling; `briefing new NAME` writes a file showing every field."
-        problems.append(loaded.problem(loc, message, hint))
+        at_key = item["type"] == "extra_forbidden"
+        problems.append(loaded.problem(loc, message, hint, key=at_key))
     return problems
 
 

@@ -37,17 +37,26 @@ class LoadedYaml:
     data: Any
     positions: dict[Path_, tuple[int, int]]
     warnings: list[Problem] = field(default_factory=list)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
-    def position(self, loc: Path_) -> tuple[int | None, int | None]:
-        """Where `loc` is, or its nearest existing ancestor (for a missing key)."""
+    def position(self, loc: Path_, key: bool = False) -> tuple[int | None, int | None]:
+        """Where `loc` is, or its nearest existing ancestor (for a missing key).
+
+        With `key`, where the mapping key naming `loc` is written rather than its value (which
+        for a nested block starts on a later line).
+        """
         loc = tuple(loc)
+        if key and loc in self.key_positions:
+            return self.key_positions[loc]
         while loc not in self.positions and loc:
             loc = loc[:-1]
         line, column = self.positions.get(loc, (None, None))
         return line, column
 
-    def problem(self, loc: Path_, message: str, hint: str = "", severity: str = "error") -> Problem:
-        line, column = self.position(loc)
+    def problem(
+        self, loc: Path_, message: str, hint: str = "", severity: str = "error", key: bool = False
+    ) -> Problem:
+        line, column = self.position(loc, key)
         return Problem(self.path, line, column, message, hint, severity)
 
 
@@ -190,6 +199,7 @@ def _convert(node: Node, loc: Path_, loaded: LoadedYaml, seen: set[int], depth: 
                     f"duplicate key '{key}' in {dotted(loc)}",
                     "Each key may appear once; remove or rename one of them.",
                 )
+            loaded.key_positions[(*loc, key)] = _mark(key_node)
             result[key] = _convert(value_node, (*loc, key), loaded, seen, depth + 1)
         return result
     if isinstance(node, SequenceNode):
