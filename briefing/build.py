@@ -7,21 +7,27 @@ files of a language in one batch) → localize → render the template → write
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from briefing import catalogs
-from briefing.atomic import ensure_writable_dir
-from briefing.docx_writer import write_docx
+from babel import Locale
+
+from briefing import __version__, catalogs
+from briefing.atomic import ensure_writable_dir, write_atomic
+from briefing.document import Document
+from briefing.docx_writer import build_docx
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts import Facts, load_facts
 from briefing.glossary import Glossary, load_glossary
-from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.localize import Localizer, glossary_warnings, texts_to_translate
+from briefing.manifest import Manifest, build_lock, digest, file_digest
+from briefing.parallel import pair_documents
 from briefing.render import Template, find_template, render_document
-from briefing.translated import TranslatedText
+from briefing.translated import Origin, TranslatedText
 
 GLOSSARY_NAME = "glossary.yaml"
 
@@ -67,6 +73,9 @@ class Translation(Protocol):
     ) -> TranslationBatch: ...
 
 
+LAYOUTS = ("single", "parallel", "both")
+
+
 @dataclass
 class BuildRequest:
     facts_paths: list[Path]
@@ -74,6 +83,8 @@ class BuildRequest:
     out_dir: Path
     template: str = "summit"
     glossary_path: Path | None = None
+    layout: str = "single"  # single | parallel (English beside each target) | both
+    force: bool = False
 
 
 @dataclass
@@ -112,14 +123,16 @@ def default_glossary(facts_paths: list[Path]) -> Path | None:
     return None
 
 
-def output_path(out_dir: Path, facts_path: Path, lang: str) -> Path:
-    return out_dir / f"{facts_path.stem}.{lang}.docx"
+def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
+    label = f"{SOURCE_LANGUAGE}-{lang}" if parallel else lang
+    return out_dir / f"{facts_path.stem}.{label}.docx"
 
 
 @dataclass
 class LoadedFacts:
     path: Path
     facts: Facts
+    raw: bytes
 
 
 def load_all(paths: list[Path], glossary: Glossary, report: BuildReport) -> list[LoadedFacts]:
@@ -128,20 +141,140 @@ def load_all(paths: list[Path], glossary: Glossary, report: BuildReport) -> list
     for path in paths:
         try:
             facts, source = load_facts(path)
+            raw = path.read_bytes()
         except InputError as err:
             report.problems.extend(err.problems or [Problem(path, None, None, str(err))])
             continue
         report.problems.extend(source.warnings)
         report.problems.extend(glossary_warnings(source, facts, glossary))
-        loaded.append(LoadedFacts(path, facts))
+        loaded.append(LoadedFacts(path, facts, raw))
     return loaded
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to write: a facts file in a language, single or beside English."""
+
+    source: LoadedFacts
+    language: Language
+    parallel: bool
+    target: Path
+
+
+def plan_jobs(sources: list[LoadedFacts], request: BuildRequest) -> list[Job]:
+    jobs = []
+    for source in sources:
+        for language in request.languages:
+            single = request.layout in ("single", "both") or language.code == SOURCE_LANGUAGE
+            if single:
+                target = output_path(request.out_dir, source.path, language.code)
+                jobs.append(Job(source, language, False, target))
+            if request.layout in ("parallel", "both") and language.code != SOURCE_LANGUAGE:
+                target = output_path(request.out_dir, source.path, language.code, parallel=True)
+                jobs.append(Job(source, language, True, target))
+    return jobs
+
+
+class Writer:
+    """Renders and writes documents, skipping those whose inputs have not changed."""
+
+    def __init__(
+        self,
+        template: Template,
+        glossary: Glossary,
+        batches: dict[str, TranslationBatch],
+        manifest: Manifest,
+        force: bool,
+    ) -> None:
+        self.template = template
+        self.glossary = glossary
+        self.batches = batches
+        self.manifest = manifest
+        self.force = force
+        self.template_digest = digest(*(file_digest(p) for p in template.files()))
+
+    def inputs_digest(self, job: Job) -> str:
+        """Everything the document's bytes depend on, and nothing else (no clock, no paths)."""
+        batch = self.batches[job.language.code]
+        used = [
+            (
+                text,
+                batch.texts[text].text,
+                batch.texts[text].origin.value,
+                batch.texts[text].flagged,
+            )
+            for text in texts_to_translate(job.source.facts, self.glossary)
+            if text in batch.texts
+        ]
+        return digest(
+            __version__,
+            job.language.code,
+            str(job.parallel),
+            job.source.raw,
+            self.glossary.fingerprint,
+            self.template_digest,
+            catalogs.fingerprint(job.language.code, self.template.locale_dirs),
+            catalogs.fingerprint(SOURCE_LANGUAGE, self.template.locale_dirs),
+            batch.model_label,
+            json.dumps(used, ensure_ascii=False),
+        )
+
+    def render(self, source: LoadedFacts, language: Language) -> Document:
+        batch = self.batches.get(language.code) or TranslationBatch({}, "")
+        localizer = Localizer(source.facts, language, self.glossary, batch.texts, batch.model_label)
+        translations = catalogs.load_translations(language.code, self.template.locale_dirs)
+        return render_document(self.template, localizer.view(), translations)
+
+    def write(self, job: Job) -> DocumentOutcome:
+        inputs = self.inputs_digest(job)
+        batch = self.batches[job.language.code]
+        used = [
+            batch.texts[text]
+            for text in texts_to_translate(job.source.facts, self.glossary)
+            if text in batch.texts
+        ]
+        outcome = DocumentOutcome(
+            job.source.path,
+            job.language.code + (" (parallel)" if job.parallel else ""),
+            job.target,
+            "unchanged",
+            from_memory=sum(1 for t in used if t.origin in (Origin.memory, Origin.reviewed)),
+            from_machine=sum(1 for t in used if t.origin == Origin.machine),
+            flagged=sum(1 for t in used if t.flagged),
+        )
+        if not self.force and self.manifest.unchanged(job.target, inputs):
+            return outcome
+        document = self.render(job.source, job.language)
+        if job.parallel:
+            english = self.render(job.source, LANGUAGES[SOURCE_LANGUAGE])
+            locale = Locale.parse(job.language.locale)
+            labels = (
+                Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale),
+                locale.get_language_name(locale),
+            )
+            document = pair_documents(english, document, labels)
+        fonts = self.template.config.fonts.get(job.language.code)
+        data = build_docx(
+            document, self.template.reference, (fonts.body, fonts.headings) if fonts else None
+        )
+        try:
+            write_atomic(job.target, data)
+        except OSError as err:
+            outcome.status, outcome.detail = "failed", f"{job.target}: {err.strerror or err}"
+            return outcome
+        self.manifest.record(job.target, inputs, data)
+        outcome.status = "written"
+        return outcome
 
 
 def build(
     request: BuildRequest,
     translation: Translation | None,
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> BuildReport:
+    if request.layout not in LAYOUTS:
+        raise InputError(f"unknown layout '{request.layout}'; use one of {', '.join(LAYOUTS)}")
     progress = progress or SilentProgress()
     report = BuildReport()
     template = find_template(request.template)
@@ -149,64 +282,34 @@ def build(
     ensure_writable_dir(request.out_dir)
     sources = load_all(request.facts_paths, glossary, report)
 
-    batches: dict[str, TranslationBatch] = {}
-    for language in request.languages:
-        if language.code == SOURCE_LANGUAGE:
-            batches[language.code] = TranslationBatch({}, "")
-            continue
+    with build_lock(request.out_dir, on_wait=on_wait):
+        batches: dict[str, TranslationBatch] = {}
+        wanted = {lang.code for lang in request.languages}
+        if request.layout != "single":
+            wanted.add(SOURCE_LANGUAGE)
         texts = list(
             dict.fromkeys(t for s in sources for t in texts_to_translate(s.facts, glossary))
         )
-        try:
-            if translation is None:
-                raise MissingModel(SOURCE_LANGUAGE, language.code)
-            batches[language.code] = translation.translate(language, texts, progress)
-        except MissingModel as missing:
-            report.missing.append(missing)
+        for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):
+            if code == SOURCE_LANGUAGE:
+                batches[code] = TranslationBatch({}, "")
+                continue
+            try:
+                if translation is None:
+                    raise MissingModel(SOURCE_LANGUAGE, code)
+                batches[code] = translation.translate(LANGUAGES[code], texts, progress)
+            except MissingModel as missing:
+                report.missing.append(missing)
 
-    with progress.task("Writing documents", len(sources) * len(request.languages)) as task:
-        for source in sources:
-            for language in request.languages:
-                batch = batches.get(language.code)
-                if batch is None:
+        writer = Writer(template, glossary, batches, Manifest(request.out_dir), request.force)
+        jobs = plan_jobs(sources, request)
+        with progress.task("Writing documents", len(jobs)) as task:
+            for job in jobs:
+                if job.language.code not in batches:
                     report.documents.append(
-                        DocumentOutcome(source.path, language.code, None, "missing-model")
+                        DocumentOutcome(job.source.path, job.language.code, None, "missing-model")
                     )
                 else:
-                    report.documents.append(
-                        write_one(source, language, glossary, template, batch, request.out_dir)
-                    )
+                    report.documents.append(writer.write(job))
                 progress.advance(task)
     return report
-
-
-def write_one(
-    source: LoadedFacts,
-    language: Language,
-    glossary: Glossary,
-    template: Template,
-    batch: TranslationBatch,
-    out_dir: Path,
-) -> DocumentOutcome:
-    localizer = Localizer(source.facts, language, glossary, batch.texts, batch.model_label)
-    view = localizer.view()
-    translations = catalogs.load_translations(language.code, template.locale_dirs)
-    document = render_document(template, view, translations)
-    target = output_path(out_dir, source.path, language.code)
-    fonts = template.config.fonts.get(language.code)
-    try:
-        write_docx(
-            document, template.reference, target, (fonts.body, fonts.headings) if fonts else None
-        )
-    except OSError as err:
-        return DocumentOutcome(source.path, language.code, None, "failed", f"{target}: {err}")
-    used = localizer.used.values()
-    return DocumentOutcome(
-        source.path,
-        language.code,
-        target,
-        "written",
-        from_memory=sum(1 for t in used if t.origin.value in ("memory", "reviewed")),
-        from_machine=sum(1 for t in used if t.origin.value == "machine"),
-        flagged=sum(1 for t in used if t.flagged),
-    )

@@ -12,17 +12,24 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from briefing import __version__
-from briefing.build import BuildReport, BuildRequest, build
+from briefing.build import BuildReport, BuildRequest, build, default_glossary
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts import load_facts
 from briefing.glossary import load_glossary
-from briefing.languages import DEFAULT_LANGUAGES, parse_languages
+from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from briefing.localize import glossary_warnings
 from briefing.starter import STARTER
+from briefing.translation import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BEAM_SIZE,
+    ArgosTranslation,
+    Settings,
+)
 
 app = typer.Typer(
     name="briefing",
@@ -33,8 +40,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 state = {"debug": False}
 
 SOURCES_DIR = Path("sources")
@@ -62,9 +69,10 @@ def main_options(
 def print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        err.print(f"[{colour}]{problem.location()}: {problem.severity}:[/] {problem.message}")
+        where = escape(f"{problem.location()}: {problem.severity}:")
+        err.print(f"[{colour}]{where}[/] {escape(problem.message)}")
         if problem.hint:
-            err.print(f"    {problem.hint}")
+            err.print(f"    {escape(problem.hint)}")
 
 
 class RichProgress:
@@ -143,10 +151,50 @@ def build_command(
     report_path: Annotated[
         Path | None, typer.Option("--report", help="Also write a JSON report to this file.")
     ] = None,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="single: one document per language; parallel: English beside each target "
+            "language (OUT/<stem>.en-<lang>.docx); both.",
+        ),
+    ] = "single",
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild documents even when nothing changed.")
+    ] = False,
+    models_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--models-dir",
+            envvar="BRIEFING_MODELS_DIR",
+            help="Folder of installed translation models. Default: Argos Translate's own.",
+        ),
+    ] = None,
+    tm: Annotated[
+        Path | None,
+        typer.Option(
+            "--tm",
+            envvar="BRIEFING_TM",
+            help="Translation memory file. Default: briefing/memory.sqlite in the user data "
+            "folder.",
+        ),
+    ] = None,
+    beam_size: Annotated[
+        int, typer.Option("--beam-size", min=1, max=8, help="Beam width for translation.")
+    ] = DEFAULT_BEAM_SIZE,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", min=1, max=512, help="Segments per batch in translation."),
+    ] = DEFAULT_BATCH_SIZE,
 ) -> None:
-    """Write a briefing per facts file and language: OUT/<stem>.<lang>.docx."""
+    """Write a briefing per facts file and language: OUT/<stem>.<lang>.docx.
+
+    Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force rebuilds them.
+    """
     languages = parse_languages(lang)
-    request = BuildRequest(facts_files(facts), languages, out_dir, template, glossary)
+    request = BuildRequest(
+        facts_files(facts), languages, out_dir, template, glossary, layout, force
+    )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -156,7 +204,20 @@ def build_command(
         transient=False,
         disable=not err.is_terminal,
     ) as progress:
-        report = build(request, translation=None, progress=RichProgress(progress))
+        translation = None
+        if any(language.code != SOURCE_LANGUAGE for language in languages):
+            from briefing.memory import TranslationMemory, resolve_memory_path
+
+            terms = load_glossary(glossary or default_glossary(request.facts_paths))
+            memory = TranslationMemory(resolve_memory_path(tm))
+            translation = ArgosTranslation(
+                models_dir, terms, memory, Settings(beam_size=beam_size, batch_size=batch_size)
+            )
+
+        def waiting() -> None:
+            err.print(f"another build is writing to {out_dir}; waiting for it to finish")
+
+        report = build(request, translation, RichProgress(progress), on_wait=waiting)
     print_problems(report.problems)
     print_report(report)
     if report_path:
@@ -209,7 +270,7 @@ def validate_command(
             if error.problems:
                 print_problems(error.problems)
             else:
-                err.print(f"[red]error:[/] {error}")
+                err.print(f"[red]error:[/] {escape(str(error))}")
             failed = True
             continue
         warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
@@ -241,31 +302,19 @@ def new_command(
 def main() -> None:
     """Entry point: errors for people without tracebacks, unless --debug."""
     try:
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        app()
     except BriefingError as error:
-        err.print(f"[red]error:[/] {error}" if str(error) else "[red]error[/]")
+        err.print(f"[red]error:[/] {escape(str(error))}")
         sys.exit(error.exit_code)
-    except SystemExit:
-        raise
     except KeyboardInterrupt:
         err.print("interrupted; documents already written are complete, none is half-written")
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - last line of defence for people, not developers
-        import click
-
-        if isinstance(error, click.exceptions.Exit):
-            sys.exit(error.exit_code)
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(2)
-        if isinstance(error, click.exceptions.Abort):
-            sys.exit(130)
         if state["debug"]:
             traceback.print_exc()
         else:
             err.print(
-                f"[red]internal error:[/] {type(error).__name__}: {error}\n"
+                f"[red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                 "    Run again with --debug for details, and report it with the input file."
             )
         sys.exit(1)

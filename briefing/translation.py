@@ -146,7 +146,8 @@ class ArgosTranslation:
         self.settings = settings or Settings()
         self.statistics: dict[str, dict[str, int]] = {}
 
-    def model_for(self, target: Language) -> LoadedModel:
+    def installed_model(self, target: Language) -> tuple[Path, str]:
+        """Path and identity of the en→target package; reading metadata only, no loading."""
         from briefing import models
 
         directory = models.resolve_models_dir(self.models_dir)
@@ -154,19 +155,29 @@ class ArgosTranslation:
         installed = models.find_model(directory, SOURCE_LANGUAGE, target.code)
         if installed is None:
             raise MissingModel(SOURCE_LANGUAGE, target.code)
-        return load_model(installed.path, models.model_identity(installed))
+        return installed.path, models.model_identity(installed)
 
     def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
-        model = self.model_for(target)
-        key = MemoryKey(SOURCE_LANGUAGE, target.code, model.identity, self.glossary.fingerprint)
+        path, identity = self.installed_model(target)
+        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}
         unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
 
         known = self.memory.lookup(unique, key) if self.memory else {}
         misses = [s for s in unique if s not in known]
-        with progress.task(f"Translating en→{target.code}", len(misses)) as task:
-            engine = model.engine(self.settings, lambda: progress.advance(task))
-            outcomes = translate_protected(misses, self.glossary, target.code, engine)
+        outcomes = []
+        if misses:
+            model = load_model(path, identity)  # only when the memory cannot answer
+            with progress.task(f"Translating en→{target.code}", len(misses)) as task:
+                done = [0]
+
+                def advance() -> None:
+                    if done[0] < len(misses):
+                        done[0] += 1
+                        progress.advance(task)
+
+                engine = model.engine(self.settings, advance)
+                outcomes = translate_protected(misses, self.glossary, target.code, engine)
         fresh = {
             segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
             for segment, outcome in zip(misses, outcomes, strict=True)
@@ -194,4 +205,4 @@ class ArgosTranslation:
                 origin,
                 flagged=any(e.flagged and not e.reviewed for e in entries),
             )
-        return TranslationBatch(result, model.identity)
+        return TranslationBatch(result, identity)

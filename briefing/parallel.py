@@ -1,0 +1,76 @@
+"""Bilingual layout: English and the target language side by side, section by section.
+
+Interpreters and desk officers read the two versions against each other. Both documents come
+from the same template and facts, so their blocks correspond one to one; each section's
+heading carries both languages, and its content becomes a two-column table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from briefing.document import (
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    Notice,
+    Paragraph,
+    Run,
+    Table,
+)
+
+Cell = tuple[Run, ...]
+SEPARATOR = Run(" / ")
+
+
+def _cells(block: Block) -> list[tuple[Cell, ...]]:
+    """A block as rows of one cell each (a table row's cells joined), in reading order."""
+    if isinstance(block, Paragraph | Notice):
+        return [(block.runs,)]
+    if isinstance(block, BulletList):
+        return [((Run("• "), *item),) for item in block.items]
+    if isinstance(block, Table):
+        rows = ([block.header] if block.header else []) + list(block.rows)
+        return [(_join(row),) for row in rows]
+    return []
+
+
+def _join(cells: tuple[Cell, ...]) -> Cell:
+    joined: list[Run] = []
+    for index, cell in enumerate(cells):
+        if index:
+            joined.append(SEPARATOR)
+        joined.extend(cell)
+    return tuple(joined)
+
+
+def pair_documents(english: Document, target: Document, labels: tuple[str, str]) -> Document:
+    """One document holding both; `labels` are the column headings (e.g. English, 日本語)."""
+    if len(english.blocks) != len(target.blocks) or any(
+        type(a) is not type(b) for a, b in zip(english.blocks, target.blocks, strict=True)
+    ):
+        raise ValueError("the two documents do not have the same structure")
+    blocks: list[Block] = []
+    rows: list[tuple[Cell, Cell]] = []
+
+    def flush() -> None:
+        if rows:
+            header = (tuple([Run(labels[0])]), tuple([Run(labels[1])]))
+            blocks.append(Table(header, tuple(rows)))
+            rows.clear()
+
+    for left, right in zip(english.blocks, target.blocks, strict=True):
+        if isinstance(left, Heading) and isinstance(right, Heading):
+            flush()
+            blocks.append(Heading(left.level, (*right.runs, SEPARATOR, *left.runs)))
+            continue
+        for (en_cell,), (target_cell,) in zip(_cells(left), _cells(right), strict=True):
+            rows.append((en_cell, target_cell))
+    flush()
+    metadata = replace(
+        target.metadata,
+        title=f"{target.metadata.title} / {english.metadata.title}",
+        comments=english.metadata.comments,
+    )
+    return Document(metadata, tuple(blocks))
