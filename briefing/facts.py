@@ -200,6 +200,14 @@ def _expected(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
     return description
 
 
+def _shorten(value: object, limit: int = 60) -> str:
+    """A value as it appears in an error message: its repr, cut to a readable length."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit + 2 else f"{text[:limit]}…"
+
+
 def problems_from_validation(
     loaded: LoadedYaml, error: ValidationError, model: type[BaseModel]
 ) -> list[Problem]:
@@ -215,7 +223,7 @@ def problems_from_validation(
         else:
             message = f"{dotted(loc)}: {message[0].lower()}{message[1:]}"
             if "input" in item and not isinstance(item["input"], dict | list):
-                message += f" (got {item['input']!r})"
+                message += f" (got {_shorten(item['input'])})"
         expected = _expected(model, loc)
         hint = f"Expected {expected}." if expected else ""
         if item["type"] == "extra_forbidden":

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -25,6 +27,12 @@ MAX_DEPTH = 40
 # Characters XML 1.0 (and so Word) cannot hold: C0 controls except tab, newline, carriage return;
 # lone surrogates; U+FFFE and U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters a YAML reader refuses to read at all (the complement of YAML's printable set). Text
+# pasted from PDFs and word processors carries them (form feeds, vertical tabs, backspaces), so
+# they are removed before parsing and reported against the value they were in.
+YAML_UNREADABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -37,6 +45,9 @@ class LoadedYaml:
     data: Any
     positions: dict[Path_, tuple[int, int]]
     warnings: list[Problem] = field(default_factory=list)
+    # Offsets (in the text as parsed) where unreadable characters were removed; each value
+    # claims those inside it, so the warning can name the field.
+    removed_at: list[int] = field(default_factory=list, repr=False)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, loc: Path_, key: bool = False) -> tuple[int | None, int | None]:
@@ -126,9 +137,28 @@ def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -
     elif len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise InputError(f"{path}: input is larger than {max_bytes / 1_048_576:.0f} MB")
 
+    removed_at = [m.start() - k for k, m in enumerate(YAML_UNREADABLE.finditer(text))]
+    if removed_at:
+        text = YAML_UNREADABLE.sub("", text)
+
     yaml = YAML(typ="safe", pure=True)
+    yaml.max_depth = MAX_DEPTH + 1  # the composer recurses: stop it before Python's stack does
     try:
         root = yaml.compose(text)
+    except MaxDepthExceededError as err:
+        mark = err.problem_mark
+        raise InputError(
+            "",
+            [
+                Problem(
+                    path,
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    "Facts files are shallow: check for runaway indentation or brackets.",
+                )
+            ],
+        ) from None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
@@ -153,8 +183,22 @@ def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -
             "", [Problem(path, None, None, "the YAML is nested too deeply to read")]
         ) from None
 
-    loaded = LoadedYaml(path, None, {})
+    loaded = LoadedYaml(path, None, {}, removed_at=removed_at)
     loaded.data = _convert(root, (), loaded, set(), 0) if root is not None else None
+    if loaded.removed_at:
+        first = loaded.removed_at[0]
+        line = text.count("\n", 0, first) + 1
+        column = first - (text.rfind("\n", 0, first) + 1) + 1
+        loaded.warnings.append(
+            Problem(
+                path,
+                line,
+                column,
+                f"removed {len(loaded.removed_at)} control character(s) outside any value "
+                "(in comments, keys or between entries)",
+                severity="warning",
+            )
+        )
     return loaded
 
 
@@ -213,6 +257,9 @@ def _convert(node: Node, loc: Path_, loaded: LoadedYaml, seen: set[int], depth: 
 def _scalar(node: ScalarNode, loc: Path_, loaded: LoadedYaml) -> Any:
     tag = str(node.tag)
     value: str = node.value
+    removed = _claim_removed(node, loaded)
+    if removed:
+        loaded.warnings.append(_removed_warning(loaded, loc, removed))
     if tag.endswith(":null"):
         return None
     if tag.endswith(":bool"):
@@ -229,12 +276,25 @@ def _scalar(node: ScalarNode, loc: Path_, loaded: LoadedYaml) -> Any:
             return value
     cleaned = XML_ILLEGAL.sub("", value)
     if cleaned != value:
-        loaded.warnings.append(
-            loaded.problem(
-                loc,
-                f"{dotted(loc)}: removed {len(value) - len(cleaned)} control character(s) "
-                "that documents cannot hold",
-                severity="warning",
-            )
-        )
+        if removed:  # one warning per value
+            loaded.warnings.pop()
+        loaded.warnings.append(_removed_warning(loaded, loc, removed + len(value) - len(cleaned)))
     return cleaned
+
+
+def _claim_removed(node: Node, loaded: LoadedYaml) -> int:
+    """How many characters removed before parsing lay inside `node`; they are no longer pending."""
+    if not loaded.removed_at:
+        return 0
+    low = bisect_left(loaded.removed_at, node.start_mark.index)
+    high = bisect_right(loaded.removed_at, node.end_mark.index)
+    del loaded.removed_at[low:high]
+    return high - low
+
+
+def _removed_warning(loaded: LoadedYaml, loc: Path_, count: int) -> Problem:
+    return loaded.problem(
+        loc,
+        f"{dotted(loc)}: removed {count} control character(s) that documents cannot hold",
+        severity="warning",
+    )
