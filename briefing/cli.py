@@ -18,6 +18,7 @@ from rich.table import Table
 
 from briefing import __version__
 from briefing.build import BuildReport, BuildRequest, build, default_glossary
+from briefing.cli_models import models_app
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts import load_facts
 from briefing.glossary import load_glossary
@@ -39,6 +40,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+)
+app.add_typer(
+    models_app,
+    name="models",
+    help="List, install and remove translation models (Argos Translate packages).",
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)

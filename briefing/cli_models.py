@@ -1,0 +1,197 @@
+"""`briefing models …`: list, install and remove translation models (Argos Translate packages)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.filesize import decimal
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from briefing import models
+from briefing.errors import BriefingError, InputError
+from briefing.languages import SOURCE_LANGUAGE
+
+models_app = typer.Typer(
+    help="List, install and remove translation models (Argos Translate packages).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+ModelsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--models-dir",
+        help="Folder of installed models. Default: $BRIEFING_MODELS_DIR, else Argos Translate's "
+        "own (~/.local/share/argos-translate/packages).",
+        file_okay=False,
+    ),
+]
+
+INSTALL_HINT = (
+    "install with:  briefing models install ja ko   (downloads; needs the network)\n"
+    "          or:  briefing models install FILE.argosmodel   (offline)"
+)
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """Errors for people: the message on stderr and the error's exit status, no traceback."""
+    try:
+        yield
+    except BriefingError as error:
+        err.print(f"[red]error:[/] {escape(str(error))}")
+        raise typer.Exit(error.exit_code) from None
+
+
+def describe(model: models.InstalledModel) -> str:
+    return (
+        f"{model.pair} {model.package_version} ({models.model_identity(model)}, "
+        f"{decimal(model.size_bytes)})"
+    )
+
+
+@models_app.command("list")
+def list_command(models_dir: ModelsDir = None) -> None:
+    """Show the installed models: language pair, version, size and folder."""
+    directory = models.resolve_models_dir(models_dir)
+    found = models.installed_models(directory)
+    if not found:
+        out.print(f"no models installed in {escape(str(directory))}")
+        out.print(INSTALL_HINT, markup=False)
+        return
+    table = Table(title=f"Models in {escape(str(directory))}")
+    for column in ("pair", "version", "size", "path"):
+        table.add_column(column, overflow="fold")
+    for model in found:
+        table.add_row(
+            model.pair,
+            escape(model.package_version),
+            decimal(model.size_bytes),
+            escape(str(model.path)),
+        )
+    out.print(table, soft_wrap=False)
+
+
+def is_package_file(item: str) -> bool:
+    return item.lower().endswith(".argosmodel") or "/" in item or Path(item).is_file()
+
+
+@models_app.command("install")
+def install_command(
+    items: Annotated[
+        list[str],
+        typer.Argument(
+            help="Languages to download from the index (ja ko), or .argosmodel files to "
+            "install offline.",
+            show_default=False,
+        ),
+    ],
+    models_dir: ModelsDir = None,
+    index_url: Annotated[
+        str | None,
+        typer.Option(
+            "--index-url",
+            help="Argos package index to download from. Default: $BRIEFING_MODELS_INDEX, "
+            "else Argos Translate's public index.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Download again even if that version is installed.")
+    ] = False,
+    max_unpacked_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-unpacked-bytes",
+            help="Refuse packages that unpack to more than this.",
+            hidden=True,
+        ),
+    ] = models.DEFAULT_LIMITS.max_unpacked_bytes,
+) -> None:
+    """Install models: English→LANG from the Argos index, or package files, checked first."""
+    directory = models.resolve_models_dir(models_dir)
+    limits = models.PackageLimits(max_unpacked_bytes=max_unpacked_bytes)
+    with reported():
+        for item in items:
+            if is_package_file(item):
+                outcome = models.install_file(Path(item), directory, limits=limits)
+            elif models.CODE_RE.match(item):
+                outcome = download_and_install(item, directory, index_url, limits, force)
+            else:
+                raise InputError(
+                    f"{item!r} is neither a language code (like ja) nor an .argosmodel file"
+                )
+            if outcome.already_installed:
+                out.print(
+                    f"{escape(describe(outcome.model))} is already the newest; "
+                    "pass --force to download it again"
+                )
+                continue
+            out.print(
+                f"installed {escape(describe(outcome.model))} in {escape(str(outcome.model.path))}"
+            )
+            for old in outcome.replaced:
+                if old.path != outcome.model.path:
+                    out.print(f"    replaced {escape(old.pair)} {escape(old.package_version)}")
+
+
+def download_and_install(
+    code: str,
+    directory: Path,
+    index_url: str | None,
+    limits: models.PackageLimits,
+    force: bool,
+) -> models.InstallOutcome:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    ) as progress:
+
+        def start(entry: models.IndexEntry) -> models.Progress:
+            task = progress.add_task(
+                f"{SOURCE_LANGUAGE}→{entry.to_code} {entry.package_version}", total=None
+            )
+
+            def update(done: int, total: int | None) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return update
+
+        return models.install_code(
+            code, directory, index_url, limits=limits, progress=start, force=force
+        )
+
+
+@models_app.command("remove")
+def remove_command(
+    code: Annotated[str, typer.Argument(help="Target language of the model, e.g. ja.")],
+    models_dir: ModelsDir = None,
+) -> None:
+    """Remove the installed English→CODE model."""
+    directory = models.resolve_models_dir(models_dir)
+    with reported():
+        for model in models.remove_model(directory, code):
+            out.print(f"removed {escape(describe(model))} from {escape(str(directory))}")
