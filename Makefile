@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGS ?= en
 STAMP := $(VENV)/.installed
+CATALOG_LANGS := ja ko
 
 .PHONY: run test benchmark lint catalogs reference clean
 
@@ -31,10 +32,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check briefing tests templates benchmarks
 	$(BIN)/ruff format --check briefing tests templates benchmarks
 
-## Refresh the template string catalog and merge it into the ja/ko catalogs.
+## Refresh the template string catalog and merge it into the ja/ko catalogs (a language's
+## catalog is created when it does not exist yet). New and changed strings come out empty:
+## translate them, then `make test` checks that every string has a translation.
 catalogs: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o briefing/locales/briefing.pot --no-location --omit-header templates briefing
-	$(BIN)/pybabel update -i briefing/locales/briefing.pot -d briefing/locales -D briefing --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -c Translators: --no-location --omit-header \
+		-o briefing/locales/briefing.pot .
+	for lang in $(CATALOG_LANGS); do \
+		$(BIN)/pybabel -q update -i briefing/locales/briefing.pot -d briefing/locales -D briefing \
+			-l $$lang --init-missing --no-fuzzy-matching --ignore-obsolete \
+			--ignore-pot-creation-date || exit 1; \
+	done
 
 ## Rebuild the summit template's reference.docx from its script.
 reference: $(STAMP)
