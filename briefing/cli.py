@@ -19,6 +19,7 @@ from rich.table import Table
 from briefing import __version__
 from briefing.build import BuildReport, BuildRequest, build, default_glossary
 from briefing.cli_models import models_app
+from briefing.cli_review import review_app
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts import load_facts
 from briefing.glossary import load_glossary
@@ -45,6 +46,11 @@ app.add_typer(
     models_app,
     name="models",
     help="List, install and remove translation models (Argos Translate packages).",
+)
+app.add_typer(
+    review_app,
+    name="review",
+    help="Reviewer round trip: export sentences as XLIFF 1.2, import reviewed translations.",
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
