@@ -23,7 +23,7 @@ review_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 TmOption = Annotated[
     Path | None,

@@ -176,6 +176,8 @@ class TranslationMemory:
         """SQLite's errors, said for people: which file, what happened, what to do."""
         try:
             yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # a mistake in the calling code, not in the file
         except sqlite3.OperationalError as err:
             text = str(err).lower()
             if "locked" in text or "busy" in text:

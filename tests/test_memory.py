@@ -1,0 +1,318 @@
+"""The translation memory on real SQLite files: keys, reviewed entries, damage, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import BriefingError, InputError
+from briefing.memory import (
+    ReviewedTranslation,
+    TranslationMemory,
+    default_memory_path,
+    resolve_memory_path,
+)
+from briefing.translation import MemoryEntry, MemoryKey
+from tests.conftest import ROOT
+
+KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "2026-01+abcdef012345")
+SUMMIT = "The two leaders met in Nara."
+TALKS = "The leaders agreed to open talks."
+
+
+def machine(target: str, flagged: bool = False) -> MemoryEntry:
+    return MemoryEntry(target, reviewed=False, flagged=flagged)
+
+
+@pytest.fixture
+def memory_path(tmp_path: Path) -> Path:
+    return tmp_path / "tm" / "memory.sqlite"
+
+
+def test_hit_and_miss(memory_path: Path) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("両首脳は奈良で会談した。")}, KEY)
+    with TranslationMemory(memory_path) as memory:
+        found = memory.lookup([SUMMIT, TALKS], KEY)
+    assert found == {SUMMIT: MemoryEntry("両首脳は奈良で会談した。", reviewed=False)}
+
+
+def test_segments_are_found_in_normalized_form_and_returned_as_asked(memory_path: Path) -> None:
+    asked = "The two  leaders\nmet in Nara."
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+        found = memory.lookup([asked], KEY)
+    assert found == {asked: MemoryEntry("会談", reviewed=False)}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        MemoryKey("en", "ja", "translate-en_ja@1.2", KEY.glossary),
+        MemoryKey("en", "ja", KEY.model, "2026-02+0123456789ab"),
+        MemoryKey("en", "ko", KEY.model, KEY.glossary),
+    ],
+    ids=["model changed", "glossary changed", "other language"],
+)
+def test_machine_entries_are_keyed_by_model_glossary_and_language(
+    memory_path: Path, other: MemoryKey
+) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+        assert memory.lookup([SUMMIT], other) == {}
+        assert memory.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
+
+
+def test_flagged_machine_output_stays_flagged(memory_path: Path) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("会談", flagged=True), TALKS: machine("協議")}, KEY)
+        found = memory.lookup([SUMMIT, TALKS], KEY)
+    assert found[SUMMIT].flagged and not found[TALKS].flagged
+
+
+def test_reviewed_entry_survives_model_change_and_later_machine_output(
+    memory_path: Path,
+) -> None:
+    new_model = MemoryKey("en", "ja", "translate-en_ja@2.0", "2026-02+0123456789ab")
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("機械訳")}, KEY)
+        memory.store_reviewed(
+            [ReviewedTranslation(SUMMIT, "en", "ja", "両首脳は奈良で会談を行った。")], "Sato"
+        )
+        memory.store_machine({SUMMIT: machine("新しい機械訳")}, KEY)
+        memory.store_machine({SUMMIT: machine("別モデルの訳")}, new_model)
+    with TranslationMemory(memory_path) as memory:
+        for key in (KEY, new_model):
+            assert memory.lookup([SUMMIT], key) == {
+                SUMMIT: MemoryEntry("両首脳は奈良で会談を行った。", reviewed=True)
+            }
+        stored = memory.entries_for([SUMMIT], "en", "ja")[SUMMIT]
+    assert (stored.origin, stored.reviewer) == ("reviewed", "Sato")
+    assert stored.created.endswith("+00:00")
+
+
+def test_reviewed_entries_belong_to_their_target_language(memory_path: Path) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_reviewed([ReviewedTranslation(SUMMIT, "en", "ko", "두 정상은")], "Kim")
+        assert memory.lookup([SUMMIT], KEY) == {}
+
+
+def test_store_reviewed_upserts_and_keeps_creation_time(memory_path: Path) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_reviewed([ReviewedTranslation(SUMMIT, "en", "ja", "一")], "Sato")
+        first = memory.entries_for([SUMMIT], "en", "ja")[SUMMIT]
+        memory.store_reviewed([ReviewedTranslation(SUMMIT, "en", "ja", "二")], "Kato")
+        second = memory.entries_for([SUMMIT], "en", "ja")[SUMMIT]
+        assert memory.counts() == {"machine": 0, "reviewed": 1}
+    assert (second.target, second.reviewer) == ("二", "Kato")
+    assert second.created == first.created and second.updated > first.updated
+
+
+def test_entries_for_prefers_reviewed_then_latest_machine(memory_path: Path) -> None:
+    newer = MemoryKey("en", "ja", "translate-en_ja@2.0", KEY.glossary)
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("古い"), TALKS: machine("古い")}, KEY)
+        memory.store_machine({SUMMIT: machine("新しい"), TALKS: machine("新しい")}, newer)
+        memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "人の訳")], "Sato")
+        shown = memory.entries_for([SUMMIT, TALKS, "Unknown."], "en", "ja")
+    assert {s: (e.target, e.origin) for s, e in shown.items()} == {
+        SUMMIT: ("新しい", "machine"),
+        TALKS: ("人の訳", "reviewed"),
+    }
+    assert shown[SUMMIT].model == "translate-en_ja@2.0"
+
+
+def test_many_segments_in_one_call(memory_path: Path) -> None:
+    segments = [f"Sentence number {i}." for i in range(1500)]
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({s: machine(f"文{i}") for i, s in enumerate(segments)}, KEY)
+        found = memory.lookup(segments, KEY)
+    assert len(found) == 1500 and found[segments[1234]].target == "文1234"
+
+
+def test_a_failed_write_stores_nothing_of_its_call(memory_path: Path) -> None:
+    with TranslationMemory(memory_path) as memory:
+        broken = {SUMMIT: machine("会談"), TALKS: MemoryEntry(None, False)}  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.IntegrityError):
+            memory.store_machine(broken, KEY)
+        assert memory.counts() == {"machine": 0, "reviewed": 0}
+        memory.store_machine({TALKS: machine("協議")}, KEY)  # the memory is usable afterwards
+        assert memory.counts()["machine"] == 1
+
+
+def test_not_a_database_is_refused_naming_the_file(memory_path: Path) -> None:
+    memory_path.parent.mkdir(parents=True)
+    content = b"These are meeting notes, not a database.\n" * 200
+    memory_path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        TranslationMemory(memory_path)
+    message = str(caught.value)
+    assert str(memory_path) in message and "move it aside" in message
+    assert memory_path.read_bytes() == content
+
+
+def test_damaged_database_is_refused_naming_the_file(memory_path: Path) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({f"Sentence {i}.": machine("文") for i in range(2000)}, KEY)
+    with sqlite3.connect(memory_path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(memory_path.read_bytes())
+    data[4096 : len(data)] = b"\xff" * (len(data) - 4096)  # every page after the first
+    memory_path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as caught, TranslationMemory(memory_path) as memory:
+        memory.lookup(["Sentence 5."], KEY)
+    assert str(memory_path) in str(caught.value)
+
+
+def test_another_sqlite_database_is_not_taken_for_a_memory(memory_path: Path) -> None:
+    memory_path.parent.mkdir(parents=True)
+    with sqlite3.connect(memory_path) as connection:
+        connection.execute("CREATE TABLE invoices (number INTEGER)")
+    connection.close()
+    with pytest.raises(InputError, match="not a briefing translation memory"):
+        TranslationMemory(memory_path)
+
+
+def test_memory_from_a_newer_version_is_refused(memory_path: Path) -> None:
+    TranslationMemory(memory_path).close()
+    with sqlite3.connect(memory_path) as connection:
+        connection.execute("PRAGMA user_version = 99")
+    connection.close()
+    with pytest.raises(InputError, match="newer version"):
+        TranslationMemory(memory_path)
+
+
+def test_memory_held_by_another_writer_beyond_the_timeout(memory_path: Path) -> None:
+    TranslationMemory(memory_path).close()
+    holder = sqlite3.connect(memory_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with TranslationMemory(memory_path, timeout=0.2) as memory:
+            assert memory.lookup([SUMMIT], KEY) == {}  # readers are not blocked (WAL)
+            with pytest.raises(BriefingError, match="in use by another build") as caught:
+                memory.store_machine({SUMMIT: machine("会談")}, KEY)
+        assert str(memory_path) in str(caught.value)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+        assert memory.counts()["machine"] == 1
+
+
+def _store_many(path: str, worker: int, batches: int, start: object) -> None:
+    start.wait()  # type: ignore[attr-defined]  # both workers write at the same time
+    key = MemoryKey("en", "ja", "translate-en_ja@1.1", "g")
+    with TranslationMemory(Path(path)) as memory:
+        for batch in range(batches):
+            targets = {
+                f"Worker {worker} sentence {batch}-{i}.": MemoryEntry(
+                    f"{worker}:{batch}:{i}", False
+                )
+                for i in range(5)
+            }
+            targets["A sentence both workers translate."] = machine(f"{worker}")
+            memory.store_machine(targets, key)
+
+
+def test_two_processes_storing_at_once_lose_no_entry(memory_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(2)
+    batches = 150
+    workers = [
+        context.Process(target=_store_many, args=(str(memory_path), n, batches, start))
+        for n in (1, 2)
+    ]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=120)
+    assert [p.exitcode for p in workers] == [0, 0]
+    key = MemoryKey("en", "ja", "translate-en_ja@1.1", "g")
+    expected = {
+        f"Worker {w} sentence {b}-{i}.": f"{w}:{b}:{i}"
+        for w in (1, 2)
+        for b in range(batches)
+        for i in range(5)
+    }
+    with TranslationMemory(memory_path) as memory:
+        found = memory.lookup([*expected, "A sentence both workers translate."], key)
+        assert memory.counts()["machine"] == len(expected) + 1
+    assert {s: e.target for s, e in found.items() if s in expected} == expected
+    assert found["A sentence both workers translate."].target in ("1", "2")
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from briefing.memory import TranslationMemory
+from briefing.translation import MemoryEntry, MemoryKey
+key = MemoryKey("en", "ja", "m", "g")
+with TranslationMemory(Path(sys.argv[1])) as memory:
+    batch = 0
+    while True:
+        memory.store_machine(
+            {f"Sentence {batch}-{i}.": MemoryEntry("x" * 200, False) for i in range(50)}, key
+        )
+        batch += 1
+        if batch == 3:
+            print("writing", flush=True)
+"""
+
+
+def test_killed_writer_leaves_whole_transactions_only(memory_path: Path) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(memory_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+    time.sleep(0.3)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    with TranslationMemory(memory_path) as memory:
+        stored = memory.counts()["machine"]
+        check = memory.connection.execute("PRAGMA integrity_check").fetchone()[0]
+    assert stored >= 150 and stored % 50 == 0
+    assert check == "ok"
+
+
+def test_path_from_option_then_environment_then_data_folder(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data_home = isolated_home / "xdg_data_home"
+    assert default_memory_path() == data_home / "briefing" / "memory.sqlite"
+    assert resolve_memory_path(None) == data_home / "briefing" / "memory.sqlite"
+    monkeypatch.setenv("BRIEFING_TM", str(tmp_path / "env.sqlite"))
+    assert resolve_memory_path(None) == tmp_path / "env.sqlite"
+    assert resolve_memory_path(tmp_path / "opt.sqlite") == tmp_path / "opt.sqlite"
+    monkeypatch.delenv("BRIEFING_TM")
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert (
+        default_memory_path() == isolated_home / ".local" / "share" / "briefing" / "memory.sqlite"
+    )
+
+
+def test_default_memory_is_created_in_the_data_folder(isolated_home: Path) -> None:
+    with TranslationMemory(resolve_memory_path(None)) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+    path = isolated_home / "xdg_data_home" / "briefing" / "memory.sqlite"
+    with sqlite3.connect(path) as connection:
+        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    connection.close()
+    assert (mode, version) == ("wal", 1)
+
+
+def test_a_folder_is_not_a_memory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a folder"):
+        TranslationMemory(tmp_path)
