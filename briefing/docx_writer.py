@@ -45,6 +45,7 @@ PARAGRAPH_STYLES = {
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+LATIN_IN_EAST_ASIAN = "en-GB"
 
 
 def _style_name(doc: DocxDocument, wanted: str, fallback: str = "Normal") -> str:
@@ -83,7 +84,10 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
     rpr_default = _set_child(defaults, "w:rPrDefault")
     rpr = _set_child(rpr_default, "w:rPr")
     east_asian = tag if tag.split("-")[0] in ("ja", "ko", "zh") else None
-    _set_lang(rpr, tag, east_asian)
+    # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
+    # Korean briefing the Latin runs (English names, the English column) are English.
+    latin = LATIN_IN_EAST_ASIAN if east_asian else tag
+    _set_lang(rpr, latin, east_asian)
     if body_font:
         _set_child(rpr, "w:rFonts", eastAsia=body_font)
     for style in doc.styles:
@@ -94,7 +98,7 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
         ):
             continue
         style_rpr = style.element.get_or_add_rPr()
-        _set_lang(style_rpr, tag, east_asian)
+        _set_lang(style_rpr, latin, east_asian)
         is_heading = style.name in HEADING_STYLES.values() or style.name == "Subtitle"
         font = heading_font if is_heading else body_font
         if font:

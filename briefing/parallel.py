@@ -47,10 +47,6 @@ def _join(cells: tuple[Cell, ...]) -> Cell:
 
 def pair_documents(english: Document, target: Document, labels: tuple[str, str]) -> Document:
     """One document holding both; `labels` are the column headings (e.g. English, 日本語)."""
-    if len(english.blocks) != len(target.blocks) or any(
-        type(a) is not type(b) for a, b in zip(english.blocks, target.blocks, strict=True)
-    ):
-        raise ValueError("the two documents do not have the same structure")
     blocks: list[Block] = []
     rows: list[tuple[Cell, Cell]] = []
 
@@ -60,7 +56,18 @@ def pair_documents(english: Document, target: Document, labels: tuple[str, str])
             blocks.append(Table(header, tuple(rows)))
             rows.clear()
 
-    for left, right in zip(english.blocks, target.blocks, strict=True):
+    left_blocks, right_blocks = list(english.blocks), list(target.blocks)
+    while left_blocks or right_blocks:
+        left = left_blocks[0] if left_blocks else None
+        right = right_blocks[0] if right_blocks else None
+        if isinstance(right, Notice) and not isinstance(left, Notice):
+            flush()  # notices only the translation carries (machine translation) stand alone
+            blocks.append(right_blocks.pop(0))
+            continue
+        if left is None or right is None or type(left) is not type(right):
+            raise ValueError("the English and translated documents do not have the same structure")
+        left_blocks.pop(0)
+        right_blocks.pop(0)
         if isinstance(left, Heading) and isinstance(right, Heading):
             flush()
             blocks.append(Heading(left.level, (*right.runs, SEPARATOR, *left.runs)))
