@@ -80,11 +80,28 @@ def dotted(loc: Path_) -> str:
 
 
 def decode(path: Path, raw: bytes) -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is a located error."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """Decode UTF-8 (BOM optional) or UTF-16/32 with a BOM; anything else is a located error."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00
+        encoding = "utf-32"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
         encoding = "utf-8-sig"
+        if b"\x00" in raw:  # valid UTF-8, but no text file holds NUL bytes: UTF-16 without a BOM
+            before = raw[: raw.index(b"\x00")]
+            raise InputError(
+                "",
+                [
+                    Problem(
+                        path,
+                        before.count(b"\n") + 1,
+                        len(before) - (before.rfind(b"\n") + 1) + 1,
+                        "the file contains NUL bytes: it looks like UTF-16 or UTF-32 text "
+                        "without a byte-order mark, or not text at all",
+                        "Save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8).",
+                    )
+                ],
+            )
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as err:
