@@ -600,9 +600,15 @@ def install_file(
             if (m.from_code, m.to_code) == (checked.from_code, checked.to_code)
         ]
         final = models_dir / checked.folder_name
+        previous = staging / "previous"
         if final.exists():
-            os.replace(final, staging / "previous")
-        os.replace(folder, final)
+            os.replace(final, previous)
+        try:
+            os.replace(folder, final)
+        except OSError:
+            if previous.exists():
+                os.replace(previous, final)
+            raise
         for model in older:
             if model.path != final and model.path.exists():
                 _discard(model.path, models_dir)
