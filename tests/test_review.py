@@ -1,0 +1,394 @@
+"""Review round trip through real XLIFF files and a real memory, checked against the XSD."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from briefing.cli import main
+from briefing.facts import load_facts
+from briefing.glossary import load_glossary
+from briefing.localize import texts_to_translate
+from briefing.memory import ReviewedTranslation, TranslationMemory
+from briefing.review import XLIFF_NS, document_segments, unit_id
+from briefing.segments import split_segments
+from briefing.translation import MemoryEntry, MemoryKey
+from tests.conftest import FIXTURES, GLOSSARY, NARA
+
+NS = {"x": XLIFF_NS}
+KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "glossary+0123456789ab")
+NEW_MODEL = MemoryKey("en", "ja", "translate-en_ja@2.0", "glossary+ba9876543210")
+
+FACTS, _ = load_facts(NARA)
+TERMS = load_glossary(GLOSSARY)
+SEGMENTS = [s.segment for s in document_segments(FACTS, TERMS)]
+UNTRANSLATED = SEGMENTS[-1]
+FLAGGED = SEGMENTS[3]
+REVIEWED = SEGMENTS[4]
+
+
+def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "argv", ["briefing", *args])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    return int(caught.value.code or 0)
+
+
+@pytest.fixture
+def tm(tmp_path: Path) -> Path:
+    """A memory holding machine output for every sentence but the last, one sentence flagged,
+    one reviewed: what a reviewer meets after a first build."""
+    path = tmp_path / "memory.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store_machine(
+            {
+                segment: MemoryEntry(f"機械訳{i}。", reviewed=False, flagged=segment == FLAGGED)
+                for i, segment in enumerate(SEGMENTS[:-1])
+            },
+            KEY,
+        )
+        memory.store_reviewed([ReviewedTranslation(REVIEWED, "en", "ja", "確認済みの訳。")], "Ito")
+    return path
+
+
+@pytest.fixture
+def exported(tmp_path: Path, tm: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    output = tmp_path / "nara.ja.xlf"
+    args = ["review", "export", str(NARA), "--lang", "ja", "-o", str(output), "--tm", str(tm)]
+    assert run_cli(args, monkeypatch) == 0
+    return output
+
+
+def units(path: Path) -> dict[str, ET.Element]:
+    root = ET.parse(path).getroot()
+    return {u.get("id", ""): u for u in root.iter(f"{{{XLIFF_NS}}}trans-unit")}
+
+
+def edit(path: Path, change: Callable[[ET.Element], None]) -> None:
+    """Change the file as a CAT tool saves it: parse, change, write back."""
+    ET.register_namespace("", XLIFF_NS)
+    tree = ET.parse(path)
+    change(tree.getroot())
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def target_of(root: ET.Element, segment: str) -> ET.Element:
+    unit = root.find(f".//x:trans-unit[@id='{unit_id(segment)}']", NS)
+    assert unit is not None
+    target = unit.find("x:target", NS)
+    assert target is not None
+    return target
+
+
+def state_of(unit: ET.Element) -> str | None:
+    target = unit.find("x:target", NS)
+    assert target is not None
+    return target.get("state")
+
+
+def snapshot(path: Path) -> dict[str, tuple[str, str, str]]:
+    with TranslationMemory(path) as memory:
+        entries = memory.entries_for(SEGMENTS, "en", "ja")
+        counts = memory.counts()
+    state = {s: (e.target, e.origin, e.updated) for s, e in entries.items()}
+    state["(counts)"] = (str(counts["machine"]), str(counts["reviewed"]), "")
+    return state
+
+
+def xliff_schema() -> etree.XMLSchema:
+    folder = FIXTURES / "xliff"
+    text = (folder / "xliff-core-1.2-strict.xsd").read_bytes()
+    text = text.replace(
+        b'schemaLocation="http://www.w3.org/2001/xml.xsd"', b'schemaLocation="xml.xsd"'
+    )
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.fromstring(text, parser, base_url=f"{folder}/"))
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def test_export_validates_against_the_xliff_12_schema(exported: Path) -> None:
+    schema = xliff_schema()
+    document = etree.parse(str(exported))
+    assert schema.validate(document), schema.error_log
+
+
+def test_the_schema_check_catches_a_broken_file(exported: Path) -> None:
+    edit(exported, lambda root: target_of(root, SEGMENTS[0]).set("state", "done"))
+    assert not xliff_schema().validate(etree.parse(str(exported)))
+
+
+def test_export_holds_every_sentence_the_build_translates_once_in_document_order(
+    exported: Path,
+) -> None:
+    wanted = [s for text in texts_to_translate(FACTS, TERMS) for s in split_segments(text)]
+    root = ET.parse(exported).getroot()
+    sources = [
+        u.findtext("x:source", namespaces=NS) for u in root.iter(f"{{{XLIFF_NS}}}trans-unit")
+    ]
+    assert sorted(sources) == sorted(set(wanted))
+    assert len(sources) == len(set(sources))
+    assert sources[0] == FACTS.event.title
+    summary = split_segments(FACTS.summary.text)
+    assert sources[2 : 2 + len(summary)] == summary
+
+
+def test_export_file_attributes(exported: Path) -> None:
+    file = ET.parse(exported).getroot().find("x:file", NS)
+    assert file is not None
+    assert (file.get("original"), file.get("source-language"), file.get("target-language")) == (
+        NARA.name,
+        "en",
+        "ja",
+    )
+    assert file.get("datatype") == "plaintext"
+
+
+def test_export_states_origins_and_context(exported: Path) -> None:
+    found = units(exported)
+    machine = found[unit_id(SEGMENTS[0])]
+    assert state_of(machine) == "translated"
+    assert machine.findtext("x:target", namespaces=NS) == "機械訳0。"
+
+    flagged = found[unit_id(FLAGGED)]
+    assert state_of(flagged) == "needs-review-translation"
+    assert "flagged" in " ".join(n.text or "" for n in flagged.findall("x:note", NS))
+
+    reviewed = found[unit_id(REVIEWED)]
+    assert state_of(reviewed) == "final"
+    assert reviewed.get("approved") == "yes"
+    assert "reviewed by Ito" in " ".join(n.text or "" for n in reviewed.findall("x:note", NS))
+
+    new = found[unit_id(UNTRANSLATED)]
+    assert state_of(new) == "new"
+    assert not new.findtext("x:target", namespaces=NS)
+
+    outcome = split_segments(FACTS.outcomes[3].text)[0]
+    notes = " ".join(n.text or "" for n in found[unit_id(outcome)].findall("x:note", NS))
+    assert "outcomes[3].text" in notes and "Outcomes" in notes
+    assert "machine translation (translate-en_ja@1.1)" in notes
+
+
+def test_unit_ids_are_stable_whatever_the_memory_holds(
+    exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    again = tmp_path / "again.xlf"
+    args = ["review", "export", str(NARA), "--lang", "ja", "-o", str(again)]
+    assert run_cli([*args, "--tm", str(tmp_path / "empty.sqlite")], monkeypatch) == 0
+    assert list(units(again)) == list(units(exported))
+
+
+def test_export_refuses_english_and_unknown_languages(
+    tmp_path: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for lang in ("en", "zh"):
+        output = tmp_path / f"x.{lang}.xlf"
+        args = ["review", "export", str(NARA), "--lang", lang, "-o", str(output), "--tm", str(tm)]
+        assert run_cli(args, monkeypatch) == 2
+        assert not output.exists()
+    assert "zh" in capsys.readouterr().err
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def test_edited_target_is_imported_as_reviewed_and_wins_after_a_model_change(
+    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edited = SEGMENTS[1]
+    edit(exported, lambda root: setattr(target_of(root, edited), "text", "首脳会談"))
+    capsys.readouterr()
+    args = ["review", "import", str(exported), "--tm", str(tm), "--reviewer", "Sato"]
+    assert run_cli(args, monkeypatch) == 0
+    assert "imported 1 units as reviewed" in capsys.readouterr().out
+
+    with TranslationMemory(tm) as memory:
+        assert memory.lookup([edited], NEW_MODEL) == {
+            edited: MemoryEntry("首脳会談", reviewed=True)
+        }
+        memory.store_machine({edited: MemoryEntry("新モデルの訳", reviewed=False)}, NEW_MODEL)
+        assert memory.lookup([edited], NEW_MODEL)[edited].target == "首脳会談"
+        assert memory.entries_for([edited], "en", "ja")[edited].reviewer == "Sato"
+        # untouched machine output stays machine output
+        assert memory.lookup([SEGMENTS[0]], KEY)[SEGMENTS[0]].reviewed is False
+
+
+def test_confirmed_unit_is_imported_as_reviewed_without_an_edit(
+    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit(exported, lambda root: target_of(root, SEGMENTS[0]).set("state", "signed-off"))
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    with TranslationMemory(tm) as memory:
+        assert memory.lookup([SEGMENTS[0]], NEW_MODEL) == {
+            SEGMENTS[0]: MemoryEntry("機械訳0。", reviewed=True)
+        }
+        assert memory.counts()["reviewed"] == 2
+
+
+def test_untranslated_sentence_translated_by_the_reviewer_is_stored(
+    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit(exported, lambda root: setattr(target_of(root, UNTRANSLATED), "text", "新しい訳。"))
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    with TranslationMemory(tm) as memory:
+        assert memory.lookup([UNTRANSLATED], KEY)[UNTRANSLATED].reviewed
+
+
+def test_unchanged_file_and_re_import_change_nothing(
+    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(exported, lambda root: setattr(target_of(root, SEGMENTS[1]), "text", "首脳会談"))
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    before = snapshot(tm)
+    capsys.readouterr()
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    output = capsys.readouterr().out
+    assert "imported 0 units as reviewed" in output
+    assert f"{len(SEGMENTS) - 1} unchanged" in output and "1 left empty" in output
+    assert snapshot(tm) == before
+
+
+def test_regional_language_tags_from_cat_tools_are_accepted(
+    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def retag(root: ET.Element) -> None:
+        file = root.find("x:file", NS)
+        assert file is not None
+        file.set("source-language", "en-US")
+        file.set("target-language", "ja-JP")
+        target_of(root, SEGMENTS[2]).text = "修正した訳。"
+
+    edit(exported, retag)
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    with TranslationMemory(tm) as memory:
+        assert memory.lookup([SEGMENTS[2]], KEY)[SEGMENTS[2]].target == "修正した訳。"
+
+
+def _set_file(name: str, value: str | None) -> Callable[[ET.Element], None]:
+    def change(root: ET.Element) -> None:
+        file = root.find("x:file", NS)
+        assert file is not None
+        if value is None:
+            del file.attrib[name]
+        else:
+            file.set(name, value)
+
+    return change
+
+
+def _empty_final(root: ET.Element) -> None:
+    target = target_of(root, SEGMENTS[5])
+    target.text = ""
+    target.set("state", "final")
+
+
+def _changed_source(root: ET.Element) -> None:
+    unit = root.find(f".//x:trans-unit[@id='{unit_id(SEGMENTS[6])}']", NS)
+    assert unit is not None
+    source = unit.find("x:source", NS)
+    assert source is not None
+    source.text = "Something the facts never said."
+
+
+def _dropped_target(root: ET.Element) -> None:
+    unit = root.find(f".//x:trans-unit[@id='{unit_id(SEGMENTS[6])}']", NS)
+    assert unit is not None
+    unit.remove(target_of(root, SEGMENTS[6]))
+
+
+def _inline_code(root: ET.Element) -> None:
+    ET.SubElement(target_of(root, SEGMENTS[6]), f"{{{XLIFF_NS}}}x", {"id": "1"})
+
+
+BROKEN_TREES: dict[str, tuple[Callable[[ET.Element], None], str]] = {
+    "wrong target language": (_set_file("target-language", "zh"), "target-language 'zh'"),
+    "wrong source language": (_set_file("source-language", "fr"), "source-language is 'fr'"),
+    "missing target language": (_set_file("target-language", None), "missing target-language"),
+    "empty target marked final": (_empty_final, "empty but marked final"),
+    "source changed": (_changed_source, "source text is not the one exported"),
+    "unit without target": (_dropped_target, "has no <target>"),
+    "inline codes in target": (_inline_code, "inline codes"),
+    "version 1.1": (lambda root: root.set("version", "1.1"), "version '1.1'"),
+}
+
+BROKEN_TEXTS: dict[str, tuple[Callable[[str], str], str]] = {
+    "not XML": (lambda text: "Dear reviewer, the translations are attached.\n", "not well-formed"),
+    "truncated": (lambda text: text[: len(text) // 2], "not well-formed"),
+    "not XLIFF": (
+        lambda text: "<?xml version='1.0'?><html><body>翻訳</body></html>",
+        "not an XLIFF 1.2 file",
+    ),
+    "XLIFF 2.0": (
+        lambda text: (
+            "<xliff xmlns='urn:oasis:names:tc:xliff:document:2.0' version='2.0'"
+            " srcLang='en' trgLang='ja'/>"
+        ),
+        "XLIFF 2.0",
+    ),
+    "DOCTYPE with entities": (
+        lambda text: text.replace(
+            "<xliff ",
+            '<!DOCTYPE xliff [<!ENTITY edit "改ざんされた訳">]>\n<xliff ',
+            1,
+        ).replace("機械訳0。", "&edit;"),
+        "document type or entities",
+    ),
+}
+
+
+def _edit_then_break(path: Path, change: Callable[[ET.Element], None]) -> None:
+    def both(root: ET.Element) -> None:
+        target_of(root, SEGMENTS[1]).text = "この修正は取り込まれてはならない。"
+        change(root)
+
+    edit(path, both)
+
+
+@pytest.mark.parametrize("case", list(BROKEN_TREES) + list(BROKEN_TEXTS))
+def test_bad_file_is_refused_and_nothing_is_imported(
+    case: str,
+    exported: Path,
+    tm: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if case in BROKEN_TREES:
+        change, reason = BROKEN_TREES[case]
+        _edit_then_break(exported, change)
+    else:
+        mangle, reason = BROKEN_TEXTS[case]
+        _edit_then_break(exported, lambda root: None)
+        exported.write_text(mangle(exported.read_text(encoding="utf-8")), encoding="utf-8")
+    before = snapshot(tm)
+    capsys.readouterr()
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 2
+    error = capsys.readouterr().err
+    assert str(exported) in error and reason in error and "nothing was imported" in error
+    assert snapshot(tm) == before
+
+
+def test_every_problem_of_a_file_is_reported_at_once(
+    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def two(root: ET.Element) -> None:
+        _empty_final(root)
+        _changed_source(root)
+
+    edit(exported, two)
+    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 2
+    error = capsys.readouterr().err
+    assert "empty but marked final" in error and "source text is not the one exported" in error
+
+
+def test_missing_file_is_a_clear_error(
+    tmp_path: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.xlf"
+    assert run_cli(["review", "import", str(missing), "--tm", str(tm)], monkeypatch) == 2
+    assert str(missing) in capsys.readouterr().err
