@@ -1,0 +1,316 @@
+"""Template text in Japanese and Korean: catalogs complete and current; Babel dates."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from functools import cache
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from briefing.catalogs import PACKAGE_LOCALES, load_translations
+from briefing.facts import load_facts
+from briefing.glossary import Glossary, load_glossary
+from briefing.languages import LANGUAGES
+from briefing.localize import BriefingView, Localizer, texts_to_translate
+from briefing.render import TEMPLATES_DIR, find_template, render_markup
+from briefing.translated import Origin, TranslatedText
+from tests.conftest import GLOSSARY, NARA, ROOT
+
+TARGETS = ("ja", "ko")
+POT = PACKAGE_LOCALES / "briefing.pot"
+MODEL_LABEL = "translate-en_xx 1.0"
+
+HEADINGS = {
+    "en": [
+        "Summary",
+        "Participants",
+        "Background",
+        "Key outcomes",
+        "Topics discussed",
+        "Next steps",
+        "Notes on differences between sources",
+        "Sources",
+    ],
+    "ja": [
+        "概要",
+        "出席者",
+        "背景",
+        "主な成果",
+        "主な協議事項",
+        "今後の予定",
+        "出典間の相違点",
+        "出典",
+    ],
+    "ko": [
+        "개요",
+        "참석자",
+        "배경",
+        "주요 성과",
+        "주요 논의 사항",
+        "향후 계획",
+        "출처 간 차이점",
+        "출처",
+    ],
+}
+COLUMNS = {
+    "en": ["Name", "Title", "Country", "Role"],
+    "ja": ["氏名", "役職", "国名", "役割"],
+    "ko": ["성명", "직책", "국가", "역할"],
+}
+
+
+# ---------------------------------------------------------------- catalogs
+
+
+@cache
+def extracted() -> Catalog:
+    """The messages the templates (and package code) hold now, extracted as `make catalogs` does."""
+    with (ROOT / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle, "babel.cfg")
+    catalog = Catalog()
+    for filename, lineno, message, comments, context in extract_from_dir(
+        ROOT,
+        method_map,
+        options_map,
+        keywords=DEFAULT_KEYWORDS,
+        comment_tags=("Translators:",),
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def read(lang: str) -> Catalog:
+    """The committed catalog of `lang`, or the committed template (.pot) for "pot"."""
+    if lang == "pot":
+        with POT.open("rb") as handle:
+            return read_po(handle)
+    with (PACKAGE_LOCALES / lang / "LC_MESSAGES" / "briefing.po").open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def msgids(catalog: Catalog) -> list[str]:
+    return [message.id for message in catalog if message.id and isinstance(message.id, str)]
+
+
+def missing_translations(catalog: Catalog, wanted: Iterable[str]) -> list[str]:
+    """The msgids of `wanted` that `catalog` leaves untranslated: absent, empty or fuzzy."""
+    missing = []
+    for msgid in wanted:
+        message = catalog.get(msgid)
+        if message is None or message.fuzzy or not str(message.string or "").strip():
+            missing.append(msgid)
+    return missing
+
+
+def placeholders(text: str) -> tuple[list[str], list[str]]:
+    """The %(name)s placeholders and the {token} fields in `text`, sorted."""
+    return (
+        sorted(re.findall(r"%\((\w+)\)[sd]", text)),
+        sorted(re.findall(r"\{(\w+)\}", text)),
+    )
+
+
+def comment_text(catalog: Catalog, msgid: str) -> str:
+    return " ".join(" ".join(catalog[msgid].auto_comments).split())
+
+
+def test_extraction_finds_the_template_strings() -> None:
+    ids = msgids(extracted())
+    assert {"Summary", "FOR OFFICIAL USE ONLY", "Page {page} of {pages}", "EEEE d MMMM y"} <= set(
+        ids
+    )
+    files = {location[0] for message in extracted() for location in message.locations}
+    with_gettext = {
+        path.relative_to(ROOT).as_posix()
+        for path in TEMPLATES_DIR.rglob("*.j2")
+        if "_(" in path.read_text(encoding="utf-8")
+    }
+    assert with_gettext <= files, "babel.cfg misses a template with gettext strings"
+
+
+def test_translator_comments_reach_the_catalog() -> None:
+    catalog = extracted()
+    assert "CLDR date pattern" in comment_text(catalog, "EEEE d MMMM y")
+    assert "{page}" in comment_text(catalog, "Page {page} of {pages}")
+    assert "joins a label" in comment_text(catalog, ": ")
+
+
+def test_pot_is_up_to_date_with_the_templates() -> None:
+    current, committed = extracted(), read("pot")
+    assert msgids(committed) == msgids(current), "run `make catalogs`"
+    for msgid in msgids(current):
+        assert comment_text(committed, msgid) == comment_text(current, msgid), msgid
+        assert committed[msgid].flags == current[msgid].flags, msgid
+
+
+@pytest.mark.parametrize("lang", TARGETS)
+def test_every_template_string_is_translated(lang: str) -> None:
+    assert missing_translations(read(lang), msgids(extracted())) == []
+
+
+@pytest.mark.parametrize("lang", TARGETS)
+def test_catalog_holds_no_strings_the_templates_dropped(lang: str) -> None:
+    assert set(msgids(read(lang))) <= set(msgids(extracted())), "run `make catalogs`"
+
+
+@pytest.mark.parametrize("lang", TARGETS)
+def test_a_missing_or_fuzzy_translation_is_detected(lang: str) -> None:
+    complete = read(lang)
+    wanted = msgids(extracted())
+    for msgid in wanted:
+        emptied = copy.deepcopy(complete)
+        emptied[msgid].string = ""
+        assert missing_translations(emptied, wanted) == [msgid]
+
+    broken = copy.deepcopy(complete)
+    broken["Summary"].flags.add("fuzzy")
+    del broken["Sources"]
+    broken["Next steps"].string = "  "
+    assert missing_translations(broken, wanted) == sorted(
+        ["Summary", "Sources", "Next steps"], key=wanted.index
+    )
+
+
+@pytest.mark.parametrize("lang", TARGETS)
+def test_placeholders_match_the_msgid(lang: str) -> None:
+    catalog = read(lang)
+    for msgid in msgids(catalog):
+        translation = str(catalog[msgid].string)
+        assert placeholders(translation) == placeholders(msgid), (msgid, translation)
+        names = placeholders(msgid)[0]
+        # Jinja's newstyle gettext always %-formats the translation.
+        assert "%" not in translation % dict.fromkeys(names, "x"), (msgid, translation)
+
+
+def test_placeholder_check_sees_a_dropped_token() -> None:
+    assert placeholders("{page}ページ") != placeholders("Page {page} of {pages}")
+    assert placeholders("%(country)s") != placeholders("%(city)s, %(country)s")
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@cache
+def glossary() -> Glossary:
+    return load_glossary(GLOSSARY)
+
+
+def view(lang: str) -> BriefingView:
+    facts, _ = load_facts(NARA)
+    translations = (
+        {}
+        if lang == "en"
+        else {
+            text: TranslatedText(text, Origin.machine)
+            for text in texts_to_translate(facts, glossary())
+        }
+    )
+    return Localizer(facts, LANGUAGES[lang], glossary(), translations, MODEL_LABEL).view()
+
+
+def render(briefing: BriefingView) -> ET.Element:
+    markup = render_markup(find_template("summit"), briefing, load_translations(briefing.lang))
+    return ET.fromstring(markup)
+
+
+def texts(root: ET.Element, path: str) -> list[str]:
+    return ["".join(element.itertext()) for element in root.iterfind(path)]
+
+
+@pytest.mark.parametrize("lang", ["en", *TARGETS])
+def test_headings_and_labels_are_in_the_document_language(lang: str) -> None:
+    root = render(view(lang))
+    assert texts(root, "h1") == HEADINGS[lang]
+    assert texts(root, "table/tr/th") == COLUMNS[lang]
+    if lang != "en":
+        meta = root.find("meta")
+        assert meta is not None
+        fixed = [
+            *texts(root, "h1"),
+            *texts(root, "table/tr/th"),
+            *texts(root, "p[@style='subtitle']"),
+            *texts(root, "p[@style='meta']/b"),
+            *texts(root, "notice"),
+            *(meta.get(name, "") for name in ("category", "header", "footer")),
+        ]
+        english = [*HEADINGS["en"], *COLUMNS["en"], "Briefing note", "FOR OFFICIAL USE ONLY"]
+        english += ["Date", "Place", "Type of event", "Page", "Machine translation"]
+        for text in fixed:
+            for word in english:
+                assert word not in text, (word, text)
+
+
+def test_japanese_document_text() -> None:
+    root = render(view("ja"))
+    meta = root.find("meta")
+    assert meta is not None
+    assert meta.get("header") == "取扱注意"
+    assert meta.get("footer") == "{page}/{pages}ページ"
+    assert texts(root, "p[@style='subtitle']") == ["説明資料"]
+    nara, japan = glossary().render("Nara", "ja"), glossary().render("Japan", "ja")
+    assert texts(root, "p[@style='meta']")[1] == f"場所：{nara}（{japan}）"
+    notice = texts(root, "notice")[0]
+    assert notice.startswith("機械翻訳に関する注記：") and f"（{MODEL_LABEL}）" in notice
+    assert any(item.endswith("（報道）[1]") for item in texts(root, "ul/li"))
+    assert any(item.endswith("（予定）[1]") for item in texts(root, "ul/li"))
+    assert texts(root, "p[@style='source']")[0].startswith("[1] The Japan News、")
+
+
+def test_korean_document_text() -> None:
+    root = render(view("ko"))
+    meta = root.find("meta")
+    assert meta is not None
+    assert meta.get("header") == "대외비"
+    assert meta.get("footer") == "{page} / {pages}쪽"
+    nara, japan = glossary().render("Nara", "ko"), glossary().render("Japan", "ko")
+    assert texts(root, "p[@style='meta']")[1] == f"장소: {japan} {nara}"
+    notice = texts(root, "notice")[0]
+    assert notice.startswith("기계 번역 안내: ") and f"({MODEL_LABEL})" in notice
+    assert any(item.endswith(". (보도)[1]") for item in texts(root, "ul/li"))
+
+
+@pytest.mark.parametrize("lang", TARGETS)
+def test_flagged_passages_are_marked_and_counted(lang: str) -> None:
+    briefing = view(lang)
+    summary = dataclasses.replace(briefing.summary, flagged=True)
+    root = render(dataclasses.replace(briefing, summary=summary, flagged_count=1))
+    marker = {"ja": "【訳文要確認】", "ko": " [번역 확인 필요]"}[lang]
+    count = {"ja": "の表示箇所：1件。", "ko": " 표시 부분: 1건."}[lang]
+    assert "".join(root.find("p/mark").itertext()) == marker  # type: ignore[union-attr]
+    assert texts(root, "notice")[0].endswith(marker.strip() + count)
+
+
+@pytest.mark.parametrize(
+    ("lang", "date_line", "source_date"),
+    [
+        ("en", "Date: Tuesday 13 January 2026", ", 13 January 2026. "),
+        ("ja", "日時：2026年1月13日（火）", "、2026年1月13日。"),
+        ("ko", "일시: 2026년 1월 13일(화)", ", 2026년 1월 13일. "),
+    ],
+)
+def test_dates_follow_the_locale(lang: str, date_line: str, source_date: str) -> None:
+    root = render(view(lang))
+    assert texts(root, "p[@style='meta']")[0] == date_line
+    assert source_date in texts(root, "p[@style='source']")[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "date_line"),
+    [
+        ("en", "Date: Tuesday 13 January 2026 14:30"),
+        ("ja", "日時：2026年1月13日（火）14時30分"),
+        ("ko", "일시: 2026년 1월 13일(화) 14시 30분"),
+    ],
+)
+def test_event_time_follows_the_date(lang: str, date_line: str) -> None:
+    root = render(dataclasses.replace(view(lang), time=dt.time(14, 30)))
+    assert texts(root, "p[@style='meta']")[0] == date_line
