@@ -89,7 +89,7 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
     _set_lang(rpr, latin, east_asian)
     if body_font:
-        _set_child(rpr, "w:rFonts", eastAsia=body_font)
+        _set_east_asian_font(rpr, body_font)
     for style in doc.styles:
         if style.type not in (
             WD_STYLE_TYPE.PARAGRAPH,
@@ -102,7 +102,14 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
         is_heading = style.name in HEADING_STYLES.values() or style.name == "Subtitle"
         font = heading_font if is_heading else body_font
         if font:
-            _set_child(style_rpr, "w:rFonts", eastAsia=font)
+            _set_east_asian_font(style_rpr, font)
+
+
+def _set_east_asian_font(rpr, font: str) -> None:  # type: ignore[no-untyped-def]
+    """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
+    (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
+    fonts = _set_child(rpr, "w:rFonts", eastAsia=font)
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
 
 
 def _set_lang(rpr, tag: str, east_asian: str | None) -> None:  # type: ignore[no-untyped-def]

@@ -125,3 +125,26 @@ def _facts_yaml(data: object) -> str:
 def facts_yaml() -> Callable[[object], str]:
     """Plain data → block-style YAML text, the way a person would write a facts file."""
     return _facts_yaml
+
+
+@pytest.fixture(scope="session")
+def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with both tiny packages, installed once per session the way users do:
+    `briefing models install FILE... --models-dir DIR`. Tests only read it."""
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    models_dir = tmp_path_factory.mktemp("tiny-models") / "models"
+    result = CliRunner().invoke(
+        app,
+        [
+            "models",
+            "install",
+            *(str(p) for p in TINY_PACKAGES.values()),
+            "--models-dir",
+            str(models_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return models_dir
