@@ -97,6 +97,7 @@ class DocumentOutcome:
     from_memory: int = 0
     from_machine: int = 0
     flagged: int = 0
+    flagged_texts: list[str] = field(default_factory=list)  # English source of each flagged text
 
 
 @dataclass
@@ -200,7 +201,9 @@ class Writer:
             (
                 text,
                 batch.texts[text].text,
-                batch.texts[text].origin.value,
+                # machine output read back from the memory prints the same as fresh output;
+                # only reviewed-or-not changes the document (the notice)
+                batch.texts[text].origin == Origin.reviewed,
                 batch.texts[text].flagged,
             )
             for text in texts_to_translate(job.source.facts, self.glossary)
@@ -238,9 +241,14 @@ class Writer:
             job.language.code + (" (parallel)" if job.parallel else ""),
             job.target,
             "unchanged",
-            from_memory=sum(1 for t in used if t.origin in (Origin.memory, Origin.reviewed)),
-            from_machine=sum(1 for t in used if t.origin == Origin.machine),
-            flagged=sum(1 for t in used if t.flagged),
+            from_memory=sum(t.from_memory for t in used),
+            from_machine=sum(t.from_machine for t in used),
+            flagged=sum(t.flagged_segments for t in used),
+            flagged_texts=[
+                text
+                for text in texts_to_translate(job.source.facts, self.glossary)
+                if text in batch.texts and batch.texts[text].flagged
+            ],
         )
         if not self.force and self.manifest.unchanged(job.target, inputs):
             return outcome

@@ -133,6 +133,10 @@ def print_report(report: BuildReport) -> None:
                 str(d.flagged),
             )
         err.print(table)
+    for d in report.documents:
+        for text in d.flagged_texts:
+            shown = text if len(text) <= 90 else text[:87] + "…"
+            err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
     for missing in report.missing:
         err.print(
             f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
@@ -252,6 +256,7 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
                     "machine": d.from_machine,
                     "flagged": d.flagged,
                 },
+                "flagged_texts": d.flagged_texts,
             }
             for d in report.documents
         ],

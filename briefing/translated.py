@@ -18,6 +18,10 @@ class TranslatedText:
     text: str
     origin: Origin
     flagged: bool = False  # a glossary term or placeholder could not be kept: needs a reviewer
+    # how its sentences were obtained, for the build report
+    from_machine: int = 0
+    from_memory: int = 0
+    flagged_segments: int = 0
 
     @property
     def machine_made(self) -> bool:

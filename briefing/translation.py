@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefing.build import MissingModel, Progress, TranslationBatch
+from briefing.errors import BriefingError
 from briefing.glossary import Glossary
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.protect import translate_protected
@@ -120,7 +121,15 @@ def load_model(path: Path, identity: str) -> LoadedModel:
     """Each package is loaded once per process, however many builds use it."""
     key = (path.resolve(), identity)
     if key not in _loaded:
-        _loaded[key] = LoadedModel(path, identity)
+        try:
+            _loaded[key] = LoadedModel(path, identity)
+        except (OSError, RuntimeError, ValueError) as err:
+            raise BriefingError(
+                f"the translation model {identity} in {path} could not be loaded ({err}); "
+                f"it may have been removed or damaged: reinstall it with "
+                f"`briefing models install {identity.split('_')[-1].split('@')[0]}` "
+                "or from its .argosmodel file"
+            ) from None
     return _loaded[key]
 
 
@@ -204,5 +213,8 @@ class ArgosTranslation:
                 assemble((e.target for e in entries), target.code),
                 origin,
                 flagged=any(e.flagged and not e.reviewed for e in entries),
+                from_machine=sum(1 for s in segments if s not in known),
+                from_memory=sum(1 for s in segments if s in known),
+                flagged_segments=sum(1 for e in entries if e.flagged and not e.reviewed),
             )
         return TranslationBatch(result, identity)
