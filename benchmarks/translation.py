@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=48)
+    parser.add_argument(
+        "--sweep", type=int, default=96, help="segments for the beam/batch sweep (0: skip)"
+    )
     options = parser.parse_args()
 
     print(
@@ -66,6 +69,18 @@ def main() -> None:
         tokens = model.encode([protect(s, EMPTY).text for s in segments])
         with timed() as raw:
             model.translator.translate_batch(tokens, max_batch_size=options.batch, **decode)
+        # beam and batch size: what the defaults were chosen from
+        sweep = []
+        for beam in (1, 2, 4) if options.sweep else ():
+            for batch in (16, 32, 64):
+                with timed() as took:
+                    model.translator.translate_batch(
+                        tokens[: options.sweep],
+                        max_batch_size=batch,
+                        beam_size=beam,
+                        max_decoding_length=options.max_length,
+                    )
+                sweep.append((beam, batch, options.sweep / took[0]))
         # (a) naive: one call per segment, on a sample (the rate is per segment)
         sample = tokens[: options.naive_sample]
         with timed() as naive:
@@ -98,6 +113,8 @@ def main() -> None:
     print(f"b0/a = {rate_b0 / rate_a:5.2f}")
     print(f"b/c  = {rate_b / rate_c:5.2f}   (target >= 0.9)")
     print(f"b0/c = {rate_b0 / rate_c:5.2f}")
+    for beam, batch, rate in sweep:
+        print(f"sweep: beam {beam}, batch {batch:3d}: {rate:6.2f} segments/s (raw)")
     print(f"peak memory: {peak_memory_mb():.0f} MB")
 
 
