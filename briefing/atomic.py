@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+# The temporary names write_atomic makes: .<name>.<8 random characters from mkstemp>.tmp
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def remove_temporaries(folder: Path) -> list[Path]:
+    """Delete temporary files that a killed process left in `folder` before it could rename them.
+
+    Call it only while no other process writes there (a build holds the folder's lock).
+    """
+    removed = []
+    for path in folder.iterdir() if folder.is_dir() else []:
+        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def ensure_writable_dir(path: Path) -> None:

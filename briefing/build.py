@@ -16,7 +16,7 @@ from typing import Protocol
 from babel import Locale
 
 from briefing import __version__, catalogs
-from briefing.atomic import ensure_writable_dir, write_atomic
+from briefing.atomic import ensure_writable_dir, remove_temporaries, write_atomic
 from briefing.document import Document
 from briefing.docx_writer import build_docx
 from briefing.errors import BriefingError, InputError, Problem
@@ -291,6 +291,7 @@ def build(
     sources = load_all(request.facts_paths, glossary, report)
 
     with build_lock(request.out_dir, on_wait=on_wait):
+        remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         batches: dict[str, TranslationBatch] = {}
         wanted = {lang.code for lang in request.languages}
         if request.layout != "single":

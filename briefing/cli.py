@@ -57,6 +57,7 @@ out = Console(highlight=False, soft_wrap=True)
 state = {"debug": False}
 
 SOURCES_DIR = Path("sources")
+INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
 
 
 def version_callback(value: bool) -> None:
@@ -233,7 +234,13 @@ def build_command(
         def waiting() -> None:
             err.print(f"another build is writing to {out_dir}; waiting for it to finish")
 
-        report = build(request, translation, RichProgress(progress), on_wait=waiting)
+        try:
+            report = build(request, translation, RichProgress(progress), on_wait=waiting)
+        except KeyboardInterrupt:
+            # Typer turns Ctrl-C into a silent exit 130 before main() sees it; say what it
+            # means for the documents here.
+            err.print(INTERRUPTED)
+            raise typer.Exit(130) from None
     print_problems(report.problems)
     print_report(report)
     if report_path:
@@ -324,7 +331,7 @@ def main() -> None:
         err.print(f"[red]error:[/] {escape(str(error))}")
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted; documents already written are complete, none is half-written")
+        err.print(INTERRUPTED)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - last line of defence for people, not developers
         if state["debug"]:

@@ -292,8 +292,12 @@ def test_names_in_free_text_are_the_official_forms(built: Built, lang: str) -> N
     for (style, en_text), (_, text) in zip(english, target, strict=True):
         if style not in FREE_TEXT_STYLES:
             continue
-        for term in terms_in(en_text):
-            assert term[lang] in text, f"{term[lang]} missing from {lang} {text!r}"
+        named = terms_in(en_text)
+        for term in named:
+            # At least as often as the English names it: the tiny model's vocabulary has a few
+            # names of its own (高市早苗首相は), so its output may add some but never remove one.
+            wanted = sum(1 for other in named if other["id"] == term["id"])
+            assert text.count(term[lang]) >= wanted, f"{term[lang]} missing from {lang} {text!r}"
             checked.add(term["id"])
             for form in english_forms(term):
                 assert not re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text), (
