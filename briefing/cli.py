@@ -203,6 +203,14 @@ def build_command(
         int,
         typer.Option("--batch-size", min=1, max=512, help="Segments per batch in translation."),
     ] = DEFAULT_BATCH_SIZE,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Also write OUT/<stem>.<lang>.pdf beside each document, with LibreOffice. "
+            "Exit status 2 if any PDF could not be written (the .docx files still are).",
+        ),
+    ] = False,
 ) -> None:
     """Write a briefing per facts file and language: OUT/<stem>.<lang>.docx.
 
@@ -245,7 +253,37 @@ def build_command(
     print_report(report)
     if report_path:
         report_path.write_text(json.dumps(report_as_json(report), indent=2), encoding="utf-8")
-    raise typer.Exit(report.exit_code)
+    code = report.exit_code
+    if pdf:
+        code = max(code, write_pdfs(report))
+    raise typer.Exit(code)
+
+
+def write_pdfs(report: BuildReport) -> int:
+    """A PDF beside each document of the build; 2 if any could not be written, else 0."""
+    from briefing.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice, pdf_path
+
+    documents = [
+        d.path for d in report.documents if d.path and d.status in ("written", "unchanged")
+    ]
+    if not documents:
+        return 0
+    if find_soffice() is None:
+        err.print(f"[red]error:[/] {escape(INSTALL_HINT)}. The .docx documents were written.")
+        return 2
+    failed = 0
+    for document in documents:
+        target = pdf_path(document)
+        if target.is_file() and target.stat().st_mtime >= document.stat().st_mtime:
+            continue  # an unchanged document whose PDF is up to date
+        try:
+            convert_to_pdf(document)
+        except PdfError as error:
+            err.print(f"[red]error:[/] {escape(str(error))}")
+            failed += 1
+        else:
+            err.print(f"wrote {escape(str(target))}")
+    return 2 if failed else 0
 
 
 def report_as_json(report: BuildReport) -> dict[str, object]:

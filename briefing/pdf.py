@@ -1,0 +1,111 @@
+"""PDF copies of the documents, through LibreOffice headless.
+
+LibreOffice runs with a private, throw-away profile (parallel conversions do not collide and
+nothing is written to the user's LibreOffice profile), in a process group of its own (a timeout
+kills soffice and every helper it started), and writes into a temporary folder beside the
+target, from which the PDF is renamed into place: a reader sees the old PDF or the new one,
+never a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from briefing.errors import BriefingError
+
+SOFFICE_NAMES = ("soffice", "libreoffice")
+INSTALL_HINT = "PDF export needs LibreOffice: apt-get install libreoffice-writer-nogui"
+DEFAULT_TIMEOUT = 120.0  # seconds; a cold start takes a few, a briefing converts in one or two
+
+
+class PdfError(BriefingError):
+    """LibreOffice is missing, failed, or did not finish in time; no PDF was written."""
+
+    exit_code = 2
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice program on PATH, or None when LibreOffice is not installed."""
+    for name in SOFFICE_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def pdf_path(docx_path: Path) -> Path:
+    """Where the PDF of a document goes: beside it, same name."""
+    return docx_path.with_suffix(".pdf")
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process group LibreOffice runs in (soffice, oosplash, soffice.bin) and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+def convert_to_pdf(docx_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Convert `docx_path` to a PDF beside it and return the PDF's path, or raise PdfError."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfError(INSTALL_HINT)
+    source = docx_path.resolve()
+    if not source.is_file():
+        raise PdfError(f"{docx_path}: no such document to convert")
+    target = pdf_path(docx_path)
+    with (
+        tempfile.TemporaryDirectory(prefix="briefing-soffice-") as profile,
+        tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as staging,
+    ):
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            staging,
+            str(source),
+        ]
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as a whole
+            )
+        except OSError as err:
+            raise PdfError(f"cannot start LibreOffice ({soffice}): {err}") from None
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise PdfError(
+                f"{docx_path}: LibreOffice did not finish the PDF within {timeout:g} s and was "
+                "stopped; no PDF was written"
+            ) from None
+        finally:
+            _kill_group(process)  # also any helper left running after a normal exit
+        produced = Path(staging) / f"{source.stem}.pdf"
+        # soffice exits 0 even when it could not load the document: the file is the evidence.
+        if not produced.is_file() or produced.stat().st_size == 0:
+            said = output.decode("utf-8", "replace").strip().splitlines()
+            detail = f": {said[-1]}" if said else ""
+            raise PdfError(
+                f"{docx_path}: LibreOffice wrote no PDF (exit {process.returncode}){detail}"
+            )
+        os.chmod(produced, 0o644)
+        os.replace(produced, target)
+    return target

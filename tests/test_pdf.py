@@ -1,0 +1,140 @@
+"""`briefing build --pdf`: a PDF beside each document through LibreOffice, with a timeout, a clear
+message when LibreOffice is missing, and no soffice process or partial file left behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from briefing.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
+from tests.conftest import NARA, ROOT
+
+needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
+
+
+def processes_mentioning(marker: str) -> list[str]:
+    """Command lines of running processes that contain `marker` (a test's own folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        command = raw.replace(b"\0", b" ").decode("utf-8", "replace")
+        if marker in command and entry.name != str(os.getpid()):
+            found.append(f"{entry.name}: {command}")
+    return found
+
+
+def run_briefing(
+    *args: str | Path, cwd: Path, path: str | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(cwd)}
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(
+        [sys.executable, "-m", "briefing.cli", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@dataclass
+class PdfBuild:
+    out: Path
+    result: subprocess.CompletedProcess
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def pdf_build(tmp_path_factory: pytest.TempPathFactory) -> PdfBuild:
+    """The example built in English with --pdf, once for this module."""
+    if find_soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    folder = tmp_path_factory.mktemp("pdf-build")
+    out = folder / "out"
+    started = time.monotonic()
+    result = run_briefing("build", NARA, "--lang", "en", "--out", out, "--pdf", cwd=folder)
+    return PdfBuild(out, result, time.monotonic() - started)
+
+
+@needs_soffice
+def test_build_with_pdf_writes_a_pdf_beside_the_document(pdf_build: PdfBuild) -> None:
+    assert pdf_build.result.returncode == 0, pdf_build.result.stderr
+    document = pdf_build.out / f"{NARA.stem}.en.docx"
+    pdf = pdf_build.out / f"{NARA.stem}.en.pdf"
+    assert document.is_file()
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert f"wrote {pdf}" in pdf_build.result.stderr
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Japan–Republic of Korea Summit Meeting" in " ".join(text.split())
+
+
+@needs_soffice
+def test_build_with_pdf_leaves_no_process_and_no_temporary_files(pdf_build: PdfBuild) -> None:
+    assert processes_mentioning(str(pdf_build.out)) == []
+    leftovers = [p.name for p in pdf_build.out.iterdir() if p.name.startswith(f".{NARA.stem}")]
+    assert leftovers == []
+
+
+@needs_soffice
+def test_timeout_kills_libreoffice_and_keeps_the_old_pdf(tmp_path: Path) -> None:
+    document = tmp_path / "event.en.docx"
+    shutil.copyfile(ROOT / "templates" / "summit" / "reference.docx", document)
+    old_pdf = tmp_path / "event.en.pdf"
+    old_pdf.write_bytes(b"%PDF-1.4 the previous, complete PDF\n")
+
+    started = time.monotonic()
+    with pytest.raises(PdfError, match=r"did not finish the PDF within 0.3 s"):
+        convert_to_pdf(document, timeout=0.3)
+
+    assert time.monotonic() - started < 15
+    assert old_pdf.read_bytes() == b"%PDF-1.4 the previous, complete PDF\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["event.en.docx", "event.en.pdf"]
+    assert processes_mentioning(str(tmp_path)) == []
+
+
+def test_missing_libreoffice_is_a_clear_message(tmp_path: Path) -> None:
+    """With no soffice on PATH the documents are still written; the PDF step says what to do."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    out = tmp_path / "out"
+
+    result = run_briefing(
+        "build", NARA, "--lang", "en", "--out", out, "--pdf", cwd=tmp_path, path=str(empty)
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert INSTALL_HINT in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / f"{NARA.stem}.en.docx").is_file()
+    assert not list(out.glob("*.pdf"))
+
+
+def test_convert_without_libreoffice_raises_the_install_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    document = tmp_path / "event.en.docx"
+    document.write_bytes(b"not used")
+
+    with pytest.raises(PdfError) as caught:
+        convert_to_pdf(document)
+
+    assert str(caught.value) == INSTALL_HINT
+    assert not (tmp_path / "event.en.pdf").exists()
