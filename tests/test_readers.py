@@ -1,0 +1,204 @@
+"""The documents in the readers people use: LibreOffice converts every example document in en, ja
+and ko to PDF, `pdftotext` finds its headings and names, and Pandoc reads the same heading outline
+as the document model. CI installs LibreOffice, poppler, pandoc and Noto CJK so these run there.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import pytest
+
+from briefing.facts import load_facts
+from briefing.glossary import load_glossary
+from briefing.languages import parse_languages
+from briefing.localize import Localizer
+from briefing.pdf import convert_to_pdf, find_soffice
+from briefing.render import find_template, render_document
+from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES
+
+MISSING = [
+    name
+    for name, found in (
+        ("LibreOffice", find_soffice()),
+        ("pdftotext", shutil.which("pdftotext")),
+        ("pandoc", shutil.which("pandoc")),
+    )
+    if not found
+]
+pytestmark = [
+    pytest.mark.readers,
+    pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)}"),
+]
+
+EXAMPLES = sorted(p for p in (ROOT / "sources").glob("*.yaml") if p.name != "glossary.yaml")
+LANGUAGES = ("en", "ja", "ko")
+HEADING_LEVELS = {"Title": 0, "Heading 1": 1, "Heading 2": 2, "Heading 3": 3}
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    documents: dict[tuple[str, str], Path]  # (facts stem, lang) → .docx
+    pdfs: dict[tuple[str, str], Path]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Every example in en, ja and ko (tiny models), each converted to PDF once."""
+    folder = tmp_path_factory.mktemp("readers")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(folder)}
+    models = folder / "models"
+
+    def briefing(*args: str | Path) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "briefing.cli", *map(str, args)],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+
+    briefing("models", "install", *TINY_PACKAGES.values(), "--models-dir", models)
+    out = folder / "out"
+    briefing(
+        "build", *EXAMPLES, "--lang", ",".join(LANGUAGES), "--out", out,
+        "--models-dir", models, "--tm", folder / "memory.sqlite",
+    )  # fmt: skip
+    documents = {
+        (p.stem, lang): out / f"{p.stem}.{lang}.docx" for p in EXAMPLES for lang in LANGUAGES
+    }
+    pdfs = {key: convert_to_pdf(path) for key, path in documents.items()}
+    return Built(out, documents, pdfs)
+
+
+CASES = [(p.stem, lang) for p in EXAMPLES for lang in LANGUAGES]
+
+
+def docx_outline(path: Path) -> list[tuple[int, str]]:
+    """(level, text) of the title and headings, as python-docx reads the styles."""
+    return [
+        (HEADING_LEVELS[p.style.name], p.text)
+        for p in docx.Document(str(path)).paragraphs
+        if p.style is not None and p.style.name in HEADING_LEVELS
+    ]
+
+
+def participant_names(path: Path) -> list[str]:
+    """The first column of the participants table, below its header row."""
+    table = docx.Document(str(path)).tables[0]
+    return [row.cells[0].text for row in table.rows[1:]]
+
+
+def plain(inlines: list[dict]) -> str:
+    """Pandoc inlines → text."""
+    text = ""
+    for inline in inlines:
+        kind, content = inline["t"], inline.get("c")
+        if kind == "Str":
+            text += content
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            text += " "
+        elif kind in ("Emph", "Strong", "Superscript", "Subscript", "SmallCaps", "Underline"):
+            text += plain(content)
+        elif kind in ("Span", "Link", "Quoted"):
+            text += plain(content[1] if kind != "Link" else content[1])
+    return text
+
+
+def pandoc_outline(path: Path) -> list[tuple[int, str]]:
+    """(level, text): the title from the metadata, then every Header block, as Pandoc reads it."""
+    result = subprocess.run(
+        ["pandoc", "-f", "docx", "-t", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    tree = json.loads(result.stdout)
+    outline = []
+    title = tree["meta"].get("title")
+    if title:
+        outline.append((0, plain(title["c"])))
+    for block in tree["blocks"]:
+        if block["t"] == "Header":
+            level, _attributes, inlines = block["c"]
+            outline.append((level, plain(inlines)))
+    return outline
+
+
+def squeeze(text: str) -> str:
+    """Without white space: PDF text breaks lines wherever the layout did."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize(("stem", "lang"), CASES)
+def test_libreoffice_converts_each_document_and_pdftotext_finds_headings_and_names(
+    built: Built, stem: str, lang: str
+) -> None:
+    pdf = built.pdfs[(stem, lang)]
+    assert pdf == built.documents[(stem, lang)].with_suffix(".pdf")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    found = squeeze(text)
+    document = built.documents[(stem, lang)]
+    outline = docx_outline(document)
+    names = participant_names(document)
+    assert len(outline) >= 5 and len(names) >= 2
+    for _level, heading in outline:
+        # The tiny test model's output can make a heading run over a page break, where the page
+        # header and footer interleave; a heading's first 60 characters always sit together.
+        assert squeeze(heading)[:60] in found, f"heading {heading[:60]!r}… not in the {lang} PDF"
+    for name in names:
+        assert squeeze(name) in found, f"name {name!r} not in the {lang} PDF"
+
+
+def test_names_in_the_cjk_pdfs_are_the_glossary_renderings(built: Built) -> None:
+    """Not just any text: the official Japanese and Korean names reach the page."""
+    expected = {"ja": "高市早苗", "ko": "다카이치사나에"}
+    for lang, name in expected.items():
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(built.pdfs[(NARA.stem, lang)]), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert name in squeeze(text)
+
+
+@pytest.mark.parametrize(("stem", "lang"), CASES)
+def test_pandoc_reads_the_same_heading_outline(built: Built, stem: str, lang: str) -> None:
+    document = built.documents[(stem, lang)]
+
+    expected = [(level, " ".join(text.split())) for level, text in docx_outline(document)]
+    read = [(level, " ".join(text.split())) for level, text in pandoc_outline(document)]
+
+    assert read == expected
+    assert [level for level, _ in read].count(1) >= 4
+
+
+def test_document_model_outline_is_what_the_readers_find(built: Built) -> None:
+    """The English outline rendered straight from the document model equals python-docx's."""
+    facts, _ = load_facts(NARA)
+    english = parse_languages("en")[0]
+    view = Localizer(facts, english, load_glossary(GLOSSARY), {}, "").view()
+    model = render_document(find_template("summit"), view, gettext.NullTranslations())
+
+    assert docx_outline(built.documents[(NARA.stem, "en")]) == model.outline()
+    assert pandoc_outline(built.documents[(NARA.stem, "en")]) == model.outline()
