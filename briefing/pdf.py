@@ -52,6 +52,18 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+def _is_complete_pdf(path: Path) -> bool:
+    """A PDF header at the start and the end-of-file marker at the end: not cut off midway."""
+    if not path.is_file() or path.stat().st_size < 64:
+        return False
+    with path.open("rb") as stream:
+        head = stream.read(5)
+        if path.stat().st_size > 1024:
+            stream.seek(-1024, os.SEEK_END)
+        tail = stream.read()
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
 def convert_to_pdf(docx_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Convert `docx_path` to a PDF beside it and return the PDF's path, or raise PdfError."""
     soffice = find_soffice()
@@ -61,6 +73,14 @@ def convert_to_pdf(docx_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
     if not source.is_file():
         raise PdfError(f"{docx_path}: no such document to convert")
     target = pdf_path(docx_path)
+    try:
+        _convert(soffice, source, target, timeout)
+    except OSError as err:  # the folder is read-only or full, or the rename was refused
+        raise PdfError(f"{target}: cannot write the PDF: {err.strerror or err}") from None
+    return target
+
+
+def _convert(soffice: str, source: Path, target: Path, timeout: float) -> None:
     with (
         tempfile.TemporaryDirectory(prefix="briefing-soffice-") as profile,
         tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as staging,
@@ -93,19 +113,19 @@ def convert_to_pdf(docx_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise PdfError(
-                f"{docx_path}: LibreOffice did not finish the PDF within {timeout:g} s and was "
+                f"{source}: LibreOffice did not finish the PDF within {timeout:g} s and was "
                 "stopped; no PDF was written"
             ) from None
         finally:
             _kill_group(process)  # also any helper left running after a normal exit
         produced = Path(staging) / f"{source.stem}.pdf"
-        # soffice exits 0 even when it could not load the document: the file is the evidence.
-        if not produced.is_file() or produced.stat().st_size == 0:
+        # soffice exits 0 even when it could not load or save the document: the file is the
+        # evidence, and it must be whole (a full disk can cut it off).
+        if not _is_complete_pdf(produced):
             said = output.decode("utf-8", "replace").strip().splitlines()
             detail = f": {said[-1]}" if said else ""
             raise PdfError(
-                f"{docx_path}: LibreOffice wrote no PDF (exit {process.returncode}){detail}"
+                f"{source}: LibreOffice wrote no complete PDF (exit {process.returncode}){detail}"
             )
         os.chmod(produced, 0o644)
         os.replace(produced, target)
-    return target

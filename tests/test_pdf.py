@@ -138,3 +138,24 @@ def test_convert_without_libreoffice_raises_the_install_hint(
 
     assert str(caught.value) == INSTALL_HINT
     assert not (tmp_path / "event.en.pdf").exists()
+
+
+@needs_soffice
+def test_full_disk_keeps_the_old_pdf_and_leaves_no_partial_file(tmp_path: Path) -> None:
+    from tests.test_faults import tmpfs
+
+    source = tmp_path / "source.docx"
+    shutil.copyfile(ROOT / "templates" / "summit" / "reference.docx", source)
+    # Room for the document and the old PDF, not for LibreOffice's new one.
+    with tmpfs(tmp_path / "small", source.stat().st_size // 4096 * 4096 + 8192) as out:
+        document = out / "event.en.docx"
+        shutil.copyfile(source, document)
+        old_pdf = out / "event.en.pdf"
+        old_pdf.write_bytes(b"%PDF-1.4 the previous, complete PDF\n")
+
+        with pytest.raises(PdfError, match="no complete PDF"):
+            convert_to_pdf(document)
+
+        assert old_pdf.read_bytes() == b"%PDF-1.4 the previous, complete PDF\n"
+        assert sorted(p.name for p in out.iterdir()) == ["event.en.docx", "event.en.pdf"]
+        assert processes_mentioning(str(out)) == []
