@@ -80,15 +80,8 @@ class LoadedModel:
             text = text[len(self.target_prefix) :]
         return text.strip()
 
-    def translate_tokens(
-        self,
-        batch: list[list[str]],
-        settings: Settings,
-        on_result: Callable[[], None] | None = None,
-    ) -> list[list[str]]:
-        """One batched pass over every tokenized segment, in order."""
-        if not batch:
-            return []
+    def decoding_options(self, batch: list[list[str]], settings: Settings) -> dict[str, Any]:
+        """CTranslate2 options for one pass; the decoding limit scales with the longest input."""
         longest = max(len(tokens) for tokens in batch)
         options: dict[str, Any] = dict(
             max_batch_size=settings.batch_size,
@@ -99,6 +92,18 @@ class LoadedModel:
         )
         if self.target_prefix:
             options["target_prefix"] = [[self.target_prefix]] * len(batch)
+        return options
+
+    def translate_tokens(
+        self,
+        batch: list[list[str]],
+        settings: Settings,
+        on_result: Callable[[], None] | None = None,
+    ) -> list[list[str]]:
+        """One batched pass over every tokenized segment, in order."""
+        if not batch:
+            return []
+        options = self.decoding_options(batch, settings)
         results = []
         for result in self.translator.translate_iterable(batch, **options):
             results.append(result.hypotheses[0])
