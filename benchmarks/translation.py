@@ -9,7 +9,8 @@ in one run, doing the same model work at equal beam size and decoding length:
                 decoding, detokenizing, reassembling;
   (a) naive:    one translate_batch call per token list the pipeline sent, as a per-sentence
                 Argos user would (timed on a sample: its rate is per call);
-  (c) raw:      one translate_batch over exactly the token lists the pipeline sent.
+  (c) raw:      one translate_batch per pass over exactly the token lists the pipeline sent,
+                with the same options.
 
 Also measured: the pipeline without a glossary (b0), and a beam/batch-size sweep on the raw
 call, which is what the defaults were chosen from. Random weights never end a sentence early,
@@ -89,18 +90,16 @@ def main() -> None:
                 language, texts, SilentProgress()
             )
         token_lists = [tokens for batch in sent for tokens in batch]
-        passes = len(sent)
-        decoding = {
-            k: v
-            for k, v in model.decoding_options(token_lists, settings).items()
-            if k != "max_batch_size"
-        }
-        with timed() as raw:  # (c)
-            model.translator.translate_batch(token_lists, max_batch_size=options.batch, **decoding)
-        sample = token_lists[: options.naive_sample]
-        with timed() as naive:  # (a)
-            for tokens in sample:
-                model.translator.translate_batch([tokens], **decoding)
+        passes = [(batch, model.decoding_options(batch, settings)) for batch in sent]
+        with timed() as raw:  # (c): each pass as one raw call with the pass's own options
+            for batch, decoding in passes:
+                model.translator.translate_batch(batch, **decoding)
+        sample = [(tokens, decoding) for batch, decoding in passes for tokens in batch]
+        sample = sample[:: max(1, len(sample) // options.naive_sample)][: options.naive_sample]
+        with timed() as naive:  # (a): spread over both passes, one call per token list
+            for tokens, decoding in sample:
+                single = {k: v for k, v in decoding.items() if k != "max_batch_size"}
+                model.translator.translate_batch([tokens], **single)
 
         sweep = []
         for beam in (1, 2, 4) if options.sweep else ():
@@ -119,12 +118,10 @@ def main() -> None:
     rate_b = len(segments) / full[0]
     rate_b0 = len(segments) / plain[0]
     rate_c = len(segments) / raw[0]
+    limits = ", ".join(str(decoding["max_decoding_length"]) for _, decoding in passes)
+    print(f"beam {options.beam}, batch {options.batch}, max_decoding_length per pass {limits}")
     print(
-        f"beam {options.beam}, batch {options.batch}, "
-        f"max_decoding_length {decoding['max_decoding_length']}"
-    )
-    print(
-        f"model work: {len(token_lists)} token lists in {passes} batched passes "
+        f"model work: {len(token_lists)} token lists in {len(passes)} batched passes "
         f"({len(token_lists) - len(segments)} more than segments: the retry pass for "
         "sentences whose placeholders the random model lost)"
     )
