@@ -293,9 +293,10 @@ def build(
     with build_lock(request.out_dir, on_wait=on_wait):
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         batches: dict[str, TranslationBatch] = {}
-        wanted = {lang.code for lang in request.languages}
-        if request.layout != "single":
-            wanted.add(SOURCE_LANGUAGE)
+        failed: dict[str, str] = {}  # language → why its translation could not be made
+        wanted = [lang.code for lang in request.languages]
+        if request.layout != "single" and SOURCE_LANGUAGE not in wanted:
+            wanted.append(SOURCE_LANGUAGE)
         texts = list(
             dict.fromkeys(t for s in sources for t in texts_to_translate(s.facts, glossary))
         )
@@ -309,12 +310,24 @@ def build(
                 batches[code] = translation.translate(LANGUAGES[code], texts, progress)
             except MissingModel as missing:
                 report.missing.append(missing)
+            except BriefingError as error:  # e.g. a model damaged or removed while in use
+                failed[code] = str(error)
 
         writer = Writer(template, glossary, batches, Manifest(request.out_dir), request.force)
         jobs = plan_jobs(sources, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:
-                if job.language.code not in batches:
+                if job.language.code in failed:
+                    report.documents.append(
+                        DocumentOutcome(
+                            job.source.path,
+                            job.language.code,
+                            None,
+                            "failed",
+                            failed[job.language.code],
+                        )
+                    )
+                elif job.language.code not in batches:
                     report.documents.append(
                         DocumentOutcome(job.source.path, job.language.code, None, "missing-model")
                     )

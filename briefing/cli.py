@@ -128,13 +128,15 @@ def print_report(report: BuildReport) -> None:
             table.add_row(
                 d.source.name,
                 d.lang,
-                d.status + (f": {d.detail}" if d.detail else ""),
+                d.status,
                 str(d.from_memory),
                 str(d.from_machine),
                 str(d.flagged),
             )
         err.print(table)
     for d in report.documents:
+        if d.detail:
+            err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")

@@ -22,7 +22,7 @@ from briefing.segments import split_segments
 from briefing.translated import Origin, TranslatedText
 
 DEFAULT_BEAM_SIZE = 2  # 1.4× the speed of beam 4 at batch 64; beam 1 (greedy) loses quality
-DEFAULT_BATCH_SIZE = 64  # beam 2 × batch 64: fastest in benchmarks/translation.py sweep
+DEFAULT_BATCH_SIZE = 64  # the fastest batch size at beam 2 in benchmarks/translation.py
 MAX_DECODING_LENGTH = 256
 
 
@@ -70,6 +70,9 @@ class LoadedModel:
             str(path / "model"), device="cpu", compute_type="auto", inter_threads=1
         )
         self.target_prefix = getattr(self.package, "target_prefix", "") or ""
+        # Argos loads tokenizers lazily; load it now, so that everything the model needs is in
+        # memory before translation starts and a package removed mid-build cannot matter.
+        self.package.tokenizer.encode("Ready.")
 
     def encode(self, texts: list[str]) -> list[list[str]]:
         return [self.package.tokenizer.encode(text) for text in texts]
