@@ -24,6 +24,7 @@ from briefing.translated import Origin, TranslatedText
 DEFAULT_BEAM_SIZE = 2  # 1.4× the speed of beam 4 at batch 64; beam 1 (greedy) loses quality
 DEFAULT_BATCH_SIZE = 64  # the fastest batch size at beam 2 in benchmarks/translation.py
 MAX_DECODING_LENGTH = 256
+LIMIT_STEP = 32
 
 
 @dataclass(frozen=True)
@@ -83,19 +84,33 @@ class LoadedModel:
             text = text[len(self.target_prefix) :]
         return text.strip()
 
-    def decoding_options(self, batch: list[list[str]], settings: Settings) -> dict[str, Any]:
-        """CTranslate2 options for one pass; the decoding limit scales with the longest input."""
-        longest = max(len(tokens) for tokens in batch)
-        options: dict[str, Any] = dict(
-            max_batch_size=settings.batch_size,
-            beam_size=settings.beam_size,
-            max_decoding_length=min(settings.max_decoding_length, 2 * longest + 16),
-            replace_unknowns=True,
-            length_penalty=0.2,
-        )
-        if self.target_prefix:
-            options["target_prefix"] = [[self.target_prefix]] * len(batch)
-        return options
+    def plan(
+        self, batch: list[list[str]], settings: Settings
+    ) -> list[tuple[list[int], dict[str, Any]]]:
+        """Groups of segments (their positions) that share a decoding limit, with options.
+
+        A segment's limit follows from its own length alone (twice it, plus room, in steps of
+        LIMIT_STEP), never from the other segments of the build: a sentence translates the same
+        whatever it is built with. Within a group CTranslate2 batches and sorts by length.
+        """
+        groups: dict[int, list[int]] = {}
+        for index, tokens in enumerate(batch):
+            wanted = 2 * len(tokens) + 16
+            limit = min(settings.max_decoding_length, -(-wanted // LIMIT_STEP) * LIMIT_STEP)
+            groups.setdefault(limit, []).append(index)
+        plan = []
+        for limit, indices in sorted(groups.items()):
+            options: dict[str, Any] = dict(
+                max_batch_size=settings.batch_size,
+                beam_size=settings.beam_size,
+                max_decoding_length=limit,
+                replace_unknowns=True,
+                length_penalty=0.2,
+            )
+            if self.target_prefix:
+                options["target_prefix"] = [[self.target_prefix]] * len(indices)
+            plan.append((indices, options))
+        return plan
 
     def translate_tokens(
         self,
@@ -103,15 +118,16 @@ class LoadedModel:
         settings: Settings,
         on_result: Callable[[], None] | None = None,
     ) -> list[list[str]]:
-        """One batched pass over every tokenized segment, in order."""
-        if not batch:
-            return []
-        options = self.decoding_options(batch, settings)
-        results = []
-        for result in self.translator.translate_iterable(batch, **options):
-            results.append(result.hypotheses[0])
-            if on_result:
-                on_result()
+        """Every tokenized segment through the model in batches, results in input order."""
+        results: list[list[str]] = [[] for _ in batch]
+        for indices, options in self.plan(batch, settings):
+            source = [batch[index] for index in indices]
+            for index, result in zip(
+                indices, self.translator.translate_iterable(source, **options), strict=True
+            ):
+                results[index] = result.hypotheses[0]
+                if on_result:
+                    on_result()
         return results
 
     def engine(self, settings: Settings, on_result: Callable[[], None] | None = None):  # noqa: ANN201
