@@ -24,7 +24,12 @@ from briefing.glossary import load_glossary
 from briefing.languages import parse_languages
 from briefing.memory import TranslationMemory
 from briefing.segments import split_segments
-from briefing.translation import ArgosTranslation, Settings
+from briefing.translation import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BEAM_SIZE,
+    ArgosTranslation,
+    Settings,
+)
 
 
 def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> BuildReport:
@@ -49,8 +54,8 @@ def memory_rows(work: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50)
-    parser.add_argument("--beam", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM_SIZE)
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--max-length", type=int, default=48)
     options = parser.parse_args()
     settings = Settings(options.beam, options.batch, options.max_length)

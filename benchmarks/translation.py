@@ -35,7 +35,14 @@ from briefing.facts import load_facts
 from briefing.glossary import EMPTY, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.segments import split_segments
-from briefing.translation import ArgosTranslation, LoadedModel, Settings, load_model
+from briefing.translation import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BEAM_SIZE,
+    ArgosTranslation,
+    LoadedModel,
+    Settings,
+    load_model,
+)
 
 
 def record_passes(model: LoadedModel) -> list[list[list[str]]]:
@@ -55,8 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=20)
     parser.add_argument("--naive-sample", type=int, default=120, help="calls timed for (a)")
-    parser.add_argument("--beam", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM_SIZE)
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--max-length", type=int, default=48)
     parser.add_argument("--sweep", type=int, default=96, help="segments per sweep point; 0 skips")
     args = parser.parse_args()
