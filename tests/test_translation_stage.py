@@ -1,0 +1,73 @@
+"""The translation stage with a real tiny package: batching, determinism, memory, reassembly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefing import models
+from briefing.build import SilentProgress
+from briefing.glossary import EMPTY, load_glossary
+from briefing.languages import LANGUAGES
+from briefing.memory import TranslationMemory
+from briefing.segments import split_segments
+from briefing.translation import ArgosTranslation, Settings, load_model
+from tests.conftest import GLOSSARY
+
+SHORT = "The leaders met in the morning."
+LONG = " ".join(
+    f"Officials from both governments reviewed item {n} of the joint agenda at length."
+    for n in range(8)
+)
+
+
+def test_a_sentence_translates_the_same_whatever_it_is_built_with(tiny_models_dir: Path) -> None:
+    stage = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings())
+    alone = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress()).texts[SHORT].text
+    beside_long = stage.translate(LANGUAGES["ja"], [LONG, SHORT], SilentProgress()).texts[SHORT]
+    assert alone
+    assert beside_long.text == alone
+
+
+def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Path) -> None:
+    installed = models.find_model(tiny_models_dir, "en", "ko")
+    assert installed is not None
+    model = load_model(installed.path, models.model_identity(installed))
+    calls: list[int] = []
+    original = model.translator
+
+    class CountingTranslator:
+        """Counts the batched calls the stage makes on the real CTranslate2 translator."""
+
+        def translate_iterable(self, source, **options):  # noqa: ANN001, ANN003, ANN201
+            source = list(source)
+            calls.append(len(source))
+            return original.translate_iterable(source, **options)
+
+    model.translator = CountingTranslator()  # type: ignore[assignment]
+    try:
+        texts = [SHORT, f"{SHORT} {SHORT}", "A second sentence. And a third one."]
+        result = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings()).translate(
+            LANGUAGES["ko"], texts, SilentProgress()
+        )
+    finally:
+        model.translator = original
+    unique = {s for t in texts for s in split_segments(t)}
+    assert sum(calls) == len(unique)  # every distinct sentence once, none twice
+    assert len(calls) <= 2  # grouped by decoding limit, not one call per sentence
+    # a repeated sentence is reassembled from the one translation, with Korean spacing
+    once = result.texts[SHORT].text
+    assert result.texts[f"{SHORT} {SHORT}"].text == f"{once} {once}"
+
+
+def test_the_memory_answers_before_the_model(
+    tiny_models_dir: Path, tmp_path: Path
+) -> None:
+    glossary = load_glossary(GLOSSARY)
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        stage = ArgosTranslation(tiny_models_dir, glossary, memory, Settings())
+        first = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress())
+        assert stage.statistics["ja"] == {"segments": 1, "memory": 0, "machine": 1, "flagged": 0}
+        second = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress())
+        assert stage.statistics["ja"]["machine"] == 0
+        assert second.texts[SHORT].text == first.texts[SHORT].text
+        assert second.texts[SHORT].origin.value == "memory"
