@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,11 +140,25 @@ class TranslationMemory:
         try:
             with self._guard():
                 self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-                self._connection.execute("PRAGMA journal_mode = WAL")
+                self._use_wal()
                 self._prepare_schema()
         except BaseException:
             self.close()
             raise
+
+    def _use_wal(self) -> None:
+        """Switch to WAL, waiting for other openers: SQLite answers "busy" to a journal-mode
+        change at once, without its busy timeout, when another process opens the file too."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self.connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as err:
+                busy = "locked" in str(err).lower() or "busy" in str(err).lower()
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     # -- life cycle -------------------------------------------------------------------------
 
