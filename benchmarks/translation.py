@@ -30,11 +30,11 @@ from pathlib import Path
 from common import install_realistic_models, peak_memory_mb, timed, write_variants
 
 from briefing import models
-from briefing.build import SilentProgress
 from briefing.facts import load_facts
 from briefing.glossary import EMPTY, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.segments import split_segments
+from briefing.translated import SilentProgress
 from briefing.translation import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,

@@ -6,12 +6,10 @@ files of a language in one batch) → localize → render the template → write
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from babel import Locale
 
@@ -27,50 +25,16 @@ from briefing.localize import Localizer, glossary_warnings, texts_to_translate
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.parallel import pair_documents
 from briefing.render import Template, find_template, render_document
-from briefing.translated import Origin, TranslatedText
+from briefing.translated import (
+    MissingModel,
+    Origin,
+    Progress,
+    SilentProgress,
+    Translation,
+    TranslationBatch,
+)
 
 GLOSSARY_NAME = "glossary.yaml"
-
-
-class Progress(Protocol):
-    """Where the build reports how far it is; the CLI shows bars, tests pass a silent one."""
-
-    def task(self, description: str, total: int) -> contextlib.AbstractContextManager[object]: ...
-
-    def advance(self, task: object, amount: int = 1) -> None: ...
-
-
-class SilentProgress:
-    @contextlib.contextmanager
-    def task(self, description: str, total: int) -> Iterator[object]:
-        yield None
-
-    def advance(self, task: object, amount: int = 1) -> None:
-        pass
-
-
-class MissingModel(BriefingError):
-    """No installed translation model for a language pair."""
-
-    exit_code = 1
-
-    def __init__(self, source: str, target: str) -> None:
-        super().__init__(f"no translation model installed for {source}→{target}")
-        self.source, self.target = source, target
-
-
-@dataclass(frozen=True)
-class TranslationBatch:
-    """What the translation stage returns for one language: every requested text's target."""
-
-    texts: dict[str, TranslatedText]
-    model_label: str
-
-
-class Translation(Protocol):
-    def translate(
-        self, target: Language, texts: list[str], progress: Progress
-    ) -> TranslationBatch: ...
 
 
 LAYOUTS = ("single", "parallel", "both")

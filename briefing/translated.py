@@ -1,9 +1,18 @@
-"""What the translation stage hands to localization: target text and where it came from."""
+"""What the translation stage and the build exchange: target texts, where they came from,
+progress reporting, and the one failure the build expects (no model for a language)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING, Protocol
+
+from briefing.errors import BriefingError
+
+if TYPE_CHECKING:
+    from briefing.languages import Language
 
 
 class Origin(str, Enum):
@@ -26,3 +35,44 @@ class TranslatedText:
     @property
     def machine_made(self) -> bool:
         return self.origin in (Origin.machine, Origin.memory)
+
+
+class Progress(Protocol):
+    """Where the build reports how far it is; the CLI shows bars, tests pass a silent one."""
+
+    def task(self, description: str, total: int) -> contextlib.AbstractContextManager[object]: ...
+
+    def advance(self, task: object, amount: int = 1) -> None: ...
+
+
+class SilentProgress:
+    @contextlib.contextmanager
+    def task(self, description: str, total: int) -> Iterator[object]:
+        yield None
+
+    def advance(self, task: object, amount: int = 1) -> None:
+        pass
+
+
+class MissingModel(BriefingError):
+    """No installed translation model for a language pair."""
+
+    exit_code = 1
+
+    def __init__(self, source: str, target: str) -> None:
+        super().__init__(f"no translation model installed for {source}→{target}")
+        self.source, self.target = source, target
+
+
+@dataclass(frozen=True)
+class TranslationBatch:
+    """What the translation stage returns for one language: every requested text's target."""
+
+    texts: dict[str, TranslatedText]
+    model_label: str
+
+
+class Translation(Protocol):
+    def translate(
+        self, target: Language, texts: list[str], progress: Progress
+    ) -> TranslationBatch: ...

@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from briefing.build import MissingModel, Progress, TranslationBatch
 from briefing.errors import BriefingError
 from briefing.glossary import Glossary
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.protect import translate_protected
 from briefing.segments import split_segments
-from briefing.translated import Origin, TranslatedText
+from briefing.translated import (
+    MissingModel,
+    Origin,
+    Progress,
+    TranslatedText,
+    TranslationBatch,
+)
 
 DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
 DEFAULT_BATCH_SIZE = 32  # 32 and 64 measure the same (benchmarks/translation.py); 32 holds less

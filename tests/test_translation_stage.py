@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefing import models
-from briefing.build import SilentProgress
 from briefing.glossary import EMPTY, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.memory import TranslationMemory
 from briefing.segments import split_segments
+from briefing.translated import SilentProgress
 from briefing.translation import ArgosTranslation, Settings, load_model
 from tests.conftest import GLOSSARY
 
@@ -59,9 +59,7 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
     assert result.texts[f"{SHORT} {SHORT}"].text == f"{once} {once}"
 
 
-def test_the_memory_answers_before_the_model(
-    tiny_models_dir: Path, tmp_path: Path
-) -> None:
+def test_the_memory_answers_before_the_model(tiny_models_dir: Path, tmp_path: Path) -> None:
     glossary = load_glossary(GLOSSARY)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
         stage = ArgosTranslation(tiny_models_dir, glossary, memory, Settings())
