@@ -222,21 +222,24 @@ def build_command(
     request = BuildRequest(
         facts_files(facts), languages, out_dir, template, glossary, layout, force
     )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    ) as progress:
+    with (
+        contextlib.ExitStack() as resources,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal,
+        ) as progress,
+    ):
         translation = None
         if any(language.code != SOURCE_LANGUAGE for language in languages):
             from briefing.memory import TranslationMemory, resolve_memory_path
 
             terms = load_glossary(glossary or default_glossary(request.facts_paths))
-            memory = TranslationMemory(resolve_memory_path(tm))
+            memory = resources.enter_context(TranslationMemory(resolve_memory_path(tm)))
             translation = ArgosTranslation(
                 models_dir, terms, memory, Settings(beam_size=beam_size, batch_size=batch_size)
             )
