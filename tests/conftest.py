@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +19,27 @@ TINY_PACKAGES = {
 }
 NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
 GLOSSARY = ROOT / "sources" / "glossary.yaml"
+
+
+def run_cli(
+    *args: str | Path,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`briefing ARGS` in a child process, as a user runs it; each message kept on one line."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "briefing.cli", *map(str, args)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=preexec_fn,
+    )
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -9,11 +9,9 @@ wrong, and no Python traceback.
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +24,7 @@ from hypothesis import strategies as st
 from briefing.build import BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.yamlsource import XML_ILLEGAL, YAML_UNREADABLE
-from tests.conftest import ROOT, _facts_yaml, _minimal_facts
+from tests.conftest import ROOT, _facts_yaml, _minimal_facts, run_cli
 
 MEMORY_LIMIT = 2 * 1024**3
 
@@ -40,23 +38,12 @@ def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> subproces
     home = cwd / "home"
     home.mkdir(exist_ok=True)
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COLUMNS": "500",  # rich wraps at the terminal width; keep each message on one line
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_CACHE_HOME": str(home / "cache"),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "briefing.cli", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=_limit_memory,
-    )
+    return run_cli(*args, cwd=cwd, env=env, timeout=timeout, preexec_fn=_limit_memory)
 
 
 def assert_clear_error(result: subprocess.CompletedProcess, *expected: str) -> None:

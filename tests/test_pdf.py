@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefing.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
-from tests.conftest import NARA, ROOT
+from tests.conftest import NARA, ROOT, run_cli
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
 
@@ -38,17 +37,10 @@ def processes_mentioning(marker: str) -> list[str]:
 def run_briefing(
     *args: str | Path, cwd: Path, path: str | None = None
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(cwd)}
+    env = {"HOME": str(cwd)}
     if path is not None:
         env["PATH"] = path
-    return subprocess.run(
-        [sys.executable, "-m", "briefing.cli", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 @dataclass

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import gettext
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from briefing.languages import parse_languages
 from briefing.localize import Localizer
 from briefing.pdf import convert_to_pdf, find_soffice
 from briefing.render import find_template, render_document
-from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES
+from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
 
 MISSING = [
     name
@@ -56,18 +54,11 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Every example in en, ja and ko (tiny models), each converted to PDF once."""
     folder = tmp_path_factory.mktemp("readers")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(folder)}
+    env = {"HOME": str(folder)}
     models = folder / "models"
 
     def briefing(*args: str | Path) -> None:
-        result = subprocess.run(
-            [sys.executable, "-m", "briefing.cli", *map(str, args)],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = run_cli(*args, cwd=folder, env=env)
         assert result.returncode == 0, result.stderr
 
     briefing("models", "install", *TINY_PACKAGES.values(), "--models-dir", models)
