@@ -6,6 +6,7 @@ files of a language in one batch) → localize → render the template → write
 
 from __future__ import annotations
 
+import gettext
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from briefing.translated import (
     Origin,
     Progress,
     SilentProgress,
+    TranslatedText,
     Translation,
     TranslationBatch,
 )
@@ -97,7 +99,7 @@ def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = Fal
 class LoadedFacts:
     path: Path
     facts: Facts
-    raw: bytes
+    text: str  # the file as it was parsed: what the facts were read from
 
 
 def load_all(paths: list[Path], glossary: Glossary, report: BuildReport) -> list[LoadedFacts]:
@@ -106,13 +108,12 @@ def load_all(paths: list[Path], glossary: Glossary, report: BuildReport) -> list
     for path in paths:
         try:
             facts, source = load_facts(path)
-            raw = path.read_bytes()
         except InputError as err:
             report.problems.extend(err.problems or [Problem(path, None, None, str(err))])
             continue
         report.problems.extend(source.warnings)
         report.problems.extend(glossary_warnings(source, facts, glossary))
-        loaded.append(LoadedFacts(path, facts, raw))
+        loaded.append(LoadedFacts(path, facts, source.text))
     return loaded
 
 
@@ -157,62 +158,64 @@ class Writer:
         self.manifest = manifest
         self.force = force
         self.template_digest = digest(*(file_digest(p) for p in template.files()))
+        self.catalogs: dict[str, tuple[gettext.NullTranslations, str]] = {}
 
-    def inputs_digest(self, job: Job) -> str:
-        """Everything the document's bytes depend on, and nothing else (no clock, no paths)."""
-        batch = self.batches[job.language.code]
-        used = [
-            (
-                text,
-                batch.texts[text].text,
-                # machine output read back from the memory prints the same as fresh output;
-                # only reviewed-or-not changes the document (the notice)
-                batch.texts[text].origin == Origin.reviewed,
-                batch.texts[text].flagged,
+    def catalog(self, lang: str) -> tuple[gettext.NullTranslations, str]:
+        """The language's compiled catalogs and their fingerprint, read once per build."""
+        if lang not in self.catalogs:
+            dirs = self.template.locale_dirs
+            self.catalogs[lang] = (
+                catalogs.load_translations(lang, dirs),
+                catalogs.fingerprint(lang, dirs),
             )
+        return self.catalogs[lang]
+
+    def used(self, job: Job) -> dict[str, TranslatedText]:
+        """The translations this document prints, by English text."""
+        batch = self.batches[job.language.code]
+        return {
+            text: batch.texts[text]
             for text in texts_to_translate(job.source.facts, self.glossary)
             if text in batch.texts
+        }
+
+    def inputs_digest(self, job: Job, used: dict[str, TranslatedText]) -> str:
+        """Everything the document's bytes depend on, and nothing else (no clock, no paths)."""
+        # Machine output read back from the memory prints the same as fresh output; only
+        # reviewed-or-not changes the document (the notice).
+        printed = [
+            (text, t.text, t.origin == Origin.reviewed, t.flagged) for text, t in used.items()
         ]
         return digest(
             __version__,
             job.language.code,
             str(job.parallel),
-            job.source.raw,
+            job.source.text,
             self.glossary.fingerprint,
             self.template_digest,
-            catalogs.fingerprint(job.language.code, self.template.locale_dirs),
-            catalogs.fingerprint(SOURCE_LANGUAGE, self.template.locale_dirs),
-            batch.model_label,
-            json.dumps(used, ensure_ascii=False),
+            self.catalog(job.language.code)[1],
+            self.catalog(SOURCE_LANGUAGE)[1],
+            self.batches[job.language.code].model_label,
+            json.dumps(printed, ensure_ascii=False),
         )
 
     def render(self, source: LoadedFacts, language: Language) -> Document:
         batch = self.batches.get(language.code) or TranslationBatch({}, "")
         localizer = Localizer(source.facts, language, self.glossary, batch.texts, batch.model_label)
-        translations = catalogs.load_translations(language.code, self.template.locale_dirs)
-        return render_document(self.template, localizer.view(), translations)
+        return render_document(self.template, localizer.view(), self.catalog(language.code)[0])
 
     def write(self, job: Job) -> DocumentOutcome:
-        inputs = self.inputs_digest(job)
-        batch = self.batches[job.language.code]
-        used = [
-            batch.texts[text]
-            for text in texts_to_translate(job.source.facts, self.glossary)
-            if text in batch.texts
-        ]
+        used = self.used(job)
+        inputs = self.inputs_digest(job, used)
         outcome = DocumentOutcome(
             job.source.path,
             job.language.code + (" (parallel)" if job.parallel else ""),
             job.target,
             "unchanged",
-            from_memory=sum(t.from_memory for t in used),
-            from_machine=sum(t.from_machine for t in used),
-            flagged=sum(t.flagged_segments for t in used),
-            flagged_texts=[
-                text
-                for text in texts_to_translate(job.source.facts, self.glossary)
-                if text in batch.texts and batch.texts[text].flagged
-            ],
+            from_memory=sum(t.from_memory for t in used.values()),
+            from_machine=sum(t.from_machine for t in used.values()),
+            flagged=sum(t.flagged_segments for t in used.values()),
+            flagged_texts=[text for text, t in used.items() if t.flagged],
         )
         if not self.force and self.manifest.unchanged(job.target, inputs):
             return outcome

@@ -49,6 +49,7 @@ class LoadedYaml:
     # claims those inside it, so the warning can name the field.
     removed_at: list[int] = field(default_factory=list, repr=False)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the text as parsed, for change detection
 
     def position(self, loc: Path_, key: bool = False) -> tuple[int | None, int | None]:
         """Where `loc` is, or its nearest existing ancestor (for a missing key).
@@ -200,7 +201,7 @@ def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -
             "", [Problem(path, None, None, "the YAML is nested too deeply to read")]
         ) from None
 
-    loaded = LoadedYaml(path, None, {}, removed_at=removed_at)
+    loaded = LoadedYaml(path, None, {}, removed_at=removed_at, text=text)
     loaded.data = _convert(root, (), loaded, set(), 0) if root is not None else None
     if loaded.removed_at:
         first = loaded.removed_at[0]
