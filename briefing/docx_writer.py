@@ -19,7 +19,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from briefing.atomic import write_atomic
 from briefing.document import (
     BulletList,
     Document,
@@ -257,9 +256,3 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.external_attr = 0
             target.writestr(fixed, source.read(info.filename), compresslevel=9)
     return out.getvalue()
-
-
-def write_docx(
-    document: Document, reference: Path, path: Path, fonts: tuple[str, str] | None = None
-) -> None:
-    write_atomic(path, build_docx(document, reference, fonts))

@@ -28,6 +28,9 @@ class Rendering(BaseModel):
     ja: Name
     ko: Name
 
+    def form(self, lang: str) -> str:
+        return getattr(self, lang)
+
 
 class Term(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -178,14 +178,12 @@ class Localizer:
     def participant(self, index: int) -> ParticipantRow:
         participant = self.facts.participants[index]
         term = self.glossary.lookup(participant.name)
-        if self.language.code == SOURCE_LANGUAGE or term is None or term.title is None:
-            title = (
-                participant.title
-                if self.language.code == SOURCE_LANGUAGE
-                else self.free(participant.title).text
-            )
+        if self.language.code == SOURCE_LANGUAGE:
+            title = participant.title
+        elif term is not None and term.title is not None:
+            title = term.title.form(self.language.code)
         else:
-            title = term.title.ja if self.language.code == "ja" else term.title.ko
+            title = self.free(participant.title).text
         return ParticipantRow(
             name=self.name(participant.name),
             title=title,
