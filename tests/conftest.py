@@ -19,6 +19,17 @@ TINY_PACKAGES = {
 }
 NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
 GLOSSARY = ROOT / "sources" / "glossary.yaml"
+# The summit template's section headings in English, in order.
+ENGLISH_OUTLINE = [
+    "Summary",
+    "Participants",
+    "Background",
+    "Key outcomes",
+    "Topics discussed",
+    "Next steps",
+    "Notes on differences between sources",
+    "Sources",
+]
 
 
 def run_cli(

@@ -25,20 +25,11 @@ from briefing.build import BuildRequest, build
 from briefing.cli import app
 from briefing.facts import Facts, HeadedStatement, Statement, load_facts
 from briefing.languages import LANGUAGES
-from tests.conftest import GLOSSARY, NARA
+from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA
 
 FactsYaml = Callable[[object], str]
 
-OUTLINE = [
-    "Summary",
-    "Participants",
-    "Background",
-    "Key outcomes",
-    "Topics discussed",
-    "Next steps",
-    "Notes on differences between sources",
-    "Sources",
-]
+OUTLINE = ENGLISH_OUTLINE
 HANDLING_LINE = "FOR OFFICIAL USE ONLY"
 ENGLISH = [LANGUAGES["en"]]
 

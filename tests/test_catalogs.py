@@ -23,23 +23,14 @@ from briefing.languages import LANGUAGES
 from briefing.localize import BriefingView, Localizer, texts_to_translate
 from briefing.render import TEMPLATES_DIR, find_template, render_markup
 from briefing.translated import Origin, TranslatedText
-from tests.conftest import GLOSSARY, NARA, ROOT
+from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT
 
 TARGETS = ("ja", "ko")
 POT = PACKAGE_LOCALES / "briefing.pot"
 MODEL_LABEL = "translate-en_xx 1.0"
 
 HEADINGS = {
-    "en": [
-        "Summary",
-        "Participants",
-        "Background",
-        "Key outcomes",
-        "Topics discussed",
-        "Next steps",
-        "Notes on differences between sources",
-        "Sources",
-    ],
+    "en": ENGLISH_OUTLINE,
     "ja": [
         "概要",
         "出席者",
