@@ -30,7 +30,7 @@ from pathlib import Path
 from common import install_realistic_models, peak_memory_mb, timed, write_variants
 
 from briefing import models
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from briefing.glossary import EMPTY, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.segments import split_segments

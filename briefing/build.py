@@ -19,7 +19,8 @@ from briefing.atomic import ensure_writable_dir, remove_temporaries, write_atomi
 from briefing.document import Document
 from briefing.docx_writer import build_docx
 from briefing.errors import BriefingError, InputError, Problem
-from briefing.facts import Facts, load_facts
+from briefing.facts.load import load_facts
+from briefing.facts.schema import Facts
 from briefing.glossary import Glossary, load_glossary
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.localize import Localizer, glossary_warnings, texts_to_translate

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from briefing.build import default_glossary
 from briefing.errors import InputError
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from briefing.glossary import load_glossary
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 from briefing.memory import ENV_VAR, TranslationMemory, resolve_memory_path

@@ -15,8 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.errors import InputError, Problem
-from briefing.facts import problems_from_validation
-from briefing.yamlsource import load_yaml
+from briefing.facts.yamlsource import load_yaml, problems_from_validation
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 

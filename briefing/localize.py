@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from briefing.errors import Problem
-from briefing.facts import Account, Facts, HeadedStatement, Statement
+from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
+from briefing.facts.yamlsource import LoadedYaml
 from briefing.glossary import Glossary
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.translated import Origin, TranslatedText
-from briefing.yamlsource import LoadedYaml
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,8 @@ from briefing.document import (
     Table,
 )
 from briefing.errors import InputError
-from briefing.facts import problems_from_validation
+from briefing.facts.yamlsource import load_yaml, problems_from_validation
 from briefing.localize import BriefingView
-from briefing.yamlsource import load_yaml
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 

@@ -26,13 +26,13 @@ from pathlib import Path
 from briefing import __version__
 from briefing.atomic import write_atomic
 from briefing.errors import InputError, Problem
-from briefing.facts import Facts, HeadedStatement
+from briefing.facts.schema import Facts, HeadedStatement
+from briefing.facts.yamlsource import decode, dotted
 from briefing.glossary import Glossary
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.localize import glossary_gaps
 from briefing.memory import ReviewedTranslation, StoredEntry, TranslationMemory
 from briefing.segments import normalize, split_segments
-from briefing.yamlsource import decode, dotted
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 
 from briefing.build import BuildRequest, build
 from briefing.cli import app
-from briefing.facts import Facts, HeadedStatement, Statement, load_facts
+from briefing.facts.load import load_facts
+from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA
 

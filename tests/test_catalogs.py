@@ -17,7 +17,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from briefing.catalogs import PACKAGE_LOCALES, load_translations
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from briefing.glossary import Glossary, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.localize import BriefingView, Localizer, texts_to_translate

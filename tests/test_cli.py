@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app, main
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from tests.conftest import GLOSSARY, NARA, ROOT
 
 FactsYaml = Callable[[object], str]

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from briefing.errors import InputError, Problem
-from briefing.facts import Facts, load_facts
+from briefing.facts.load import load_facts
+from briefing.facts.schema import Facts
 from tests.conftest import NARA
 
 FactsYaml = Callable[[object], str]

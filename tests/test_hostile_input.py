@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import BuildRequest, build
+from briefing.facts.yamlsource import XML_ILLEGAL, YAML_UNREADABLE
 from briefing.languages import parse_languages
-from briefing.yamlsource import XML_ILLEGAL, YAML_UNREADABLE
 from tests.conftest import ROOT, _facts_yaml, _minimal_facts, run_cli
 
 MEMORY_LIMIT = 2 * 1024**3

@@ -16,7 +16,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from briefing.glossary import load_glossary
 from briefing.languages import parse_languages
 from briefing.localize import Localizer

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from briefing.cli import main
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from briefing.glossary import load_glossary
 from briefing.localize import texts_to_translate
 from briefing.memory import ReviewedTranslation, TranslationMemory

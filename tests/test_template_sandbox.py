@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.facts import load_facts
+from briefing.facts.load import load_facts
 from briefing.glossary import load_glossary
 from briefing.languages import parse_languages
 from briefing.localize import BriefingView, Localizer

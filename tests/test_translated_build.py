@@ -32,7 +32,8 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner, Result
 
 from briefing.cli import app
-from briefing.facts import Facts, load_facts
+from briefing.facts.load import load_facts
+from briefing.facts.schema import Facts
 from briefing.segments import split_segments
 from tests.conftest import GLOSSARY, NARA, ROOT
 

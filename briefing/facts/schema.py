@@ -1,4 +1,4 @@
-"""The facts of one event: a typed, validated model read from a YAML file.
+"""The facts of one event: the typed schema a facts file is validated against.
 
 Every statement carries the ids of the reports it comes from, so that a briefing never says
 more than its sources do, and a status, because reports distinguish what happened from what
@@ -11,14 +11,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from briefing.errors import InputError, Problem
-from briefing.yamlsource import LoadedYaml, dotted, load_yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
@@ -32,7 +28,9 @@ def _tidy(value: Any) -> Any:
     return value
 
 
-class Model(BaseModel):
+class Record(BaseModel):
+    """A frozen part of the facts that refuses unknown keys, so a misspelt field is reported."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
@@ -44,7 +42,7 @@ class Status(str, Enum):
     expected = "expected"
 
 
-class Statement(Model):
+class Statement(Record):
     """A sentence or short passage of free text, translated by machine, citing its sources."""
 
     text: Text = Field(description="the statement, in your own words")
@@ -69,7 +67,7 @@ class Role(str, Enum):
     other = "other"
 
 
-class Participant(Model):
+class Participant(Record):
     name: ShortText = Field(description="the person's name in English, as in the glossary")
     title: ShortText = Field(description="the office held, in English, e.g. Prime Minister")
     country: ShortText = Field(description="the country they represent, as in the glossary")
@@ -77,7 +75,7 @@ class Participant(Model):
     sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
 
 
-class Event(Model):
+class Event(Record):
     title: ShortText = Field(description="the event's name, e.g. Japan–ROK Summit Meeting")
     kind: ShortText = Field(description="e.g. summit, ministerial meeting")
     date: dt.date = Field(description="a date written YYYY-MM-DD")
@@ -99,7 +97,7 @@ class Event(Model):
         return value
 
 
-class Account(Model):
+class Account(Record):
     """One source's version of a point on which the sources differ."""
 
     text: Text = Field(description="what this source says, in your own words")
@@ -108,7 +106,7 @@ class Account(Model):
     _tidy_text = field_validator("text", mode="before")(_tidy)
 
 
-class Difference(Model):
+class Difference(Record):
     """A point the sources disagree on: the briefing shows every account, never picks one."""
 
     topic: ShortText = Field(description="what the sources differ on, a few words")
@@ -117,7 +115,7 @@ class Difference(Model):
     _tidy_topic = field_validator("topic", mode="before")(_tidy)
 
 
-class Source(Model):
+class Source(Record):
     id: SourceId = Field(description="a short id that statements cite, e.g. japan-news")
     publisher: ShortText
     title: ShortText
@@ -127,7 +125,7 @@ class Source(Model):
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "en"
 
 
-class Document(Model):
+class Issuer(Record):
     """Who issues the briefing; goes into the document's properties."""
 
     author: ShortText = "Policy Briefing Unit"
@@ -135,9 +133,9 @@ class Document(Model):
     keywords: list[ShortText] = []
 
 
-class Facts(Model):
+class Facts(Record):
     event: Event
-    document: Document = Document()
+    document: Issuer = Issuer()
     participants: list[Participant] = Field(min_length=1)
     summary: Statement
     background: list[Statement] = []
@@ -177,109 +175,3 @@ class Facts(Model):
     def source_number(self, source_id: str) -> int:
         """Sources are cited by their 1-based position in the sources list."""
         return [s.id for s in self.sources].index(source_id) + 1
-
-
-def _expected(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
-    """The field's description, to tell the user what belongs at `loc`."""
-    current: Any = model
-    description = ""
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return description
-        info = fields[part]
-        description = info.description or ""
-        annotation = info.annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [annotation, *args]
-        current = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-    return description
-
-
-def _shorten(value: object, limit: int = 60) -> str:
-    """A value as it appears in an error message: its repr, cut to a readable length."""
-    if isinstance(value, str) and len(value) > limit:
-        return f"{value[:limit]!r}… ({len(value):,} characters)"
-    text = repr(value)
-    return text if len(text) <= limit + 2 else f"{text[:limit]}…"
-
-
-def problems_from_validation(
-    loaded: LoadedYaml, error: ValidationError, model: type[BaseModel]
-) -> list[Problem]:
-    """Turn pydantic's errors into located problems that say what was expected."""
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
-        message = item["msg"]
-        if item["type"] == "missing":
-            message = f"missing field '{loc[-1]}' in {dotted(loc[:-1])}"
-        elif item["type"] == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}' in {dotted(loc[:-1])}"
-        else:
-            message = f"{dotted(loc)}: {message[0].lower()}{message[1:]}"
-            if "input" in item and not isinstance(item["input"], dict | list):
-                message += f" (got {_shorten(item['input'])})"
-        expected = _expected(model, loc)
-        hint = f"Expected {expected}." if expected else ""
-        if item["type"] == "extra_forbidden":
-            hint = "Check the spelling; `briefing new NAME` writes a file showing every field."
-        at_key = item["type"] == "extra_forbidden"
-        problems.append(loaded.problem(loc, message, hint, key=at_key))
-    return problems
-
-
-def unknown_sources(loaded: LoadedYaml, facts: Facts) -> list[Problem]:
-    known = [s.id for s in facts.sources]
-    problems = []
-    for loc, ids in facts.citing():
-        for i, source_id in enumerate(ids):
-            if source_id not in known:
-                problems.append(
-                    loaded.problem(
-                        (*loc, i),
-                        f"unknown source id '{source_id}'",
-                        f"Known ids: {', '.join(known)}. Add it under `sources:` or fix the id.",
-                    )
-                )
-    seen: set[str] = set()
-    for i, source in enumerate(facts.sources):
-        if source.id in seen:
-            problems.append(
-                loaded.problem(("sources", i, "id"), f"duplicate source id '{source.id}'")
-            )
-        seen.add(source.id)
-    return problems
-
-
-def load_facts(path: Path, text: str | None = None) -> tuple[Facts, LoadedYaml]:
-    """Read and validate a facts file, or raise InputError listing every problem.
-
-    The LoadedYaml comes back too: it holds the warnings and locates later findings in the file.
-    """
-    loaded = load_yaml(path, text)
-    if not isinstance(loaded.data, dict):
-        raise InputError(
-            "",
-            [
-                Problem(
-                    path,
-                    1,
-                    1,
-                    "a facts file must be a mapping with event, participants, summary, sources",
-                    "Run `briefing new NAME` for a starter file.",
-                )
-            ],
-        )
-    try:
-        facts = Facts.model_validate(loaded.data)
-    except ValidationError as err:
-        raise InputError("", problems_from_validation(loaded, err, Facts)) from None
-    problems = unknown_sources(loaded, facts)
-    if problems:
-        raise InputError("", problems)
-    return facts, loaded
