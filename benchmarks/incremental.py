@@ -20,10 +20,10 @@ from pathlib import Path
 from common import install_realistic_models, peak_memory_mb, timed, write_variants
 
 from briefing.build import BuildReport, BuildRequest, build
-from briefing.glossary import load_glossary
 from briefing.languages import parse_languages
 from briefing.memory import TranslationMemory
 from briefing.segments import split_segments
+from briefing.terms.glossary import load_glossary
 from briefing.translation import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,

@@ -31,9 +31,9 @@ from common import install_realistic_models, peak_memory_mb, timed, write_varian
 
 from briefing import models
 from briefing.facts.load import load_facts
-from briefing.glossary import EMPTY, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.segments import split_segments
+from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translated import SilentProgress
 from briefing.translation import (
     DEFAULT_BATCH_SIZE,

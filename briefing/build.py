@@ -21,12 +21,12 @@ from briefing.docx_writer import build_docx
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
-from briefing.glossary import Glossary, load_glossary
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.localize import Localizer, glossary_warnings, texts_to_translate
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.parallel import pair_documents
 from briefing.render import Template, find_template, render_document
+from briefing.terms.glossary import Glossary, load_glossary
 from briefing.translated import (
     MissingModel,
     Origin,

@@ -23,9 +23,9 @@ from briefing.cli_review import review_app
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
-from briefing.glossary import load_glossary
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from briefing.localize import glossary_warnings
+from briefing.terms.glossary import load_glossary
 from briefing.translation import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,

@@ -11,10 +11,10 @@ from rich.console import Console
 from briefing.build import default_glossary
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
-from briefing.glossary import load_glossary
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 from briefing.memory import ENV_VAR, TranslationMemory, resolve_memory_path
 from briefing.review import export_review, import_review
+from briefing.terms.glossary import load_glossary
 
 review_app = typer.Typer(
     help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool, import the "

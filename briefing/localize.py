@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from briefing.errors import Problem
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
 from briefing.facts.yamlsource import LoadedYaml
-from briefing.glossary import Glossary
 from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.terms.glossary import Glossary
 from briefing.translated import Origin, TranslatedText
 
 

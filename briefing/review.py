@@ -28,11 +28,11 @@ from briefing.atomic import write_atomic
 from briefing.errors import InputError, Problem
 from briefing.facts.schema import Facts, HeadedStatement
 from briefing.facts.yamlsource import decode, dotted
-from briefing.glossary import Glossary
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.localize import glossary_gaps
 from briefing.memory import ReviewedTranslation, StoredEntry, TranslationMemory
 from briefing.segments import normalize, split_segments
+from briefing.terms.glossary import Glossary
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefing.errors import BriefingError
-from briefing.glossary import Glossary
 from briefing.languages import SOURCE_LANGUAGE, Language
-from briefing.protect import translate_protected
 from briefing.segments import split_segments
+from briefing.terms.glossary import Glossary
+from briefing.terms.protect import translate_protected
 from briefing.translated import (
     MissingModel,
     Origin,

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from briefing.glossary import Glossary, Term, load_glossary
-from briefing.protect import PLACEHOLDER_PATTERN, protect, translate_protected
+from briefing.terms.glossary import Glossary, Term, load_glossary
+from briefing.terms.protect import PLACEHOLDER_PATTERN, protect, translate_protected
 from tests.conftest import GLOSSARY
 
 TERMS = Glossary(

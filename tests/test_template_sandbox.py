@@ -15,10 +15,10 @@ import pytest
 
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
-from briefing.glossary import load_glossary
 from briefing.languages import parse_languages
 from briefing.localize import BriefingView, Localizer
 from briefing.render import Template, find_template, render_document, render_markup
+from briefing.terms.glossary import load_glossary
 from tests.conftest import GLOSSARY, NARA, ROOT
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefing import models
-from briefing.glossary import EMPTY, load_glossary
 from briefing.languages import LANGUAGES
 from briefing.memory import TranslationMemory
 from briefing.segments import split_segments
+from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translated import SilentProgress
 from briefing.translation import ArgosTranslation, Settings, load_model
 from tests.conftest import GLOSSARY

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from briefing.glossary import Glossary, Term
+from briefing.terms.glossary import Glossary, Term
 
 PLACEHOLDER = "ZX{}"
 PLACEHOLDER_PATTERN = re.compile(r"Z\s*X\s*(\d+)", re.IGNORECASE)
