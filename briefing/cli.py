@@ -26,12 +26,7 @@ from briefing.facts.starter import STARTER
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from briefing.localize import glossary_warnings
 from briefing.terms.glossary import load_glossary
-from briefing.translation import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_BEAM_SIZE,
-    ArgosTranslation,
-    Settings,
-)
+from briefing.translation import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, ArgosTranslation, Settings
 
 app = typer.Typer(
     name="briefing",
@@ -236,7 +231,7 @@ def build_command(
     ):
         translation = None
         if any(language.code != SOURCE_LANGUAGE for language in languages):
-            from briefing.memory import TranslationMemory, resolve_memory_path
+            from briefing.memory.sqlite import TranslationMemory, resolve_memory_path
 
             terms = load_glossary(glossary or default_glossary(request.facts_paths))
             memory = resources.enter_context(TranslationMemory(resolve_memory_path(tm)))

@@ -12,7 +12,7 @@ from briefing.build import default_glossary
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
-from briefing.memory import ENV_VAR, TranslationMemory, resolve_memory_path
+from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
 from briefing.review import export_review, import_review
 from briefing.terms.glossary import load_glossary
 

@@ -30,7 +30,8 @@ from briefing.facts.schema import Facts, HeadedStatement
 from briefing.facts.yamlsource import decode, dotted
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.localize import glossary_gaps
-from briefing.memory import ReviewedTranslation, StoredEntry, TranslationMemory
+from briefing.memory.interface import ReviewedTranslation, StoredEntry
+from briefing.memory.sqlite import TranslationMemory
 from briefing.segments import normalize, split_segments
 from briefing.terms.glossary import Glossary
 

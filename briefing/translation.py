@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from briefing.errors import BriefingError
 from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
 from briefing.segments import split_segments
 from briefing.terms.glossary import Glossary
 from briefing.terms.protect import translate_protected
@@ -30,29 +31,6 @@ DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs 
 DEFAULT_BATCH_SIZE = 32  # 32 and 64 measure the same (benchmarks/translation.py); 32 holds less
 MAX_DECODING_LENGTH = 256
 LIMIT_STEP = 32
-
-
-@dataclass(frozen=True)
-class MemoryKey:
-    source_lang: str
-    target_lang: str
-    model: str  # package identity, e.g. translate-en_ja@1.1
-    glossary: str  # glossary fingerprint
-
-
-@dataclass(frozen=True)
-class MemoryEntry:
-    target: str
-    reviewed: bool
-    flagged: bool = False
-
-
-class Memory(Protocol):
-    """The translation memory as the translation stage sees it."""
-
-    def lookup(self, segments: list[str], key: MemoryKey) -> dict[str, MemoryEntry]: ...
-
-    def store_machine(self, targets: dict[str, MemoryEntry], key: MemoryKey) -> None: ...
 
 
 @dataclass(frozen=True)

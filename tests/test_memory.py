@@ -14,13 +14,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import BriefingError, InputError
-from briefing.memory import (
-    ReviewedTranslation,
-    TranslationMemory,
-    default_memory_path,
-    resolve_memory_path,
-)
-from briefing.translation import MemoryEntry, MemoryKey
+from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
+from briefing.memory.sqlite import TranslationMemory, default_memory_path, resolve_memory_path
 from tests.conftest import ROOT
 
 KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "2026-01+abcdef012345")
@@ -253,8 +248,8 @@ def test_two_processes_storing_at_once_lose_no_entry(memory_path: Path) -> None:
 _WRITER = """
 import sys
 from pathlib import Path
-from briefing.memory import TranslationMemory
-from briefing.translation import MemoryEntry, MemoryKey
+from briefing.memory.sqlite import TranslationMemory
+from briefing.memory.interface import MemoryEntry, MemoryKey
 key = MemoryKey("en", "ja", "m", "g")
 with TranslationMemory(Path(sys.argv[1])) as memory:
     batch = 0

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from briefing.build import BuildRequest, build
 from briefing.cli import app
 from briefing.languages import parse_languages
-from briefing.memory import TranslationMemory
+from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import load_glossary
 from briefing.translation import ArgosTranslation
 from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES

@@ -13,11 +13,11 @@ from lxml import etree
 from briefing.cli import main
 from briefing.facts.load import load_facts
 from briefing.localize import texts_to_translate
-from briefing.memory import ReviewedTranslation, TranslationMemory
+from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
+from briefing.memory.sqlite import TranslationMemory
 from briefing.review import XLIFF_NS, document_segments, unit_id
 from briefing.segments import split_segments
 from briefing.terms.glossary import load_glossary
-from briefing.translation import MemoryEntry, MemoryKey
 from tests.conftest import FIXTURES, GLOSSARY, NARA
 
 NS = {"x": XLIFF_NS}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from briefing import models
 from briefing.languages import LANGUAGES
-from briefing.memory import TranslationMemory
+from briefing.memory.sqlite import TranslationMemory
 from briefing.segments import split_segments
 from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translated import SilentProgress

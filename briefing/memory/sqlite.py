@@ -19,19 +19,23 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from briefing.errors import BriefingError, InputError
+from briefing.memory.interface import (
+    MACHINE,
+    REVIEWED,
+    MemoryEntry,
+    MemoryKey,
+    ReviewedTranslation,
+    StoredEntry,
+)
 from briefing.segments import normalize
-from briefing.translation import MemoryEntry, MemoryKey
 
 ENV_VAR = "BRIEFING_TM"
 FILE_NAME = "memory.sqlite"
 SCHEMA_VERSION = 1
-MACHINE = "machine"
-REVIEWED = "reviewed"
 _CHUNK = 500  # segments per query, well under SQLite's limit on bound parameters
 
 _SCHEMA = """
@@ -67,37 +71,6 @@ def resolve_memory_path(option: Path | None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return default_memory_path()
-
-
-@dataclass(frozen=True)
-class StoredEntry:
-    """One row of the memory, as review export and import see it."""
-
-    segment: str
-    source_lang: str
-    target_lang: str
-    target: str
-    origin: str  # 'machine' | 'reviewed'
-    model: str
-    glossary: str
-    reviewer: str | None
-    flagged: bool
-    created: str
-    updated: str
-
-    @property
-    def reviewed(self) -> bool:
-        return self.origin == REVIEWED
-
-
-@dataclass(frozen=True)
-class ReviewedTranslation:
-    """A translation a person approved, to be stored as reviewed."""
-
-    segment: str
-    source_lang: str
-    target_lang: str
-    target: str
 
 
 def _now() -> str:

@@ -1,0 +1,1 @@
+"""The translation memory: segments translated before, by machine or by a reviewer."""
