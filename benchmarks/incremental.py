@@ -22,9 +22,10 @@ from common import install_realistic_models, peak_memory_mb, timed, write_varian
 from briefing.build import BuildReport, BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
-from briefing.segments import split_segments
 from briefing.terms.glossary import load_glossary
-from briefing.translation import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, ArgosTranslation, Settings
+from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
+from briefing.translation.segments import split_segments
+from briefing.translation.stage import ArgosTranslation
 
 
 def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> BuildReport:

@@ -32,17 +32,17 @@ from common import install_realistic_models, peak_memory_mb, timed, write_varian
 from briefing import models
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
-from briefing.segments import split_segments
 from briefing.terms.glossary import EMPTY, load_glossary
-from briefing.translated import SilentProgress
-from briefing.translation import (
+from briefing.translation.engines.argos import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
-    ArgosTranslation,
     LoadedModel,
     Settings,
     load_model,
 )
+from briefing.translation.interface import SilentProgress
+from briefing.translation.segments import split_segments
+from briefing.translation.stage import ArgosTranslation
 
 
 def record_passes(model: LoadedModel) -> list[list[list[str]]]:

@@ -27,7 +27,7 @@ from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.parallel import pair_documents
 from briefing.render import Template, find_template, render_document
 from briefing.terms.glossary import Glossary, load_glossary
-from briefing.translated import (
+from briefing.translation.interface import (
     MissingModel,
     Origin,
     Progress,

@@ -26,7 +26,8 @@ from briefing.facts.starter import STARTER
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from briefing.localize import glossary_warnings
 from briefing.terms.glossary import load_glossary
-from briefing.translation import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, ArgosTranslation, Settings
+from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
+from briefing.translation.stage import ArgosTranslation
 
 app = typer.Typer(
     name="briefing",

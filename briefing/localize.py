@@ -16,7 +16,7 @@ from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
 from briefing.facts.yamlsource import LoadedYaml
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.terms.glossary import Glossary
-from briefing.translated import Origin, TranslatedText
+from briefing.translation.interface import Origin, TranslatedText
 
 
 @dataclass(frozen=True)

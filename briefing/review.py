@@ -32,8 +32,8 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.localize import glossary_gaps
 from briefing.memory.interface import ReviewedTranslation, StoredEntry
 from briefing.memory.sqlite import TranslationMemory
-from briefing.segments import normalize, split_segments
 from briefing.terms.glossary import Glossary
+from briefing.translation.segments import normalize, split_segments
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

@@ -22,7 +22,7 @@ from briefing.languages import LANGUAGES
 from briefing.localize import BriefingView, Localizer, texts_to_translate
 from briefing.render import TEMPLATES_DIR, find_template, render_markup
 from briefing.terms.glossary import Glossary, load_glossary
-from briefing.translated import Origin, TranslatedText
+from briefing.translation.interface import Origin, TranslatedText
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT
 
 TARGETS = ("ja", "ko")

@@ -15,7 +15,7 @@ from briefing.cli import app
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import load_glossary
-from briefing.translation import ArgosTranslation
+from briefing.translation.stage import ArgosTranslation
 from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES
 
 

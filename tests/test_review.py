@@ -16,8 +16,8 @@ from briefing.localize import texts_to_translate
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
 from briefing.review import XLIFF_NS, document_segments, unit_id
-from briefing.segments import split_segments
 from briefing.terms.glossary import load_glossary
+from briefing.translation.segments import split_segments
 from tests.conftest import FIXTURES, GLOSSARY, NARA
 
 NS = {"x": XLIFF_NS}

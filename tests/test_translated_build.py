@@ -34,7 +34,7 @@ from typer.testing import CliRunner, Result
 from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
-from briefing.segments import split_segments
+from briefing.translation.segments import split_segments
 from tests.conftest import GLOSSARY, NARA, ROOT
 
 BRIEFING = Path(sys.executable).with_name("briefing")

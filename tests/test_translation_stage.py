@@ -7,10 +7,11 @@ from pathlib import Path
 from briefing import models
 from briefing.languages import LANGUAGES
 from briefing.memory.sqlite import TranslationMemory
-from briefing.segments import split_segments
 from briefing.terms.glossary import EMPTY, load_glossary
-from briefing.translated import SilentProgress
-from briefing.translation import ArgosTranslation, Settings, load_model
+from briefing.translation.engines.argos import Settings, load_model
+from briefing.translation.interface import SilentProgress
+from briefing.translation.segments import split_segments
+from briefing.translation.stage import ArgosTranslation
 from tests.conftest import GLOSSARY
 
 SHORT = "The leaders met in the morning."

@@ -31,7 +31,7 @@ from briefing.memory.interface import (
     ReviewedTranslation,
     StoredEntry,
 )
-from briefing.segments import normalize
+from briefing.translation.segments import normalize
 
 ENV_VAR = "BRIEFING_TM"
 FILE_NAME = "memory.sqlite"

@@ -1,31 +1,18 @@
-"""Machine translation of free text, offline, with Argos Translate packages.
+"""The Argos engine: an installed Argos Translate package run with CTranslate2 directly.
 
 All segments a build needs in one language go through one batched CTranslate2 pass, tokenized
 with the package's own tokenizer; `argostranslate.translate` is not used because its sentence
-splitter downloads a model on first use. The translation memory is asked first: only misses
-reach the model, and reviewed entries always win.
+splitter downloads a model on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefing.errors import BriefingError
-from briefing.languages import SOURCE_LANGUAGE, Language
-from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
-from briefing.segments import split_segments
-from briefing.terms.glossary import Glossary
-from briefing.terms.protect import translate_protected
-from briefing.translated import (
-    MissingModel,
-    Origin,
-    Progress,
-    TranslatedText,
-    TranslationBatch,
-)
 
 DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
 DEFAULT_BATCH_SIZE = 32  # 32 and 64 measure the same (benchmarks/translation.py); 32 holds less
@@ -138,90 +125,3 @@ def load_model(path: Path, identity: str) -> LoadedModel:
                 "or from its .argosmodel file"
             ) from None
     return _loaded[key]
-
-
-def assemble(segment_targets: Iterable[str], lang: str) -> str:
-    """Join translated sentences the way the target language writes them."""
-    separator = "" if lang in ("ja", "zh") else " "
-    return separator.join(t for t in segment_targets if t)
-
-
-class ArgosTranslation:
-    """The translation stage of a build: memory first, then one batched model pass."""
-
-    def __init__(
-        self,
-        models_dir: Path | None,
-        glossary: Glossary,
-        memory: Memory | None = None,
-        settings: Settings | None = None,
-    ) -> None:
-        self.models_dir = models_dir
-        self.glossary = glossary
-        self.memory = memory
-        self.settings = settings or Settings()
-        self.statistics: dict[str, dict[str, int]] = {}
-
-    def installed_model(self, target: Language) -> tuple[Path, str]:
-        """Path and identity of the en→target package; reading metadata only, no loading."""
-        from briefing import models
-
-        directory = models.resolve_models_dir(self.models_dir)
-        models.configure_argos(directory)
-        installed = models.find_model(directory, SOURCE_LANGUAGE, target.code)
-        if installed is None:
-            raise MissingModel(SOURCE_LANGUAGE, target.code)
-        return installed.path, models.model_identity(installed)
-
-    def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
-        path, identity = self.installed_model(target)
-        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
-        segments_of = {text: split_segments(text) for text in texts}
-        unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
-
-        known = self.memory.lookup(unique, key) if self.memory else {}
-        misses = [s for s in unique if s not in known]
-        outcomes = []
-        if misses:
-            model = load_model(path, identity)  # only when the memory cannot answer
-            with progress.task(f"Translating en→{target.code}", len(misses)) as task:
-                done = [0]
-
-                def advance() -> None:
-                    if done[0] < len(misses):
-                        done[0] += 1
-                        progress.advance(task)
-
-                engine = model.engine(self.settings, advance)
-                outcomes = translate_protected(misses, self.glossary, target.code, engine)
-        fresh = {
-            segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
-            for segment, outcome in zip(misses, outcomes, strict=True)
-        }
-        if self.memory and fresh:
-            self.memory.store_machine(fresh, key)
-
-        self.statistics[target.code] = {
-            "segments": len(unique),
-            "memory": len(unique) - len(misses),
-            "machine": len(misses),
-            "flagged": sum(1 for e in fresh.values() if e.flagged),
-        }
-        result: dict[str, TranslatedText] = {}
-        for text, segments in segments_of.items():
-            entries = [known.get(s) or fresh[s] for s in segments]
-            if all(s in known and known[s].reviewed for s in segments):
-                origin = Origin.reviewed
-            elif any(s in fresh for s in segments):
-                origin = Origin.machine
-            else:
-                origin = Origin.memory
-            result[text] = TranslatedText(
-                assemble((e.target for e in entries), target.code),
-                origin,
-                flagged=any(e.flagged and not e.reviewed for e in entries),
-                from_machine=sum(1 for s in segments if s not in known),
-                from_memory=sum(1 for s in segments if s in known),
-                flagged_segments=sum(1 for e in entries if e.flagged and not e.reviewed),
-            )
-        return TranslationBatch(result, identity)

@@ -1,0 +1,1 @@
+"""The translation stage: free texts into each target language, through memory and engine."""

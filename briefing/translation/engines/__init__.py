@@ -1,0 +1,1 @@
+"""Machine translation engines the translation stage can run."""
