@@ -170,7 +170,7 @@ def download_and_install(
         disable=not err.is_terminal,
     ) as progress:
 
-        def start(entry: models.IndexEntry) -> models.Progress:
+        def start(entry: models.IndexEntry) -> models.DownloadProgress:
             task = progress.add_task(
                 f"{SOURCE_LANGUAGE}→{entry.to_code} {entry.package_version}", total=None
             )

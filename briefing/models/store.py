@@ -1,0 +1,205 @@
+"""Where translation models live, which are installed, and what each is called.
+
+A model is an Argos Translate package: a folder with `metadata.json`, a CTranslate2 model in
+`model/` and a tokenizer. The models folder is Argos' own unless another is given; Argos is
+pointed at it before it is first imported, so that nothing is written elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MODELS_DIR_ENV = "BRIEFING_MODELS_DIR"
+METADATA_NAME = "metadata.json"
+PRIVATE_ARGOS_DIR = ".argos"
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    """One installed package, as its metadata.json describes it."""
+
+    from_code: str
+    to_code: str
+    package_version: str
+    code: str
+    path: Path
+    size_bytes: int
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else None
+
+
+def default_models_dir() -> Path:
+    """Argos Translate's own package folder: $ARGOS_PACKAGES_DIR, else $XDG_DATA_HOME/…/packages."""
+    configured = _env_path("ARGOS_PACKAGES_DIR")
+    if configured is not None:
+        return configured.absolute()
+    data_home = _env_path("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return (data_home / "argos-translate" / "packages").absolute()
+
+
+def resolve_models_dir(models_dir: Path | None = None) -> Path:
+    """The models folder: the one given, else $BRIEFING_MODELS_DIR, else Argos' own."""
+    if models_dir is not None:
+        return models_dir.expanduser().absolute()
+    return (_env_path(MODELS_DIR_ENV) or default_models_dir()).absolute()
+
+
+@contextlib.contextmanager
+def _environment(changes: dict[str, str | None]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in changes}
+    try:
+        for name, value in changes.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _argos_folders(models_dir: Path, private: bool) -> dict[str, Path]:
+    if private:
+        base = models_dir / PRIVATE_ARGOS_DIR
+        homes = {"data": base / "data", "config": base / "config", "cache": base / "cache"}
+    else:
+        home = Path.home()
+        homes = {
+            "data": _env_path("XDG_DATA_HOME") or home / ".local" / "share",
+            "config": _env_path("XDG_CONFIG_HOME") or home / ".config",
+            "cache": _env_path("XDG_CACHE_HOME") or home / ".local" / "cache",
+        }
+    return {name: folder / "argos-translate" for name, folder in homes.items()}
+
+
+def configure_argos(models_dir: Path) -> None:
+    """Point Argos Translate at `models_dir`, before or after it was first imported.
+
+    Argos reads its folders from the environment when it is imported, and creates them. For any
+    folder but Argos' own default, its data, config and cache folders go to `models_dir/.argos`, so
+    that nothing is written elsewhere; the environment is changed only while Argos is imported.
+    Called again with another folder, it repoints the already imported settings (tests do this).
+    """
+    models_dir = models_dir.absolute()
+    private = models_dir != default_models_dir()
+    folders = _argos_folders(models_dir, private)
+    if "argostranslate.settings" not in sys.modules:
+        changes: dict[str, str | None] = {"ARGOS_PACKAGES_DIR": str(models_dir)}
+        if private:
+            changes |= {
+                "XDG_DATA_HOME": str(folders["data"].parent),
+                "XDG_CONFIG_HOME": str(folders["config"].parent),
+                "XDG_CACHE_HOME": str(folders["cache"].parent),
+            }
+        else:
+            # An empty XDG variable means "unset"; Argos would make folders in the working dir.
+            for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+                if os.environ.get(name) == "":
+                    changes[name] = None
+        with _environment(changes):
+            import argostranslate.package  # noqa: F401 - reads and creates its folders now
+    from argostranslate import settings
+
+    for folder in (*folders.values(), folders["cache"] / "downloads", models_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    settings.data_dir = folders["data"]
+    settings.config_dir = folders["config"]
+    settings.cache_dir = folders["cache"]
+    settings.downloads_dir = folders["cache"] / "downloads"
+    settings.settings_file = folders["config"] / "settings.json"
+    settings.local_package_index = folders["data"] / "index.json"
+    settings.package_data_dir = models_dir
+    settings.package_dirs = [models_dir]
+    translate = sys.modules.get("argostranslate.translate")
+    if translate is not None:
+        translate.get_installed_languages.cache_clear()
+
+
+def version_key(version: str) -> tuple[Any, ...]:
+    """Order package versions as Argos does ("1.10" after "1.9"); unparsable ones sort first."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, tuple(int(n) for n in re.findall(r"\d+", version)))
+
+
+def _folder_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += (Path(root) / name).lstat().st_size
+    return total
+
+
+def read_installed(path: Path) -> InstalledModel | None:
+    """The package in folder `path`, or None when it is not a readable translation package."""
+    try:
+        metadata = json.loads((path / METADATA_NAME).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":
+        return None
+    from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
+    if not isinstance(from_code, str) or not isinstance(to_code, str):
+        return None
+    version = metadata.get("package_version", "")
+    return InstalledModel(
+        from_code=from_code,
+        to_code=to_code,
+        package_version=str(version),
+        code=f"translate-{from_code}_{to_code}",
+        path=path,
+        size_bytes=_folder_size(path),
+    )
+
+
+def installed_models(models_dir: Path) -> list[InstalledModel]:
+    """Every package in the folder, by language pair then newest first; hidden folders skipped."""
+    if not models_dir.is_dir():
+        return []
+    found = []
+    for child in models_dir.iterdir():
+        if child.name.startswith(".") or not child.is_dir():
+            continue
+        model = read_installed(child)
+        if model is not None:
+            found.append(model)
+    found.sort(key=lambda m: (m.from_code, m.to_code, m.path.name))
+    found.sort(key=lambda m: version_key(m.package_version), reverse=True)
+    found.sort(key=lambda m: (m.from_code, m.to_code))
+    return found
+
+
+def find_model(models_dir: Path, from_code: str, to_code: str) -> InstalledModel | None:
+    """The installed package for the pair, the newest version if there are several."""
+    for model in installed_models(models_dir):
+        if (model.from_code, model.to_code) == (from_code, to_code):
+            return model
+    return None
+
+
+def model_identity(model: InstalledModel) -> str:
+    """A stable name for the model, e.g. "translate-en_ja@1.1": memory key and document notice."""
+    return f"{model.code}@{model.package_version}"
