@@ -13,7 +13,8 @@ from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
-from briefing.review import export_review, import_review
+from briefing.review.export_xliff import export_review
+from briefing.review.import_xliff import import_review
 from briefing.terms.glossary import load_glossary
 
 review_app = typer.Typer(

@@ -15,7 +15,8 @@ from briefing.facts.load import load_facts
 from briefing.localize import texts_to_translate
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from briefing.review import XLIFF_NS, document_segments, unit_id
+from briefing.review.worklist import document_segments
+from briefing.review.xliff import XLIFF_NS, unit_id
 from briefing.terms.glossary import load_glossary
 from briefing.translation.segments import split_segments
 from tests.conftest import FIXTURES, GLOSSARY, NARA

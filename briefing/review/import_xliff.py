@@ -1,9 +1,6 @@
-"""Review round trip: a document's segments out as XLIFF 1.2, a reviewer's translations back in.
+"""Review import: a reviewer's translations back from XLIFF 1.2 into the memory, as reviewed.
 
-XLIFF 1.2 is the version OmegaT, Trados, memoQ and Weblate all open. The export holds one
-<trans-unit> per unique sentence of the facts' free text, in document order, with the current
-translation from the memory and a note saying where the sentence stands and where its
-translation came from. The import stores a unit's target as reviewed when
+The import stores a unit's target as reviewed when
 
 * the file says the unit is approved: state="final" or state="signed-off" on <target>, or
   approved="yes" on <trans-unit> (what a reviewer's "confirm"/"approve" writes), or
@@ -16,231 +13,18 @@ stored, and it is stored in one transaction: a file with any problem imports not
 from __future__ import annotations
 
 import getpass
-import hashlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import __version__
-from briefing.atomic import write_atomic
 from briefing.errors import InputError, Problem
-from briefing.facts.schema import Facts, HeadedStatement
-from briefing.facts.yamlsource import decode, dotted
+from briefing.facts.yamlsource import decode
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.localize import glossary_gaps
-from briefing.memory.interface import ReviewedTranslation, StoredEntry
+from briefing.memory.interface import ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from briefing.terms.glossary import Glossary
-from briefing.translation.segments import normalize, split_segments
-
-XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-STATES = (
-    "new",
-    "needs-translation",
-    "needs-l10n",
-    "needs-adaptation",
-    "translated",
-    "needs-review-translation",
-    "needs-review-l10n",
-    "needs-review-adaptation",
-    "final",
-    "signed-off",
-)
-APPROVED_STATES = ("final", "signed-off")
-TOOL = "briefing"
-
-SECTIONS = {
-    "event": "Event",
-    "summary": "Summary",
-    "background": "Background",
-    "outcomes": "Outcomes",
-    "topics": "Topics discussed",
-    "next_steps": "Next steps",
-    "differences": "Where the sources differ",
-    "participants": "Participants",
-}
-
-
-def _q(tag: str) -> str:
-    return f"{{{XLIFF_NS}}}{tag}"
-
-
-def unit_id(segment: str) -> str:
-    """A stable id for a sentence: the same source gives the same id in every export."""
-    digest = hashlib.sha256(normalize(segment).encode("utf-8")).hexdigest()
-    return f"s{digest[:16]}"
-
-
-# -- what to review -------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewSegment:
-    """One unique sentence of a document and every place in the facts it occurs."""
-
-    segment: str
-    places: list[str] = field(default_factory=list)  # e.g. "outcomes[3].text, sentence 2 of 3"
-    sections: list[str] = field(default_factory=list)
-
-
-def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, str]]:
-    """(path in the facts file, English text) of every text the build translates, in the
-    order the document shows them."""
-    yield "event.title", facts.event.title
-    yield "event.kind", facts.event.kind
-    topics_done: set[int] = set()
-    for loc, statement in facts.statements():
-        if loc[0] == "differences" and isinstance(loc[1], int) and loc[1] not in topics_done:
-            topics_done.add(loc[1])
-            yield f"differences[{loc[1]}].topic", facts.differences[loc[1]].topic
-        path = dotted(loc)
-        if isinstance(statement, HeadedStatement):
-            yield f"{path}.heading", statement.heading
-        yield f"{path}.text", statement.text
-    for loc, text in glossary_gaps(facts, glossary):
-        yield dotted(loc), text
-    for i, participant in enumerate(facts.participants):
-        term = glossary.lookup(participant.name)
-        if term is None or term.title is None:
-            yield f"participants[{i}].title", participant.title
-
-
-def document_segments(facts: Facts, glossary: Glossary) -> list[ReviewSegment]:
-    """Unique sentences in document order, each with the places it occurs."""
-    found: dict[str, ReviewSegment] = {}
-    for path, text in texts_with_paths(facts, glossary):
-        sentences = split_segments(text)
-        section = SECTIONS.get(path.split(".")[0].split("[")[0], path)
-        count = len(sentences)
-        for number, sentence in enumerate(sentences, start=1):
-            place = path if count == 1 else f"{path}, sentence {number} of {count}"
-            item = found.setdefault(sentence, ReviewSegment(sentence))
-            item.places.append(place)
-            if section not in item.sections:
-                item.sections.append(section)
-    return list(found.values())
-
-
-# -- export ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportSummary:
-    units: int
-    reviewed: int
-    machine: int
-    flagged: int
-    new: int
-
-
-def _state(entry: StoredEntry | None) -> tuple[str, str | None]:
-    """(state, state-qualifier) of a unit's target."""
-    if entry is None:
-        return "new", None
-    if entry.reviewed:
-        return "final", None
-    if entry.flagged:
-        return "needs-review-translation", "leveraged-mt"
-    return "translated", "leveraged-mt"
-
-
-def _origin_note(entry: StoredEntry | None) -> str:
-    if entry is None:
-        return "Origin: none yet; no translation in the memory. Translate it here."
-    if entry.reviewed:
-        who = f" by {entry.reviewer}" if entry.reviewer else ""
-        return f"Origin: reviewed{who} ({entry.updated[:10]})."
-    text = f"Origin: machine translation ({entry.model})."
-    if entry.flagged:
-        text += (
-            " flagged: a name or number did not survive machine translation intact;"
-            " check this sentence first."
-        )
-    return text
-
-
-def build_xliff(
-    facts_name: str, lang: str, segments: list[ReviewSegment], known: dict[str, StoredEntry]
-) -> bytes:
-    """The XLIFF 1.2 document for `segments`, with targets from `known`."""
-    ET.register_namespace("", XLIFF_NS)
-    root = ET.Element(_q("xliff"), {"version": "1.2"})
-    file = ET.SubElement(
-        root,
-        _q("file"),
-        {
-            "original": facts_name,
-            "source-language": SOURCE_LANGUAGE,
-            "target-language": lang,
-            "datatype": "plaintext",
-            "tool-id": TOOL,
-        },
-    )
-    header = ET.SubElement(file, _q("header"))
-    ET.SubElement(
-        header,
-        _q("tool"),
-        {"tool-id": TOOL, "tool-name": TOOL, "tool-version": __version__},
-    )
-    ET.SubElement(header, _q("note")).text = (
-        f"Briefing sentences of {facts_name}, English to {LANGUAGES[lang].name}. Correct the "
-        "targets; mark a correct machine translation as final/signed-off (confirmed/approved) "
-        "to keep it as it is. Do not change the sources. Import with: briefing review import FILE"
-    )
-    body = ET.SubElement(file, _q("body"))
-    for item in segments:
-        entry = known.get(item.segment)
-        unit = ET.SubElement(
-            body,
-            _q("trans-unit"),
-            {"id": unit_id(item.segment), "resname": item.places[0]},
-        )
-        if entry is not None and entry.reviewed:
-            unit.set("approved", "yes")
-        ET.SubElement(unit, _q("source")).text = item.segment
-        state, qualifier = _state(entry)
-        target = ET.SubElement(unit, _q("target"), {"state": state})
-        if qualifier:
-            target.set("state-qualifier", qualifier)
-        target.text = entry.target if entry is not None else ""
-        context = f"Section: {', '.join(item.sections)}. Fact: {'; '.join(item.places)}."
-        ET.SubElement(unit, _q("note"), {"from": TOOL, "annotates": "source"}).text = context
-        ET.SubElement(unit, _q("note"), {"from": TOOL, "annotates": "target"}).text = _origin_note(
-            entry
-        )
-    ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
-def export_review(
-    facts: Facts,
-    facts_path: Path,
-    lang: str,
-    glossary: Glossary,
-    memory: TranslationMemory,
-    output: Path,
-) -> ExportSummary:
-    """Write the XLIFF file for one document and language; returns what it holds."""
-    if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
-        targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
-        raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
-    segments = document_segments(facts, glossary)
-    known = memory.entries_for([s.segment for s in segments], SOURCE_LANGUAGE, lang)
-    write_atomic(output, build_xliff(facts_path.name, lang, segments, known))
-    entries = [known.get(s.segment) for s in segments]
-    return ExportSummary(
-        units=len(segments),
-        reviewed=sum(1 for e in entries if e is not None and e.reviewed),
-        machine=sum(1 for e in entries if e is not None and not e.reviewed),
-        flagged=sum(1 for e in entries if e is not None and not e.reviewed and e.flagged),
-        new=sum(1 for e in entries if e is None),
-    )
-
-
-# -- import ---------------------------------------------------------------------------------
+from briefing.review.xliff import APPROVED_STATES, STATES, XLIFF_NS, XML_NS, qualified, unit_id
+from briefing.translation.segments import normalize
 
 
 @dataclass(frozen=True)
@@ -305,7 +89,7 @@ def read_review_file(path: Path) -> list[ReviewUnit]:
             "the review file was refused; nothing was imported",
             [Problem(path, line, column + 1, f"not well-formed XML: {err}")],
         ) from None
-    if root.tag != _q("xliff"):
+    if root.tag != qualified("xliff"):
         namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
         if root.tag.endswith("xliff") and namespace.endswith(":2.0"):
             raise refuse(
@@ -323,7 +107,7 @@ def read_review_file(path: Path) -> list[ReviewUnit]:
     problems: list[Problem] = []
     units: list[ReviewUnit] = []
     seen: set[tuple[str, str]] = set()
-    files = root.findall(_q("file"))
+    files = root.findall(qualified("file"))
     if not files:
         raise refuse("the file holds no <file> element, so no translations")
     for number, file in enumerate(files, start=1):
@@ -355,7 +139,7 @@ def read_review_file(path: Path) -> list[ReviewUnit]:
                 )
             )
             continue
-        for unit in file.iter(_q("trans-unit")):
+        for unit in file.iter(qualified("trans-unit")):
             problems += _check_unit(path, where, unit, target_lang, seen, units)
     if problems:
         raise InputError("the review file was refused; nothing was imported", problems)
@@ -379,8 +163,8 @@ def _check_unit(
     if (target_lang, ident) in seen:
         return [problem("appears twice")]
     seen.add((target_lang, ident))
-    source_element = unit.find(_q("source"))
-    target_element = unit.find(_q("target"))
+    source_element = unit.find(qualified("source"))
+    target_element = unit.find(qualified("target"))
     if source_element is None:
         return [problem("has no <source>")]
     if target_element is None:

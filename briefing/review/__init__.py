@@ -1,0 +1,1 @@
+"""The review round trip: sentences out to a reviewer, approved translations back in."""
