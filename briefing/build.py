@@ -16,16 +16,17 @@ from babel import Locale
 
 from briefing import __version__, catalogs
 from briefing.atomic import ensure_writable_dir, remove_temporaries, write_atomic
-from briefing.document import Document
-from briefing.docx_writer import build_docx
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
-from briefing.localize import Localizer, glossary_warnings, texts_to_translate
 from briefing.manifest import Manifest, build_lock, digest, file_digest
-from briefing.parallel import pair_documents
-from briefing.render import Template, find_template, render_document
+from briefing.output.document import Document
+from briefing.output.docx_writer import build_docx
+from briefing.output.localize import Localizer, glossary_warnings, texts_to_translate
+from briefing.output.parallel import pair_documents
+from briefing.output.render import render_document
+from briefing.output.template import Template, find_template
 from briefing.terms.glossary import Glossary, load_glossary
 from briefing.translation.interface import (
     MissingModel,

@@ -24,7 +24,7 @@ from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
-from briefing.localize import glossary_warnings
+from briefing.output.localize import glossary_warnings
 from briefing.terms.glossary import load_glossary
 from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
 from briefing.translation.stage import ArgosTranslation
@@ -262,7 +262,7 @@ def build_command(
 
 def write_pdfs(report: BuildReport) -> int:
     """A PDF beside each document of the build; 2 if any could not be written, else 0."""
-    from briefing.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice, pdf_path
+    from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice, pdf_path
 
     documents = [
         d.path for d in report.documents if d.path and d.status in ("written", "unchanged")

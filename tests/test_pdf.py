@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
+from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
 from tests.conftest import NARA, ROOT, run_cli
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")

@@ -18,9 +18,10 @@ import pytest
 
 from briefing.facts.load import load_facts
 from briefing.languages import parse_languages
-from briefing.localize import Localizer
-from briefing.pdf import convert_to_pdf, find_soffice
-from briefing.render import find_template, render_document
+from briefing.output.localize import Localizer
+from briefing.output.pdf import convert_to_pdf, find_soffice
+from briefing.output.render import render_document
+from briefing.output.template import find_template
 from briefing.terms.glossary import load_glossary
 from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
 

@@ -12,9 +12,9 @@ from lxml import etree
 
 from briefing.cli import main
 from briefing.facts.load import load_facts
-from briefing.localize import texts_to_translate
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
+from briefing.output.localize import texts_to_translate
 from briefing.review.worklist import document_segments
 from briefing.review.xliff import XLIFF_NS, unit_id
 from briefing.terms.glossary import load_glossary

@@ -16,8 +16,9 @@ import pytest
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.languages import parse_languages
-from briefing.localize import BriefingView, Localizer
-from briefing.render import Template, find_template, render_document, render_markup
+from briefing.output.localize import BriefingView, Localizer
+from briefing.output.render import render_document, render_markup
+from briefing.output.template import Template, find_template
 from briefing.terms.glossary import load_glossary
 from tests.conftest import GLOSSARY, NARA, ROOT
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from briefing.facts.schema import Facts, HeadedStatement
 from briefing.facts.yamlsource import dotted
-from briefing.localize import glossary_gaps
+from briefing.output.localize import glossary_gaps
 from briefing.terms.glossary import Glossary
 from briefing.translation.segments import split_segments
 

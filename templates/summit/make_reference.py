@@ -19,7 +19,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt, RGBColor
 
-from briefing.docx_writer import _add_field, normalize_zip
+from briefing.output.docx_writer import _add_field, normalize_zip
 
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)

@@ -19,16 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from briefing.document import (
-    BulletList,
-    Document,
-    Heading,
-    Notice,
-    Paragraph,
-    Run,
-    Table,
-)
 from briefing.errors import InputError
+from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
 # Semantic paragraph styles of the document model → style names in the reference document.
 PARAGRAPH_STYLES = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from briefing.document import (
+from briefing.output.document import (
     Block,
     BulletList,
     Document,

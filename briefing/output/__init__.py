@@ -1,0 +1,1 @@
+"""The output stage: localized view, template rendering, document model, Word, PDF."""

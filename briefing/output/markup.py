@@ -1,0 +1,121 @@
+"""Parse a rendered template's markup into the document model.
+
+A template writes a small XML vocabulary (title, h1-h3, p, ul/li, table/tr/th/td, notice; inline
+b, i, sup, mark); this turns it into headings, paragraphs, lists, tables and notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from typing import Any
+
+from briefing.errors import InputError
+from briefing.output.document import (
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    Metadata,
+    Notice,
+    Paragraph,
+    Run,
+    Table,
+)
+from briefing.output.template import Template
+
+INLINE = {"b": "bold", "i": "italic", "sup": "superscript", "mark": "marked"}
+
+
+def _tidy(text: str | None) -> str:
+    """Drop template layout (white space that contains a line break); keep everything else."""
+    if not text:
+        return ""
+    return re.sub(r"\s*\n\s*", "", text)
+
+
+def _runs(element: ET.Element, look: dict[str, bool] | None = None) -> tuple[Run, ...]:
+    look = look or {}
+    runs: list[Run] = []
+
+    def add(text: str | None, current: dict[str, bool]) -> None:
+        text = _tidy(text)
+        if text:
+            runs.append(Run(text, **current))
+
+    add(element.text, look)
+    for child in element:
+        if child.tag not in INLINE:
+            raise ValueError(f"<{child.tag}> cannot appear inside <{element.tag}>")
+        runs.extend(_runs(child, {**look, INLINE[child.tag]: True}))
+        add(child.tail, look)
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> tuple[Run, ...]:
+    """Join neighbouring runs that look the same, so Word gets one run per look."""
+    merged: list[Run] = []
+    for run in runs:
+        if merged and replace(merged[-1], text="") == replace(run, text=""):
+            merged[-1] = replace(run, text=merged[-1].text + run.text)
+        else:
+            merged.append(run)
+    return tuple(merged)
+
+
+def _block(element: ET.Element) -> Block:
+    tag = element.tag
+    if tag == "title":
+        return Heading(0, _runs(element))
+    if tag in ("h1", "h2", "h3"):
+        return Heading(int(tag[1]), _runs(element))
+    if tag == "p":
+        return Paragraph(_runs(element), element.get("style", "body"))
+    if tag == "notice":
+        return Notice(_runs(element))
+    if tag == "ul":
+        return BulletList(tuple(_runs(li) for li in element if li.tag == "li"))
+    if tag == "table":
+        header: tuple[tuple[Run, ...], ...] = ()
+        rows: list[tuple[tuple[Run, ...], ...]] = []
+        for tr in element:
+            cells = tuple(_runs(cell) for cell in tr)
+            if all(cell.tag == "th" for cell in tr) and not rows and not header:
+                header = cells
+            else:
+                rows.append(cells)
+        return Table(header, tuple(rows))
+    raise ValueError(f"unknown element <{tag}>")
+
+
+def _metadata(element: ET.Element | None) -> dict[str, Any]:
+    if element is None:
+        raise ValueError("the document needs a <meta> element")
+    attrs = dict(element.attrib)
+    return {
+        "title": attrs.get("title", ""),
+        "subject": attrs.get("subject", ""),
+        "language": attrs.get("language", "en-GB"),
+        "author": attrs.get("author", ""),
+        "created": dt.datetime.fromisoformat(attrs["created"]),
+        "keywords": tuple(k for k in attrs.get("keywords", "").split(";") if k),
+        "category": attrs.get("category", ""),
+        "comments": attrs.get("comments", ""),
+        "header": attrs.get("header", ""),
+        "footer": attrs.get("footer", "{page} / {pages}"),
+    }
+
+
+def parse_markup(markup: str, template: Template) -> Document:
+    try:
+        root = ET.fromstring(markup)
+        metadata = Metadata(**_metadata(root.find("meta")))
+        blocks = tuple(_block(child) for child in root if child.tag != "meta")
+    except (ET.ParseError, ValueError, KeyError) as err:
+        raise InputError(
+            f"{template.directory / template.config.document}: the template produced invalid "
+            f"markup: {err}"
+        ) from None
+    return Document(metadata, blocks)

@@ -1,0 +1,70 @@
+"""A template: its folder and its `template.yaml` (files, fonts per language), by name or path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from briefing.errors import InputError
+from briefing.facts.yamlsource import load_yaml, problems_from_validation
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+class Fonts(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    body: str
+    headings: str
+
+
+class TemplateConfig(BaseModel):
+    """`template.yaml` beside a template: which files it uses and its fonts per language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str = ""
+    document: str = "document.xml.j2"
+    reference: str = "reference.docx"
+    fonts: dict[str, Fonts] = {}
+
+
+@dataclass(frozen=True)
+class Template:
+    directory: Path
+    config: TemplateConfig
+    locale_dirs: list[Path] = field(default_factory=list)
+
+    @property
+    def reference(self) -> Path:
+        return self.directory / self.config.reference
+
+    def files(self) -> list[Path]:
+        """Everything the template's output depends on, for change detection."""
+        return sorted(p for p in self.directory.rglob("*") if p.is_file())
+
+
+def find_template(name_or_path: str, search_dir: Path = TEMPLATES_DIR) -> Template:
+    """A template by name (under templates/) or by directory path."""
+    candidate = Path(name_or_path)
+    directory = candidate if candidate.is_dir() else search_dir / name_or_path
+    config_path = directory / "template.yaml"
+    if not config_path.is_file():
+        known = sorted(p.name for p in search_dir.iterdir() if (p / "template.yaml").is_file())
+        raise InputError(
+            f"template '{name_or_path}' not found (looked for {config_path}); "
+            f"available: {', '.join(known) or 'none'}"
+        )
+    loaded = load_yaml(config_path)
+    try:
+        config = TemplateConfig.model_validate(loaded.data)
+    except ValidationError as err:
+        raise InputError("", problems_from_validation(loaded, err, TemplateConfig)) from None
+    for needed in (config.document, config.reference):
+        if not (directory / needed).is_file():
+            raise InputError(f"{config_path}: the template names '{needed}', which is missing")
+    locales = directory / "locales"
+    return Template(directory, config, [locales] if locales.is_dir() else [])
