@@ -1,87 +1,26 @@
-"""The `briefing` command line."""
+"""`briefing build`: facts files to documents in each language, with progress and a report."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sys
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from briefing import __version__
 from briefing.build import BuildReport, BuildRequest, build, default_glossary
-from briefing.cli_models import models_app
-from briefing.cli_review import review_app
-from briefing.errors import BriefingError, InputError, Problem
-from briefing.facts.load import load_facts
-from briefing.facts.starter import STARTER
+from briefing.cli.common import INTERRUPTED, err, print_problems
+from briefing.cli.facts import SOURCES_DIR
+from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
-from briefing.output.localize import glossary_warnings
 from briefing.terms.glossary import load_glossary
 from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
 from briefing.translation.stage import ArgosTranslation
-
-app = typer.Typer(
-    name="briefing",
-    help="Policy briefings on diplomatic events: facts (YAML) in, Word documents out, "
-    "in English, Japanese and Korean, offline.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.add_typer(
-    models_app,
-    name="models",
-    help="List, install and remove translation models (Argos Translate packages).",
-)
-app.add_typer(
-    review_app,
-    name="review",
-    help="Reviewer round trip: export sentences as XLIFF 1.2, import reviewed translations.",
-)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-state = {"debug": False}
-
-SOURCES_DIR = Path("sources")
-INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        print(f"briefing {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show Python tracebacks for unexpected errors.")
-    ] = False,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
-    ] = False,
-) -> None:
-    state["debug"] = debug
-
-
-def print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        colour = "red" if problem.severity == "error" else "yellow"
-        where = escape(f"{problem.location()}: {problem.severity}:")
-        err.print(f"[{colour}]{where}[/] {escape(problem.message)}")
-        if problem.hint:
-            err.print(f"    {escape(problem.hint)}")
 
 
 class RichProgress:
@@ -146,7 +85,6 @@ def print_report(report: BuildReport) -> None:
         )
 
 
-@app.command("build")
 def build_command(
     facts: Annotated[
         list[Path] | None,
@@ -312,76 +250,3 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
             for p in report.problems
         ],
     }
-
-
-@app.command("validate")
-def validate_command(
-    facts: Annotated[list[Path], typer.Argument(help="Facts files (YAML) to check.")],
-    glossary: Annotated[
-        Path | None,
-        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
-    ] = None,
-) -> None:
-    """Check facts files: every error with file:line:column and what was expected."""
-    failed = False
-    for path in facts:
-        glossary_path = glossary or path.parent / "glossary.yaml"
-        terms = load_glossary(glossary_path)
-        try:
-            loaded_facts, source = load_facts(path)
-        except InputError as error:
-            if error.problems:
-                print_problems(error.problems)
-            else:
-                err.print(f"[red]error:[/] {escape(str(error))}")
-            failed = True
-            continue
-        warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
-        print_problems(warnings)
-        out.print(f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)")
-    raise typer.Exit(2 if failed else 0)
-
-
-@app.command("new")
-def new_command(
-    name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
-    directory: Annotated[
-        Path, typer.Option("--dir", help="Folder for the new file.")
-    ] = SOURCES_DIR,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write a commented starter facts file, DIR/NAME.yaml."""
-    stem = name[:-5] if name.endswith(".yaml") else name
-    if not stem or "/" in stem or stem.startswith("."):
-        raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")
-    path = directory / f"{stem}.yaml"
-    if path.exists() and not force:
-        raise InputError(f"{path} already exists; choose another name or pass --force")
-    directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(path=path), encoding="utf-8")
-    out.print(f"wrote {path}; edit it, then run: briefing validate {path}")
-
-
-def main() -> None:
-    """Entry point: errors for people without tracebacks, unless --debug."""
-    try:
-        app()
-    except BriefingError as error:
-        err.print(f"[red]error:[/] {escape(str(error))}")
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        err.print(INTERRUPTED)
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - last line of defence for people, not developers
-        if state["debug"]:
-            traceback.print_exc()
-        else:
-            err.print(
-                f"[red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
-                "    Run again with --debug for details, and report it with the input file."
-            )
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,81 @@
+"""The `briefing` command line: the typer app, its command groups, and the entry point."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from briefing import __version__
+from briefing.cli.build import build_command
+from briefing.cli.common import INTERRUPTED, err, state
+from briefing.cli.facts import new_command, validate_command
+from briefing.cli.models import models_app
+from briefing.cli.review import review_app
+from briefing.errors import BriefingError
+
+app = typer.Typer(
+    name="briefing",
+    help="Policy briefings on diplomatic events: facts (YAML) in, Word documents out, "
+    "in English, Japanese and Korean, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(
+    models_app,
+    name="models",
+    help="List, install and remove translation models (Argos Translate packages).",
+)
+app.add_typer(
+    review_app,
+    name="review",
+    help="Reviewer round trip: export sentences as XLIFF 1.2, import reviewed translations.",
+)
+app.command("build")(build_command)
+app.command("validate")(validate_command)
+app.command("new")(new_command)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"briefing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show Python tracebacks for unexpected errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    state["debug"] = debug
+
+
+def main() -> None:
+    """Entry point: errors for people without tracebacks, unless --debug."""
+    try:
+        app()
+    except BriefingError as error:
+        err.print(f"[red]error:[/] {escape(str(error))}")
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        err.print(INTERRUPTED)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - last line of defence for people, not developers
+        if state["debug"]:
+            traceback.print_exc()
+        else:
+            err.print(
+                f"[red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
+                "    Run again with --debug for details, and report it with the input file."
+            )
+        sys.exit(1)

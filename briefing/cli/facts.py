@@ -1,0 +1,64 @@
+"""`briefing validate` and `briefing new`: checking facts files and starting one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from briefing.cli.common import err, out, print_problems
+from briefing.errors import InputError
+from briefing.facts.load import load_facts
+from briefing.facts.starter import STARTER
+from briefing.output.localize import glossary_warnings
+from briefing.terms.glossary import load_glossary
+
+SOURCES_DIR = Path("sources")
+
+
+def validate_command(
+    facts: Annotated[list[Path], typer.Argument(help="Facts files (YAML) to check.")],
+    glossary: Annotated[
+        Path | None,
+        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+    ] = None,
+) -> None:
+    """Check facts files: every error with file:line:column and what was expected."""
+    failed = False
+    for path in facts:
+        glossary_path = glossary or path.parent / "glossary.yaml"
+        terms = load_glossary(glossary_path)
+        try:
+            loaded_facts, source = load_facts(path)
+        except InputError as error:
+            if error.problems:
+                print_problems(error.problems)
+            else:
+                err.print(f"[red]error:[/] {escape(str(error))}")
+            failed = True
+            continue
+        warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
+        print_problems(warnings)
+        out.print(f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)")
+    raise typer.Exit(2 if failed else 0)
+
+
+def new_command(
+    name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Folder for the new file.")
+    ] = SOURCES_DIR,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter facts file, DIR/NAME.yaml."""
+    stem = name[:-5] if name.endswith(".yaml") else name
+    if not stem or "/" in stem or stem.startswith("."):
+        raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")
+    path = directory / f"{stem}.yaml"
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; choose another name or pass --force")
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER.format(path=path), encoding="utf-8")
+    out.print(f"wrote {path}; edit it, then run: briefing validate {path}")
