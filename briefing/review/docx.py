@@ -1,0 +1,306 @@
+"""The Word review document: a bilingual table a translator corrects in Word, and reading it back.
+
+In the manner of the CAT tools' bilingual review export (Trados, memoQ), for reviewers who have
+Word and no CAT tool. The document opens with its title and instructions and a small table
+that binds it to its document (format, facts file, language, digest of the sources); then,
+per section of the briefing, a table with one row per sentence: unit id, English source,
+current translation, origin, and an empty comment column. Only the translation and comment
+columns are meant for editing. The origin cell ends with "ref" and a digest of the exported
+translation, so the import tells an edit from an untouched row by the file alone, after any
+word processor has saved it again: only cell text is read, never styles or hidden parts.
+
+Python-docx writes it (styles and East Asian fonts from the template's reference document, as
+for briefings); reading checks the zip's size and members before python-docx parses it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+
+from briefing.errors import InputError
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.memory.interface import StoredEntry
+from briefing.output.docx_writer import (
+    TABLE_STYLE,
+    _clear_body,
+    _set_child,
+    apply_language,
+    fill_header_footer,
+    normalize_zip,
+)
+from briefing.review.binding import (
+    FORMAT,
+    ORIGIN_MACHINE,
+    ORIGIN_NONE,
+    ORIGIN_REVIEWED,
+    ReturnedUnit,
+    ReviewDocument,
+    problem,
+    refusal,
+    target_digest,
+)
+
+HEADER = ("Unit", "English source", "Translation", "Origin", "Comment")
+BINDING_KEYS = ("Format", "Facts file", "Language", "Sources digest", "Sentences")
+CONFIRM_WORDS = ("ok", "confirmed", "approved")  # a comment cell saying only this confirms
+MAX_MEMBERS = 200
+MAX_UNPACKED = 64 * 1024 * 1024  # bytes of all members together, once unzipped
+_REF = re.compile(r"\bref ([0-9a-f]{12})\b")
+_ORIGIN = re.compile(rf"^\s*({ORIGIN_MACHINE}|{ORIGIN_REVIEWED}|{ORIGIN_NONE})\b")
+
+
+def _origin_text(entry: StoredEntry | None) -> str:
+    """What the Origin cell says; its first word and its last line are read back."""
+    if entry is None:
+        return f"{ORIGIN_NONE}: no translation yet\nref {target_digest('')}"
+    if entry.reviewed:
+        who = f" by {entry.reviewer}" if entry.reviewer else ""
+        return f"{ORIGIN_REVIEWED}{who}, {entry.updated[:10]}\nref {target_digest(entry.target)}"
+    text = f"{ORIGIN_MACHINE} translation ({entry.model})"
+    if entry.flagged:
+        text += "\nFLAGGED: a name did not come through intact; check this first"
+    return f"{text}\nref {target_digest(entry.target)}"
+
+
+def _instructions(document: ReviewDocument) -> list[str]:
+    language = LANGUAGES[document.lang].name
+    return [
+        f"English to {language}: every sentence of {document.facts_path} that is translated "
+        "by machine or memory, with its current translation.",
+        "Correct a translation by editing its text in the Translation column; an edited "
+        "translation is stored as reviewed. To keep a translation as it is, write OK in its "
+        "Comment column. Anything else you write there is kept as a comment beside it.",
+        "Do not change the Unit, English source or Origin columns, nor the table below. "
+        "Sentences marked FLAGGED lost a name in machine translation: check those first.",
+        f"Save as .docx and import with: briefing review import FILE.docx --reviewer NAME",
+    ]
+
+
+def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
+    table = doc.add_table(rows=rows, cols=columns)
+    names = {style.name for style in doc.styles}
+    table.style = doc.styles[TABLE_STYLE if TABLE_STYLE in names else "Table Grid"]
+    return table
+
+
+def build_review_docx(
+    document: ReviewDocument,
+    known: dict[str, StoredEntry],
+    title: str,
+    reference: Path,
+    fonts: tuple[str, str] | None,
+) -> bytes:
+    """The review document's bytes; the same document and memory give the same bytes."""
+    doc = docx.Document(str(reference))
+    _clear_body(doc)
+    apply_language(doc, LANGUAGES[document.lang].tag, *(fonts or (None, None)))
+    fill_header_footer(doc, f"Review: {document.facts_path}", "Page {page} of {pages}")
+    doc.add_paragraph(f"Review: {title}", style="Title")
+    for text in _instructions(document):
+        doc.add_paragraph(text)
+
+    values = (
+        FORMAT,
+        document.facts_path,
+        document.lang,
+        document.sources_digest,
+        str(len(document.units)),
+    )
+    binding = _plain_table(doc, len(BINDING_KEYS), 2)
+    for row, (key, value) in zip(binding.rows, zip(BINDING_KEYS, values, strict=True), strict=True):
+        row.cells[0].text, row.cells[1].text = key, value
+
+    sections: dict[str, list] = {}
+    for unit in document.units:
+        sections.setdefault(unit.sections[0], []).append(unit)
+    for section, units in sections.items():
+        doc.add_paragraph(section, style="Heading 1")
+        table = _plain_table(doc, len(units) + 1, len(HEADER))
+        for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
+            cell.text = text
+        _set_child(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", val="true")
+        for row, unit in zip(table.rows[1:], units, strict=True):
+            entry = known.get(unit.segment)
+            cells = row.cells
+            cells[0].text = unit.id
+            cells[1].text = unit.segment
+            cells[2].text = entry.target if entry is not None else ""
+            cells[3].text = _origin_text(entry)
+            # The English column is English whatever the document's language.
+            for paragraph in cells[1].paragraphs:
+                for run in paragraph.runs:
+                    _set_child(run._r.get_or_add_rPr(), "w:lang", val="en-GB")
+
+    properties = doc.core_properties
+    properties.title = f"Review: {title}"
+    properties.subject = f"{document.facts_path} {SOURCE_LANGUAGE}→{document.lang}"
+    properties.keywords = FORMAT
+    properties.language = LANGUAGES[document.lang].tag
+    properties.comments = f"{FORMAT}; {document.facts_path}; {document.lang}"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return normalize_zip(buffer.getvalue())
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Binding:
+    format: str
+    facts_path: str
+    lang: str
+    sources_digest: str
+
+
+def _open(path: Path, data: bytes) -> DocxDocument:
+    """python-docx on the file, after the zip itself was checked (members, unpacked size)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise refusal(
+            path,
+            [
+                problem(
+                    path,
+                    "not a Word document (.docx is a zip file, and this is not one)",
+                    "Save the review document from Word as a .docx file.",
+                )
+            ],
+        ) from None
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED:
+            raise refusal(
+                path,
+                [
+                    problem(
+                        path,
+                        f"the document unpacks to {len(members)} parts and {unpacked:,} bytes, "
+                        f"over the limit of {MAX_MEMBERS} parts and {MAX_UNPACKED:,} bytes",
+                    )
+                ],
+            )
+        if "word/document.xml" not in archive.namelist():
+            raise refusal(path, [problem(path, "not a Word document (no word/document.xml)")])
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as err:  # python-docx raises several types for a bad package
+        raise refusal(path, [problem(path, f"not a readable Word document: {err}")]) from None
+
+
+def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
+    """A cell's text, its paragraphs joined by line breaks (w:br also counts as one)."""
+    return "\n".join(p.text for p in cell.paragraphs).strip()
+
+
+def read_binding(path: Path, doc: DocxDocument) -> Binding:
+    tables = doc.tables
+    found: dict[str, str] = {}
+    if tables:
+        for row in tables[0].rows:
+            cells = row.cells
+            if len(cells) >= 2:
+                found[_cell_text(cells[0])] = _cell_text(cells[1])
+    if found.get("Format") != FORMAT or not all(k in found for k in BINDING_KEYS):
+        raise refusal(
+            path,
+            [
+                problem(
+                    path,
+                    "this Word document is not a review document of this version of briefing "
+                    f"(its first table should name the format {FORMAT}, the facts file, the "
+                    "language and the sources digest)",
+                    "Export the document with `briefing review export --format docx` and "
+                    "review that file; keep its first table as it is.",
+                )
+            ],
+        )
+    return Binding(found["Format"], found["Facts file"], found["Language"], found["Sources digest"])
+
+
+def open_review_docx(path: Path, data: bytes) -> tuple[DocxDocument, Binding]:
+    doc = _open(path, data)
+    return doc, read_binding(path, doc)
+
+
+def count_units(doc: DocxDocument) -> int:
+    return sum(max(len(table.rows) - 1, 0) for table in doc.tables[1:])
+
+
+def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
+    """Every sentence row of the unit tables, as the reviewer left it."""
+    units: list[ReturnedUnit] = []
+    problems = []
+    for number, table in enumerate(doc.tables[1:], start=2):
+        rows = table.rows
+        if not rows:
+            continue
+        header = tuple(_cell_text(c) for c in rows[0].cells)
+        if header[: len(HEADER)] != HEADER:
+            problems.append(
+                problem(
+                    path,
+                    f"table {number}: its first row should be {' | '.join(HEADER)}, "
+                    f"found {' | '.join(header)}",
+                    "Keep the tables' columns as exported; edit only Translation and Comment.",
+                )
+            )
+            continue
+        for index, row in enumerate(rows[1:], start=2):
+            cells = [_cell_text(c) for c in row.cells]
+            where = f"table {number}, row {index}"
+            if len(cells) < len(HEADER):
+                problems.append(problem(path, f"{where}: has {len(cells)} cells, expected 5"))
+                continue
+            ident, source, target, origin, comment = cells[: len(HEADER)]
+            ref = _REF.search(origin)
+            kind = _ORIGIN.match(origin)
+            confirmed = comment.strip().rstrip(".!").lower() in CONFIRM_WORDS
+            units.append(
+                ReturnedUnit(
+                    id=ident,
+                    source=source,
+                    target=target,
+                    exported_target=None,
+                    exported_origin=kind.group(1) if kind else "",
+                    confirmed=confirmed,
+                    where=f"{where} ('{ident}')",
+                    comment="" if confirmed else comment,
+                    exported_digest=ref.group(1) if ref else None,
+                )
+            )
+    if problems:
+        raise refusal(path, problems)
+    return units
+
+
+def language_of(binding: Binding) -> str:
+    return binding.lang
+
+
+def has_east_asian_settings(doc: DocxDocument, tag: str) -> bool:
+    """Whether the default run properties carry the East Asian language tag (for checks)."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return False
+    lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    return lang is not None and lang.get(qn("w:eastAsia")) == tag
+
+
+def refuse_wrong_language(path: Path, binding: Binding) -> None:
+    if binding.lang == SOURCE_LANGUAGE or binding.lang not in LANGUAGES:
+        raise InputError(
+            "the review file was refused; nothing was imported",
+            [problem(path, f"the review document names the language {binding.lang!r}")],
+        )

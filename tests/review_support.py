@@ -1,0 +1,122 @@
+"""Shared set-up of the review tests: the CLI in-process, and one document built with the tiny
+packages whose memory and review exports each test copies."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+
+from briefing.cli.app import main
+from tests.conftest import GLOSSARY, NARA
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def briefing(*args: str | Path) -> Result:
+    """`briefing ARGS` in this process, as the console script runs it (exit codes included)."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv
+    sys.argv = ["briefing", *map(str, args)]
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+    finally:
+        sys.argv = saved
+    return Result(code, out.getvalue(), " ".join(err.getvalue().split()))
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder with the Nara facts, the glossary, a built Japanese document and its memory."""
+
+    root: Path
+    models: Path
+
+    @property
+    def facts(self) -> Path:
+        return self.root / "src" / NARA.name
+
+    @property
+    def glossary(self) -> Path:
+        return self.root / "src" / GLOSSARY.name
+
+    @property
+    def tm(self) -> Path:
+        return self.root / "tm.sqlite"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    @property
+    def document(self) -> Path:
+        return self.out / f"{NARA.stem}.ja.docx"
+
+    def build(self, tm: Path | None = None, lang: str = "ja") -> Result:
+        result = briefing(
+            "build", self.facts, "--lang", lang, "--out", self.out,
+            "--models-dir", self.models, "--tm", tm or self.tm,
+        )  # fmt: skip
+        assert result.code == 0, result.err
+        return result
+
+    def export(self, output: Path, *extra: str | Path, tm: Path | None = None) -> Result:
+        return briefing(
+            "review", "export", self.facts, "--lang", "ja", "-o", output,
+            "--tm", tm or self.tm, *extra,
+        )  # fmt: skip
+
+    def import_(self, file: Path, *extra: str | Path, tm: Path | None = None) -> Result:
+        return briefing("review", "import", file, "--tm", tm or self.tm, *extra)
+
+
+def new_workspace(root: Path, models: Path) -> Workspace:
+    space = Workspace(root, models)
+    (root / "src").mkdir(parents=True)
+    shutil.copyfile(NARA, space.facts)
+    shutil.copyfile(GLOSSARY, space.glossary)
+    return space
+
+
+def copy_workspace(base: Workspace, root: Path) -> Workspace:
+    """A copy of `base` (files, documents, and a consistent copy of the memory)."""
+    shutil.copytree(base.root, root, ignore=shutil.ignore_patterns("*.sqlite*"))
+    copy = Workspace(root, base.models)
+    with (
+        contextlib.closing(sqlite3.connect(base.tm)) as source,
+        contextlib.closing(sqlite3.connect(copy.tm)) as target,
+    ):
+        source.backup(target)
+    return copy
+
+
+def memory_rows(tm: Path) -> set[tuple[str, str, str, str]]:
+    """(segment, language, origin, target) of every entry."""
+    if not tm.exists():
+        return set()
+    with contextlib.closing(sqlite3.connect(tm)) as connection:
+        return set(connection.execute("SELECT segment, target_lang, origin, target FROM entries"))
+
+
+def reviewed_rows(tm: Path) -> set[tuple[str, str, str, str]]:
+    return {row for row in memory_rows(tm) if row[2] == "reviewed"}
+
+
+def notice_paragraphs(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Notice"]

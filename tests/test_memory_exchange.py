@@ -1,0 +1,191 @@
+"""Translation memory exchange: TMX 1.4b out (checked against the DTD), back into a fresh memory
+with the same content, other tools' memories in as reviewed; stats."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
+from briefing.memory.sqlite import TranslationMemory
+from tests.conftest import FIXTURES
+from tests.review_support import briefing
+
+JA = MemoryKey("en", "ja", "translate-en_ja@1.1")
+KO = MemoryKey("en", "ko", "translate-en_ko@1.1")
+SUMMIT = "The two leaders met in Nara."
+TALKS = "Prime Minister Sanae Takaichi agreed to open talks."
+COLUMNS = "segment, source_lang, target_lang, origin, model, terms, target, reviewer, flagged,"
+COLUMNS += " created, updated, comment"
+
+
+def rows(path: Path) -> set[tuple]:  # type: ignore[type-arg]
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return set(connection.execute(f"SELECT {COLUMNS} FROM entries"))
+
+
+@pytest.fixture
+def memory(tmp_path: Path) -> Path:
+    path = tmp_path / "memory.sqlite"
+    with TranslationMemory(path) as tm:
+        tm.store_machine(
+            {SUMMIT: MemoryEntry("両首脳は奈良で会談した。", False), TALKS: MemoryEntry("協議", False, True)},
+            {SUMMIT: "", TALKS: '["高市早苗"]'},
+            JA,
+        )
+        tm.store_machine({SUMMIT: MemoryEntry("두 정상은 나라에서 만났다.", False)}, {SUMMIT: ""}, KO)
+        tm.store_reviewed(
+            [ReviewedTranslation(TALKS, "en", "ja", "高市早苗内閣総理大臣は協議開始に合意した。", "Check the title.")],
+            "Sato Hanako",
+        )
+    return path
+
+
+def tmx_dtd() -> etree.DTD:
+    return etree.DTD(str(FIXTURES / "tmx" / "tmx14.dtd"))
+
+
+def parse(path: Path) -> etree._ElementTree:
+    return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def test_export_is_valid_tmx_14b_with_origin_reviewer_and_dates(
+    memory: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "all.tmx"
+    result = briefing("memory", "export", "-o", output, "--tm", memory)
+    assert result.code == 0, result.err
+    tree = parse(output)
+    dtd = tmx_dtd()
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+    root = tree.getroot()
+    assert root.get("version") == "1.4" and root.find("header").get("creationtool") == "briefing"
+    units = root.findall("body/tu")
+    assert len(units) == 4
+    reviewed = [u for u in units if u.findtext("prop[@type='x-briefing-origin']") == "reviewed"]
+    assert len(reviewed) == 1
+    assert reviewed[0].get("creationid") == "Sato Hanako"
+    assert reviewed[0].findtext("note") == "Check the title."
+    assert len(reviewed[0].get("changedate", "")) == len("20260114T090000Z")
+    machine = [u for u in units if u.findtext("prop[@type='x-briefing-model']")]
+    assert {u.findtext("prop[@type='x-briefing-model']") for u in machine} == {
+        "translate-en_ja@1.1",
+        "translate-en_ko@1.1",
+    }
+
+
+def test_the_dtd_check_catches_a_broken_file(memory: Path, tmp_path: Path) -> None:
+    output = tmp_path / "all.tmx"
+    assert briefing("memory", "export", "-o", output, "--tm", memory).code == 0
+    tree = parse(output)
+    tree.getroot().find("body/tu").set("colour", "red")
+    assert not tmx_dtd().validate(tree)
+
+
+def test_language_and_reviewed_only_filters(memory: Path, tmp_path: Path) -> None:
+    output = tmp_path / "ko.tmx"
+    assert briefing("memory", "export", "-o", output, "--tm", memory, "--lang", "ko").code == 0
+    langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in parse(output).iter("tuv")}
+    assert langs == {"en", "ko"}
+    reviewed = tmp_path / "reviewed.tmx"
+    assert briefing("memory", "export", "-o", reviewed, "--tm", memory, "--reviewed-only").code == 0
+    assert len(parse(reviewed).findall("body/tu")) == 1
+
+
+def test_import_into_a_fresh_memory_gives_the_same_content(memory: Path, tmp_path: Path) -> None:
+    output = tmp_path / "all.tmx"
+    assert briefing("memory", "export", "-o", output, "--tm", memory).code == 0
+    fresh = tmp_path / "fresh.sqlite"
+    result = briefing("memory", "import", output, "--tm", fresh, "--reviewer", "Kim")
+    assert result.code == 0, result.err
+    assert "4 entries" in result.out
+    ours = rows(memory)
+    theirs = rows(fresh)
+    # TMX dates are to the second
+    assert {r[:9] + (r[11],) for r in theirs} == {r[:9] + (r[11],) for r in ours}
+    assert {(r[9][:19], r[10][:19]) for r in theirs} == {(r[9][:19], r[10][:19]) for r in ours}
+
+
+OTHER_TOOL = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4">
+  <header creationtool="OmegaT" creationtoolversion="6" segtype="sentence" o-tmf="OmegaT TMX"
+          adminlang="EN-US" srclang="EN-US" datatype="plaintext"/>
+  <body>
+    <tu>
+      <tuv xml:lang="EN-US"><seg>The two leaders met in Nara.</seg></tuv>
+      <tuv xml:lang="JA-JP"><seg>両首脳は奈良で会談を行った。</seg></tuv>
+    </tu>
+    <tu>
+      <tuv xml:lang="EN-US"><seg>Good morning.</seg></tuv>
+      <tuv xml:lang="FR-FR"><seg>Bonjour.</seg></tuv>
+    </tu>
+    {extra}
+  </body>
+</tmx>
+"""
+
+
+def test_another_tools_memory_comes_in_as_reviewed_by_the_importer(
+    memory: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "omegat.tmx"
+    source.write_text(OTHER_TOOL.format(extra=""), encoding="utf-8")
+    result = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert result.code == 0, result.err
+    with TranslationMemory(memory) as tm:
+        entry = tm.entries_for([SUMMIT], "en", "ja")[SUMMIT]
+    assert (entry.origin, entry.reviewer, entry.target) == ("reviewed", "Kim", "両首脳は奈良で会談を行った。")
+    assert "1 entries" in result.out and "1 units in other languages" in result.out
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        (
+            '<tu><tuv xml:lang="en"><seg>Short.</seg></tuv>'
+            f'<tuv xml:lang="ja"><seg>{"長" * 5000}</seg></tuv></tu>',
+            "over the limit of 400",
+        ),
+        ("<tu><tuv", "not a TMX file"),
+    ],
+    ids=["target too long", "broken XML"],
+)
+def test_a_bad_tmx_imports_nothing(memory: Path, tmp_path: Path, extra: str, reason: str) -> None:
+    source = tmp_path / "bad.tmx"
+    source.write_text(OTHER_TOOL.format(extra=extra), encoding="utf-8")
+    before = rows(memory)
+    result = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert result.code == 2 and str(source) in result.err and reason in result.err
+    assert "nothing was imported" in result.err
+    assert rows(memory) == before
+
+
+def test_entities_are_refused(memory: Path, tmp_path: Path) -> None:
+    source = tmp_path / "bomb.tmx"
+    text = OTHER_TOOL.format(extra="").replace(
+        "<tmx ", '<!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa">]>\n<tmx ', 1
+    )
+    source.write_text(text, encoding="utf-8")
+    result = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert result.code == 2 and "ENTITY" in result.err
+
+
+def test_stats_counts_entries_per_language_origin_and_model(memory: Path) -> None:
+    result = briefing("memory", "stats", "--tm", memory)
+    assert result.code == 0, result.err
+    lines = [" ".join(line.split()) for line in result.out.splitlines()]
+    assert "ja machine translate-en_ja@1.1 2" in lines
+    assert "ja reviewed - 1" in lines
+    assert "ko machine translate-en_ko@1.1 1" in lines
+    assert any(line.startswith("total 4") for line in lines)
+
+
+def test_export_refuses_to_overwrite_the_memory(memory: Path) -> None:
+    before = memory.read_bytes()
+    result = briefing("memory", "export", "-o", memory, "--tm", memory, "--force")
+    assert result.code == 2
+    assert memory.read_bytes() == before
