@@ -5,7 +5,9 @@ realistic-size random models (design.md §3). Measures:
   cold:   empty memory and output folder: every segment goes through the models;
   warm:   nothing changed: every document is skipped, nothing is translated;
   change: one statement of one file edited: only its segments are translated, only that
-          file's documents are rewritten.
+          file's documents are rewritten;
+  term:   one new glossary term that occurs in one sentence of one file: only that sentence is
+          translated again (ja, ko), only that file's three documents are rewritten.
 Usage: python benchmarks/incremental.py [--files 50] [--beam 2] [--max-length 48]
 """
 
@@ -47,6 +49,54 @@ def memory_rows(work: Path) -> int:
         return sum(memory.counts().values())
 
 
+NEW_TERM_SENTENCE = (
+    "a historic temple in Nara Prefecture",
+    "a historic temple below Mount Wakakusa in Nara Prefecture",
+)
+NEW_TERM = """
+  - id: mount-wakakusa
+    kind: place
+    en: Mount Wakakusa
+    ja: 若草山
+    ko: 와카쿠사산
+"""
+
+
+def prepare_term_scenario(paths: list[Path]) -> Path:
+    """Before the cold build: one sentence of one file names a place the glossary lacks yet."""
+    target = paths[len(paths) // 3]
+    text = target.read_text(encoding="utf-8")
+    old, new = NEW_TERM_SENTENCE
+    assert text.count(old) == 1, target
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
+def term_scenario(
+    paths: list[Path], target: Path, work: Path, models_dir: Path, settings: Settings, cold: float
+) -> None:
+    """Add one glossary term found in one sentence of `target`: what does the rebuild cost?"""
+    rows_before = memory_rows(work)
+    with (paths[0].parent / "glossary.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(NEW_TERM)
+    with timed() as took:
+        report = run(paths, work, models_dir, settings)
+    assert report.exit_code == 0, report.problems
+    translated: dict[str, int] = {}
+    for document in report.documents:
+        if document.lang != "en" and document.from_machine:
+            translated[document.lang] = translated.get(document.lang, 0) + document.from_machine
+    rewritten = sorted(
+        f"{d.source.name}:{d.lang}" for d in report.documents if d.status == "written"
+    )
+    print(
+        f"term:   {took[0]:8.2f} s  {summary(report)}; sentences re-translated {translated} "
+        f"(target: {{'ja': 1, 'ko': 1}}); memory rows added {memory_rows(work) - rows_before}; "
+        f"rewritten {rewritten} (target: {target.name} en, ja, ko)"
+    )
+    print(f"term/cold speed-up:   {cold / took[0]:7.1f}×  (ratio to cold {took[0] / cold:.4f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50)
@@ -63,6 +113,7 @@ def main() -> None:
         work = Path(temporary)
         models_dir = install_realistic_models(work, ("ja", "ko"))
         paths = write_variants(work / "sources", options.files)
+        term_target = prepare_term_scenario(paths)
 
         with timed() as cold:
             report = run(paths, work, models_dir, settings)
@@ -89,6 +140,8 @@ def main() -> None:
             f"memory rows added {rows_added} (expected {2 * changed_segments}: "
             f"{changed_segments} segment × ja, ko)"
         )
+
+        term_scenario(paths, term_target, work, models_dir, settings, cold[0])
 
     print(f"warm/cold speed-up:   {cold[0] / warm[0]:7.1f}×  (target >= 20)")
     print(f"change/cold speed-up: {cold[0] / change[0]:7.1f}×")
