@@ -193,7 +193,11 @@ class Writer:
             job.language.code,
             str(job.parallel),
             job.source.text,
-            self.glossary.fingerprint,
+            # only the terms this facts file names: other glossary edits leave it alone
+            self.glossary.fingerprint_for(
+                job.source.text,
+                [job.language.code, SOURCE_LANGUAGE] if job.parallel else [job.language.code],
+            ),
             self.template_digest,
             self.catalog(job.language.code)[1],
             self.catalog(SOURCE_LANGUAGE)[1],

@@ -13,6 +13,7 @@ from briefing import __version__
 from briefing.cli.build import build_command
 from briefing.cli.common import INTERRUPTED, err, state
 from briefing.cli.facts import new_command, validate_command
+from briefing.cli.memory import memory_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.errors import BriefingError
@@ -34,7 +35,13 @@ app.add_typer(
 app.add_typer(
     review_app,
     name="review",
-    help="Reviewer round trip: export sentences as XLIFF 1.2, import reviewed translations.",
+    help="Reviewer round trip: export sentences as XLIFF 1.2 or a Word review document, "
+    "import reviewed translations.",
+)
+app.add_typer(
+    memory_app,
+    name="memory",
+    help="Translation memory: export and import TMX 1.4b, statistics.",
 )
 app.command("build")(build_command)
 app.command("validate")(validate_command)

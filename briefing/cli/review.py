@@ -1,4 +1,5 @@
-"""`briefing review`: send a document's sentences to a reviewer as XLIFF, and take them back."""
+"""`briefing review`: send a document's sentences to a reviewer (XLIFF for a CAT tool, or a
+Word review document), and take the reviewed file back."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from briefing.build import default_glossary
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
+from briefing.facts.schema import Facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
-from briefing.review.export_xliff import export_review
-from briefing.review.import_xliff import import_review
-from briefing.terms.glossary import load_glossary
+from briefing.review.roundtrip import FORMATS, export_review, import_review
+from briefing.terms.glossary import Glossary, load_glossary
 
 review_app = typer.Typer(
-    help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool, import the "
-    "corrections as reviewed translations.",
+    help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool or as a Word "
+    "review document, import the corrections as reviewed translations.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -34,32 +36,65 @@ TmOption = Annotated[
         "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
     ),
 ]
+GlossaryOption = Annotated[
+    Path | None,
+    typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+]
+
+
+def document_loader(glossary: Path | None):  # noqa: ANN201
+    """Reads a facts file and the glossary its build uses."""
+
+    def load(facts: Path) -> tuple[Facts, Glossary]:
+        loaded, _ = load_facts(facts)
+        return loaded, load_glossary(glossary or default_glossary([facts]))
+
+    return load
 
 
 @review_app.command("export")
 def export_command(
     facts: Annotated[Path, typer.Argument(help="The facts file (YAML) of the document.")],
     lang: Annotated[str, typer.Option("--lang", help="Target language: ja or ko.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The XLIFF file to write.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The file to write (.xlf or .docx).")
+    ],
     tm: TmOption = None,
-    glossary: Annotated[
-        Path | None,
-        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
-    ] = None,
+    glossary: GlossaryOption = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="xliff (XLIFF 1.2, for CAT tools) or docx (a Word review document). "
+            "Default: docx when OUTPUT ends in .docx, else xliff.",
+        ),
+    ] = "",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing file that is not a review export. The memory, facts "
+            "files, glossaries and databases are never replaced.",
+        ),
+    ] = False,
 ) -> None:
-    """Write the document's sentences and their current translations as XLIFF 1.2."""
+    """Write the document's sentences and their current translations for review."""
     languages = parse_languages(lang)
     if len(languages) != 1 or languages[0].code == SOURCE_LANGUAGE:
         raise InputError(
             f"--lang takes one target language to review, ja or ko (got '{lang}'); "
             f"{SOURCE_LANGUAGE} is the source language"
         )
-    loaded, _ = load_facts(facts)
-    terms = load_glossary(glossary or default_glossary([facts]))
+    chosen = fmt or ("docx" if output.suffix.lower() == ".docx" else "xliff")
+    if chosen not in FORMATS:
+        raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
+    loaded, terms = document_loader(glossary)(facts)
     with TranslationMemory(resolve_memory_path(tm)) as memory:
-        summary = export_review(loaded, facts, languages[0].code, terms, memory, output)
+        summary = export_review(
+            loaded, facts, languages[0].code, terms, memory, output, chosen, force
+        )
     out.print(
-        f"wrote {output}: {summary.units} sentences ({summary.reviewed} reviewed, "
+        f"wrote {escape(str(output))}: {summary.units} sentences ({summary.reviewed} reviewed, "
         f"{summary.machine} machine-translated of which {summary.flagged} flagged, "
         f"{summary.new} without translation)"
     )
@@ -67,19 +102,45 @@ def export_command(
 
 @review_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The reviewed XLIFF 1.2 file.")],
+    file: Annotated[Path, typer.Argument(help="The reviewed file (.xlf or .docx).")],
     tm: TmOption = None,
     reviewer: Annotated[
         str | None,
         typer.Option("--reviewer", help="Name stored with the reviewed translations."),
     ] = None,
+    facts: Annotated[
+        Path | None,
+        typer.Option("--facts", help="The facts file, where it is not at the path the file names."),
+    ] = None,
+    glossary: GlossaryOption = None,
+    skip_stale: Annotated[
+        bool,
+        typer.Option(
+            "--skip-stale",
+            help="Import the other units when some belong to sentences no longer in the "
+            "document (by default such a file is refused whole).",
+        ),
+    ] = False,
 ) -> None:
-    """Store the file's approved or edited translations as reviewed; all or nothing."""
+    """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
     path = resolve_memory_path(tm)
     with TranslationMemory(path) as memory:
-        summary = import_review(file, memory, reviewer)
+        summary = import_review(
+            file, memory, document_loader(glossary), reviewer, facts, skip_stale
+        )
     out.print(
         f"imported {summary.reviewed} units as reviewed, {summary.unchanged} unchanged"
         + (f", {summary.empty} left empty" if summary.empty else "")
-        + f" (memory: {path})"
+        + (
+            f", {summary.unconfirmed} unconfirmed (the file no longer says what was exported; "
+            "confirm them to import)"
+            if summary.unconfirmed
+            else ""
+        )
+        + (f", {len(summary.stale)} stale skipped" if summary.stale else "")
+        + f" ({escape(summary.facts_path)}, {summary.lang}; memory: {escape(str(path))})"
     )
+    for line in summary.stale:
+        out.print(f"  stale, not imported: {escape(line)}")
+    for line in summary.comments:
+        out.print(f"  comment: {escape(line)}")

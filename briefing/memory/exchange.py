@@ -179,9 +179,7 @@ def read_tmx(path: Path, reviewer: str, now: str) -> TmxImport:
     for number, unit in enumerate(units, start=1):
         element = unit.xmlelement
         line = element.sourceline
-        tuvs = {
-            _language(tuv.get(XML_LANG) or tuv.get("lang")): tuv for tuv in element.iter("tuv")
-        }
+        tuvs = {_language(tuv.get(XML_LANG) or tuv.get("lang")): tuv for tuv in element.iter("tuv")}
         source_tuv = tuvs.get(SOURCE_LANGUAGE)
         targets = [code for code in tuvs if code != SOURCE_LANGUAGE and code in LANGUAGES]
         if source_tuv is None or not targets:

@@ -3,10 +3,15 @@
 The translation stage sees a `Memory` (look segments up under a key, store machine output);
 the review round trip reads `StoredEntry` rows and writes `ReviewedTranslation`s. A backend
 (SQLite today) implements both sides.
+
+A machine entry is keyed by languages, model and the glossary terms found in its sentence (their
+forms in the target language, `terms`): a glossary edit reaches exactly the sentences holding
+the terms it touches. A reviewed entry is keyed by sentence and languages alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,7 +24,9 @@ class MemoryKey:
     source_lang: str
     target_lang: str
     model: str  # package identity, e.g. translate-en_ja@1.1
-    glossary: str  # glossary fingerprint
+    # The whole glossary's fingerprint, under which memories of schema 1 stored machine
+    # entries: such an entry is still found while the glossary is the one it was made with.
+    legacy_glossary: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,9 +39,16 @@ class MemoryEntry:
 class Memory(Protocol):
     """The translation memory as the translation stage sees it."""
 
-    def lookup(self, segments: list[str], key: MemoryKey) -> dict[str, MemoryEntry]: ...
+    def lookup(self, segments: Mapping[str, str], key: MemoryKey) -> dict[str, MemoryEntry]:
+        """The known translation of each segment (segment → its terms key, see
+        `briefing.terms.protect.terms_key`): reviewed if any, else machine under `key`."""
+        ...
 
-    def store_machine(self, targets: dict[str, MemoryEntry], key: MemoryKey) -> None: ...
+    def store_machine(
+        self, targets: Mapping[str, MemoryEntry], terms: Mapping[str, str], key: MemoryKey
+    ) -> None:
+        """Store machine output under `key` and each segment's terms key."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -47,11 +61,12 @@ class StoredEntry:
     target: str
     origin: str  # 'machine' | 'reviewed'
     model: str
-    glossary: str
+    terms: str  # the glossary forms of the sentence's terms; '' for reviewed entries
     reviewer: str | None
     flagged: bool
     created: str
     updated: str
+    comment: str = ""  # a reviewer's comment on the sentence
 
     @property
     def reviewed(self) -> bool:
@@ -66,3 +81,4 @@ class ReviewedTranslation:
     source_lang: str
     target_lang: str
     target: str
+    comment: str = ""

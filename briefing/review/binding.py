@@ -26,6 +26,7 @@ from pathlib import Path
 
 from briefing.errors import InputError, Problem
 from briefing.facts.schema import Facts
+from briefing.memory.interface import StoredEntry
 from briefing.review.worklist import SECTIONS, texts_with_paths
 from briefing.terms.glossary import Glossary
 from briefing.translation.segments import normalize, split_segments
@@ -57,6 +58,21 @@ def make_unit_id(path: str, number: int, segment: str) -> str:
 
 def digest_of_id(unit_id: str) -> str:
     return unit_id.rsplit(":", 1)[-1]
+
+
+def exported_origin(entry: StoredEntry | None) -> str:
+    """'machine translate-en_ja@1.1', 'reviewed Sato Hanako' or 'none': what an export says
+    a unit's translation was; the import reads its first word."""
+    if entry is None:
+        return ORIGIN_NONE
+    if entry.reviewed:
+        return f"{ORIGIN_REVIEWED} {entry.reviewer or ''}".strip()
+    return f"{ORIGIN_MACHINE} {entry.model}"
+
+
+def origin_word(origin: str | None) -> str:
+    word = (origin or "").split(" ", 1)[0]
+    return word if word in (ORIGIN_MACHINE, ORIGIN_REVIEWED, ORIGIN_NONE) else ""
 
 
 def target_limit(source: str) -> int:
@@ -103,7 +119,9 @@ def review_document(facts: Facts, facts_path: str, glossary: Glossary, lang: str
             place = path if count == 1 else f"{path}, sentence {number} of {count}"
             unit = found.get(sentence)
             if unit is None:
-                unit = found[sentence] = DocumentUnit(make_unit_id(path, number, sentence), sentence)
+                unit = found[sentence] = DocumentUnit(
+                    make_unit_id(path, number, sentence), sentence
+                )
             unit.places.append(place)
             if section not in unit.sections:
                 unit.sections.append(section)
@@ -240,10 +258,9 @@ def plan_import(
                 )
             else:
                 plan.empty.append(Decision(unit, segment.segment, "empty"))
-        elif changed:
-            plan.reviewed.append(Decision(unit, segment.segment, "reviewed"))
-        elif unit.confirmed and not (
-            changed is False and unit.exported_origin == ORIGIN_REVIEWED
+        elif changed or (
+            # confirmed, unless it is a reviewed translation exported as such and left alone
+            unit.confirmed and not (changed is False and unit.exported_origin == ORIGIN_REVIEWED)
         ):
             plan.reviewed.append(Decision(unit, segment.segment, "reviewed"))
         elif changed is None:

@@ -81,7 +81,7 @@ def _instructions(document: ReviewDocument) -> list[str]:
         "Comment column. Anything else you write there is kept as a comment beside it.",
         "Do not change the Unit, English source or Origin columns, nor the table below. "
         "Sentences marked FLAGGED lost a name in machine translation: check those first.",
-        f"Save as .docx and import with: briefing review import FILE.docx --reviewer NAME",
+        "Save as .docx and import with: briefing review import FILE.docx --reviewer NAME",
     ]
 
 

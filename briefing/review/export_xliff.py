@@ -1,35 +1,26 @@
-"""Review export: a document's sentences out as XLIFF 1.2, with the memory's translations.
+"""Review export as XLIFF 1.2: a document's sentences with the memory's translations.
 
-The export holds one <trans-unit> per unique sentence of the facts' free text, in document order,
-with the current translation from the memory and a note saying where the sentence stands and
-where its translation came from.
+One <trans-unit> per unique sentence of the facts' free text, in document order, with the
+current translation, a note saying where the sentence stands and where its translation came
+from, and, in an <alt-trans alttranstype="previous-version">, the translation as exported and
+its origin, so that the import can tell what the reviewer changed from the file alone. The
+<file> names the facts file (original) and the target language; its header's <reference>
+carries the facts file again with a digest of the exported sources (crc).
+
+Written with ElementTree rather than translate-toolkit's xliff store: the export is a dozen
+elements, and keeping it beside the reader (import_xliff.py, which must check untrusted files
+strictly and report each problem with its place) keeps the one format in one hand.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from pathlib import Path
 
 from briefing import __version__
-from briefing.atomic import write_atomic
-from briefing.errors import InputError
-from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import StoredEntry
-from briefing.memory.sqlite import TranslationMemory
-from briefing.review.worklist import ReviewSegment, document_segments
-from briefing.review.xliff import TOOL, XLIFF_NS, qualified, unit_id
-from briefing.terms.glossary import Glossary
-
-
-@dataclass(frozen=True)
-class ExportSummary:
-    units: int
-    reviewed: int
-    machine: int
-    flagged: int
-    new: int
+from briefing.review.binding import FORMAT, ReviewDocument, exported_origin
+from briefing.review.xliff import TOOL, XLIFF_NS, qualified
 
 
 def _state(entry: StoredEntry | None) -> tuple[str, str | None]:
@@ -58,21 +49,21 @@ def _origin_note(entry: StoredEntry | None) -> str:
     return text
 
 
-def build_xliff(
-    facts_name: str, lang: str, segments: list[ReviewSegment], known: dict[str, StoredEntry]
-) -> bytes:
-    """The XLIFF 1.2 document for `segments`, with targets from `known`."""
+def build_xliff(document: ReviewDocument, known: dict[str, StoredEntry]) -> bytes:
+    """The XLIFF 1.2 file for `document`, with targets from `known`."""
     ET.register_namespace("", XLIFF_NS)
     root = ET.Element(qualified("xliff"), {"version": "1.2"})
     file = ET.SubElement(
         root,
         qualified("file"),
         {
-            "original": facts_name,
+            "original": document.facts_path,
             "source-language": SOURCE_LANGUAGE,
-            "target-language": lang,
+            "target-language": document.lang,
             "datatype": "plaintext",
             "tool-id": TOOL,
+            "product-name": TOOL,
+            "product-version": FORMAT,
         },
     )
     header = ET.SubElement(file, qualified("header"))
@@ -81,18 +72,23 @@ def build_xliff(
         qualified("tool"),
         {"tool-id": TOOL, "tool-name": TOOL, "tool-version": __version__},
     )
+    reference = ET.SubElement(header, qualified("reference"))
+    ET.SubElement(
+        reference,
+        qualified("external-file"),
+        {"href": document.facts_path, "crc": document.sources_digest, "uid": "facts"},
+    )
     ET.SubElement(header, qualified("note")).text = (
-        f"Briefing sentences of {facts_name}, English to {LANGUAGES[lang].name}. Correct the "
-        "targets; mark a correct machine translation as final/signed-off (confirmed/approved) "
-        "to keep it as it is. Do not change the sources. Import with: briefing review import FILE"
+        f"Briefing sentences of {document.facts_path}, English to "
+        f"{LANGUAGES[document.lang].name}. Correct the targets; mark a correct machine "
+        "translation as final/signed-off (confirmed/approved) to keep it as it is. Do not "
+        "change the sources. Import with: briefing review import FILE"
     )
     body = ET.SubElement(file, qualified("body"))
-    for item in segments:
+    for item in document.units:
         entry = known.get(item.segment)
         unit = ET.SubElement(
-            body,
-            qualified("trans-unit"),
-            {"id": unit_id(item.segment), "resname": item.places[0]},
+            body, qualified("trans-unit"), {"id": item.id, "resname": item.places[0]}
         )
         if entry is not None and entry.reviewed:
             unit.set("approved", "yes")
@@ -101,35 +97,21 @@ def build_xliff(
         target = ET.SubElement(unit, qualified("target"), {"state": state})
         if qualifier:
             target.set("state-qualifier", qualifier)
-        target.text = entry.target if entry is not None else ""
+        exported = entry.target if entry is not None else ""
+        target.text = exported
         context = f"Section: {', '.join(item.sections)}. Fact: {'; '.join(item.places)}."
         ET.SubElement(unit, qualified("note"), {"from": TOOL, "annotates": "source"}).text = context
         origin = _origin_note(entry)
         ET.SubElement(unit, qualified("note"), {"from": TOOL, "annotates": "target"}).text = origin
+        alternative = ET.SubElement(
+            unit,
+            qualified("alt-trans"),
+            {
+                "alttranstype": "previous-version",
+                "origin": exported_origin(entry),
+                "tool-id": TOOL,
+            },
+        )
+        ET.SubElement(alternative, qualified("target")).text = exported
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
-def export_review(
-    facts: Facts,
-    facts_path: Path,
-    lang: str,
-    glossary: Glossary,
-    memory: TranslationMemory,
-    output: Path,
-) -> ExportSummary:
-    """Write the XLIFF file for one document and language; returns what it holds."""
-    if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
-        targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
-        raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
-    segments = document_segments(facts, glossary)
-    known = memory.entries_for([s.segment for s in segments], SOURCE_LANGUAGE, lang)
-    write_atomic(output, build_xliff(facts_path.name, lang, segments, known))
-    entries = [known.get(s.segment) for s in segments]
-    return ExportSummary(
-        units=len(segments),
-        reviewed=sum(1 for e in entries if e is not None and e.reviewed),
-        machine=sum(1 for e in entries if e is not None and not e.reviewed),
-        flagged=sum(1 for e in entries if e is not None and not e.reviewed and e.flagged),
-        new=sum(1 for e in entries if e is None),
-    )

@@ -1,18 +1,18 @@
-"""Review import: a reviewer's translations back from XLIFF 1.2 into the memory, as reviewed.
+"""Reading a reviewer's XLIFF 1.2 file back: which document it belongs to, and its units.
 
-The import stores a unit's target as reviewed when
+Everything is checked before anything is returned and every problem is reported at once, with
+its place: a DOCTYPE or entity declaration, XML that is not well-formed, another XLIFF version,
+wrong languages, units without a source or target, inline codes in a target, unknown states.
+What a unit imports is decided in binding.py, from the file alone.
 
-* the file says the unit is approved: state="final" or state="signed-off" on <target>, or
-  approved="yes" on <trans-unit> (what a reviewer's "confirm"/"approve" writes), or
-* the target text differs from what the memory holds for the sentence (the reviewer edited it).
-
-A unit with an empty target is left alone. Everything in the file is checked before anything is
-stored, and it is stored in one transaction: a file with any problem imports nothing.
+Kept on ElementTree rather than translate-toolkit's xliff store: that store reads any version
+and shape without complaint and loads the file whole, where this reader must refuse a hostile
+file early (size first, then only the <file> element to find the document) and say what is
+wrong where.
 """
 
 from __future__ import annotations
 
-import getpass
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -21,32 +21,26 @@ from pathlib import Path
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import decode
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.interface import ReviewedTranslation
-from briefing.memory.sqlite import TranslationMemory
-from briefing.review.xliff import APPROVED_STATES, STATES, XLIFF_NS, XML_NS, qualified, unit_id
-from briefing.translation.segments import normalize
-
-
-@dataclass(frozen=True)
-class ReviewUnit:
-    """One trans-unit read from a reviewer's file."""
-
-    id: str
-    source: str
-    target: str
-    target_lang: str
-    approved: bool  # the file marks it final / signed-off / approved
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    reviewed: int
-    unchanged: int
-    empty: int
-    languages: tuple[str, ...]
-
+from briefing.review.binding import (
+    FORMAT,
+    ReturnedUnit,
+    ReviewDocument,
+    check_unit_count,
+    origin_word,
+    refusal,
+)
+from briefing.review.xliff import APPROVED_STATES, STATES, TOOL, XLIFF_NS, XML_NS, qualified
 
 _FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class XliffBinding:
+    """What the file's <file> element says of its document."""
+
+    facts_path: str
+    lang: str
+    format: str
 
 
 def _language(value: str | None) -> str | None:
@@ -60,123 +54,165 @@ def _text(element: ET.Element) -> str:
     return "".join(element.itertext())
 
 
-def read_review_file(path: Path) -> list[ReviewUnit]:
-    """Read and check a reviewer's XLIFF 1.2 file; every problem found is reported at once."""
+def _refuse(path: Path, message: str, hint: str = "", line: int | None = None) -> InputError:
+    return refusal(path, [Problem(path, line, None, message, hint)])
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refused if it declares a DOCTYPE or entities."""
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read {path}: {err.strerror or err}") from None
     text = decode(path, raw)
-
-    def refuse(message: str, hint: str = "", line: int | None = None) -> InputError:
-        problem = Problem(path, line, None, message, hint)
-        return InputError("the review file was refused; nothing was imported", [problem])
-
     forbidden = _FORBIDDEN.search(text)
     if forbidden:
         line = text.count("\n", 0, forbidden.start()) + 1
-        raise refuse(
+        raise _refuse(
+            path,
             f"the file declares a document type or entities (<!{forbidden.group(1)}); "
             "XLIFF needs neither and they are refused for safety",
             "Export the file again from the CAT tool as plain XLIFF 1.2.",
             line,
         )
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as err:
-        line, column = err.position
-        raise InputError(
-            "the review file was refused; nothing was imported",
-            [Problem(path, line, column + 1, f"not well-formed XML: {err}")],
-        ) from None
+    return text
+
+
+def _not_well_formed(path: Path, err: ET.ParseError) -> InputError:
+    line, column = err.position
+    return refusal(path, [Problem(path, line, column + 1, f"not well-formed XML: {err}")])
+
+
+def _check_root(path: Path, root: ET.Element) -> None:
     if root.tag != qualified("xliff"):
         namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
         if root.tag.endswith("xliff") and namespace.endswith(":2.0"):
-            raise refuse(
+            raise _refuse(
+                path,
                 "this is XLIFF 2.0; briefing reads XLIFF 1.2",
                 "Save or export the file as XLIFF 1.2 in the CAT tool.",
             )
-        raise refuse(
+        raise _refuse(
+            path,
             f"not an XLIFF 1.2 file: the root element is <{root.tag}>, "
             f"expected <xliff> in the namespace {XLIFF_NS}",
             "Import the .xlf file that `briefing review export` wrote, after review.",
         )
     if root.get("version") != "1.2":
-        raise refuse(f"XLIFF version {root.get('version')!r} is not supported; expected 1.2")
+        raise _refuse(path, f"XLIFF version {root.get('version')!r} is not supported; expected 1.2")
 
-    problems: list[Problem] = []
-    units: list[ReviewUnit] = []
-    seen: set[tuple[str, str]] = set()
-    files = root.findall(qualified("file"))
-    if not files:
-        raise refuse("the file holds no <file> element, so no translations")
-    for number, file in enumerate(files, start=1):
-        where = f"<file> {number} ({file.get('original') or 'no name'})"
-        source_lang = _language(file.get("source-language"))
-        target_lang = _language(file.get("target-language"))
-        if source_lang != SOURCE_LANGUAGE:
-            problems.append(
-                Problem(
-                    path,
-                    None,
-                    None,
-                    f"{where}: source-language is {file.get('source-language')!r}; "
-                    f"briefing translates from '{SOURCE_LANGUAGE}'",
-                )
+
+def _check_languages(path: Path, file: ET.Element) -> str:
+    """The file's target language; its source language must be English."""
+    problems = []
+    source_lang = _language(file.get("source-language"))
+    target_lang = _language(file.get("target-language"))
+    where = f"<file> ({file.get('original') or 'no name'})"
+    if source_lang != SOURCE_LANGUAGE:
+        problems.append(
+            Problem(
+                path,
+                None,
+                None,
+                f"{where}: source-language is {file.get('source-language')!r}; "
+                f"briefing translates from '{SOURCE_LANGUAGE}'",
             )
-        if target_lang is None:
-            problems.append(Problem(path, None, None, f"{where}: missing target-language"))
-            continue
-        if target_lang == SOURCE_LANGUAGE or target_lang not in LANGUAGES:
-            known = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
-            problems.append(
-                Problem(
-                    path,
-                    None,
-                    None,
-                    f"{where}: target-language {file.get('target-language')!r} is not one "
-                    f"briefing writes (known: {known})",
-                )
+        )
+    if target_lang is None:
+        problems.append(Problem(path, None, None, f"{where}: missing target-language"))
+    elif target_lang == SOURCE_LANGUAGE or target_lang not in LANGUAGES:
+        known = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+        problems.append(
+            Problem(
+                path,
+                None,
+                None,
+                f"{where}: target-language {file.get('target-language')!r} is not one "
+                f"briefing writes (known: {known})",
             )
-            continue
-        for unit in file.iter(qualified("trans-unit")):
-            problems += _check_unit(path, where, unit, target_lang, seen, units)
+        )
     if problems:
-        raise InputError("the review file was refused; nothing was imported", problems)
+        raise refusal(path, problems)
+    return target_lang or ""
+
+
+def read_binding(path: Path, text: str) -> XliffBinding:
+    """The document the file belongs to, from its first <file> element: only the file's start
+    is parsed, so that a file of the wrong size is refused before it is read whole."""
+    parser = ET.XMLPullParser(events=("start",))
+    root: ET.Element | None = None
+    step = 65536
+    try:
+        for start in range(0, len(text), step):
+            parser.feed(text[start : start + step])
+            for _, element in parser.read_events():
+                if root is None:
+                    root = element
+                    _check_root(path, root)
+                elif element.tag == qualified("file"):
+                    return _binding(path, element)
+    except ET.ParseError as err:
+        raise _not_well_formed(path, err) from None
+    if root is None:
+        raise _refuse(path, "the file is empty or holds no XML element")
+    raise _refuse(path, "the file holds no <file> element, so no translations")
+
+
+def _binding(path: Path, file: ET.Element) -> XliffBinding:
+    lang = _check_languages(path, file)
+    fmt = file.get("product-version") if file.get("product-name") == TOOL else None
+    if fmt != FORMAT:
+        raise _refuse(
+            path,
+            "this file was not exported by this version of briefing for review (its <file> "
+            f'should say product-name="{TOOL}" product-version="{FORMAT}"), so it does '
+            "not say which document and which translations it holds",
+            "Export the document again with `briefing review export` and review that file.",
+        )
+    original = file.get("original") or ""
+    if not original:
+        raise _refuse(path, "the <file> element does not name its facts file (original)")
+    return XliffBinding(original, lang, fmt)
+
+
+def read_units(path: Path, text: str, document: ReviewDocument) -> list[ReturnedUnit]:
+    """Every trans-unit of the file, checked; the count within the document's."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as err:
+        raise _not_well_formed(path, err) from None
+    _check_root(path, root)
+    files = root.findall(qualified("file"))
+    if len(files) != 1:
+        raise _refuse(path, f"the file holds {len(files)} <file> elements; an export has one")
+    _check_languages(path, files[0])
+    elements = list(files[0].iter(qualified("trans-unit")))
+    check_unit_count(path, len(elements), document)
+    problems: list[Problem] = []
+    units: list[ReturnedUnit] = []
+    for element in elements:
+        problems += _check_unit(path, element, document.lang, units)
+    if problems:
+        raise refusal(path, problems)
     return units
 
 
 def _check_unit(
-    path: Path,
-    where: str,
-    unit: ET.Element,
-    target_lang: str,
-    seen: set[tuple[str, str]],
-    units: list[ReviewUnit],
+    path: Path, unit: ET.Element, target_lang: str, units: list[ReturnedUnit]
 ) -> list[Problem]:
-    def problem(message: str, hint: str = "") -> Problem:
-        return Problem(path, None, None, f"{where}, trans-unit '{ident}': {message}", hint)
-
     ident = unit.get("id") or ""
+
+    def problem(message: str, hint: str = "") -> Problem:
+        return Problem(path, None, None, f"trans-unit '{ident}': {message}", hint)
+
     if not ident:
-        return [Problem(path, None, None, f"{where}: a <trans-unit> has no id")]
-    if (target_lang, ident) in seen:
-        return [problem("appears twice")]
-    seen.add((target_lang, ident))
+        return [Problem(path, None, None, "a <trans-unit> has no id")]
     source_element = unit.find(qualified("source"))
     target_element = unit.find(qualified("target"))
     if source_element is None:
         return [problem("has no <source>")]
     if target_element is None:
         return [problem("has no <target>", "Keep every unit's <target>, empty if untranslated.")]
-    source = normalize(_text(source_element))
-    if unit_id(source) != ident:
-        return [
-            problem(
-                "its source text is not the one exported (changed, or from another file)",
-                "Sources must stay as exported; export again to review changed facts.",
-            )
-        ]
     codes = sorted({child.tag.split("}")[-1] for child in target_element.iter()} - {"target"})
     codes = [code for code in codes if code != "mrk"]
     if codes:
@@ -198,48 +234,23 @@ def _check_unit(
     state = target_element.get("state")
     if state is not None and state not in STATES and not state.startswith("x-"):
         return [problem(f"unknown state {state!r}; XLIFF 1.2 states are {', '.join(STATES)}")]
-    approved = state in APPROVED_STATES or unit.get("approved") == "yes"
-    target = normalize(_text(target_element))
-    if approved and not target:
-        return [
-            problem(
-                "the target is empty but marked final/approved",
-                "Translate the sentence, or take back its approval.",
-            )
-        ]
-    units.append(ReviewUnit(ident, source, target, target_lang, approved))
+    exported, origin = None, ""
+    for alternative in unit.findall(qualified("alt-trans")):
+        if alternative.get("tool-id") == TOOL and alternative.get("alttranstype") == (
+            "previous-version"
+        ):
+            found = alternative.find(qualified("target"))
+            exported = _text(found) if found is not None else ""
+            origin = origin_word(alternative.get("origin"))
+    units.append(
+        ReturnedUnit(
+            id=ident,
+            source=_text(source_element),
+            target=_text(target_element),
+            exported_target=exported,
+            exported_origin=origin,
+            confirmed=state in APPROVED_STATES or unit.get("approved") == "yes",
+            where=f"trans-unit '{ident}'",
+        )
+    )
     return []
-
-
-def import_review(
-    path: Path, memory: TranslationMemory, reviewer: str | None = None
-) -> ImportSummary:
-    """Check the whole file, then store its approved or edited targets in one transaction."""
-    units = read_review_file(path)
-    by_lang: dict[str, list[ReviewUnit]] = {}
-    for unit in units:
-        by_lang.setdefault(unit.target_lang, []).append(unit)
-    chosen: list[ReviewedTranslation] = []
-    unchanged = empty = 0
-    for lang, group in by_lang.items():
-        current = memory.entries_for([u.source for u in group], SOURCE_LANGUAGE, lang)
-        for unit in group:
-            entry = current.get(unit.source)
-            if not unit.target:
-                empty += 1
-            elif entry is not None and entry.reviewed and entry.target == unit.target:
-                unchanged += 1
-            elif unit.approved or entry is None or entry.target != unit.target:
-                chosen.append(ReviewedTranslation(unit.source, SOURCE_LANGUAGE, lang, unit.target))
-            else:
-                unchanged += 1
-    if chosen:
-        memory.store_reviewed(chosen, reviewer or default_reviewer())
-    return ImportSummary(len(chosen), unchanged, empty, tuple(by_lang))
-
-
-def default_reviewer() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

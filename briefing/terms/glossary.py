@@ -7,7 +7,9 @@ the translation stage protects these terms inside free text.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -87,9 +89,31 @@ class Glossary(BaseModel):
             (m.start(), m.end(), self._by_english[m.group(0)]) for m in self.pattern.finditer(text)
         ]
 
+    def fingerprint_for(self, text: str, languages: Iterable[str]) -> str:
+        """What a document made from `text` (its facts file) and printed in `languages` takes
+        from the glossary: every term with an English form or variant somewhere in the text
+        (a plain substring test, so no term the document uses is missed), with its forms and
+        title in those languages. An edit elsewhere in the glossary leaves it unchanged."""
+        flat = " ".join(text.split())
+        codes = list(dict.fromkeys(["en", *languages]))
+        used = [
+            [
+                term.id,
+                term.kind,
+                term.english_forms(),
+                [term.form(code) for code in codes],
+                [term.title.form(code) for code in codes] if term.title else None,
+            ]
+            for term in self.terms
+            if any(form in flat for form in term.english_forms())
+        ]
+        payload = json.dumps(used, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(payload).hexdigest()
+
     @cached_property
     def fingerprint(self) -> str:
-        """Changes whenever any rendering changes, so cached translations are not reused."""
+        """The whole glossary's fingerprint. Memories of schema 1 keyed machine entries by it;
+        today it only finds those entries again while the glossary is unchanged."""
         payload = self.model_dump_json().encode("utf-8")
         return f"{self.version}+{hashlib.sha256(payload).hexdigest()[:12]}"
 

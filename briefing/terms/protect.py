@@ -10,6 +10,7 @@ segment is flagged for a reviewer. Never silently wrong.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,15 @@ def protect(segment: str, glossary: Glossary) -> Protected:
         position = end
     pieces.append(segment[position:])
     return Protected(segment, "".join(pieces), tuple(terms))
+
+
+def terms_key(segment: str, glossary: Glossary, lang: str) -> str:
+    """What a segment's translation depends on in the glossary: the target forms of the terms
+    found in it, in order (JSON), '' when it holds none. The model sees placeholders, and the
+    forms are put in afterwards, so two glossaries that give a segment the same forms give it
+    the same translation: the translation memory keys machine entries by this."""
+    forms = [term.form(lang) for term in protect(segment, glossary).terms]
+    return json.dumps(forms, ensure_ascii=False, separators=(",", ":")) if forms else ""
 
 
 def restore(protected: Protected, translated: str, lang: str) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
 from briefing.terms.glossary import Glossary
-from briefing.terms.protect import translate_protected
+from briefing.terms.protect import terms_key, translate_protected
 from briefing.translation.engines.argos import Settings, load_model
 from briefing.translation.interface import (
     MissingModel,
@@ -59,11 +59,14 @@ class ArgosTranslation:
 
     def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
         path, identity = self.installed_model(target)
+        # A machine entry is keyed by the glossary forms found in its own sentence, so that a
+        # glossary edit re-translates only the sentences holding the terms it touches.
         key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}
         unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
+        terms = {s: terms_key(s, self.glossary, target.code) for s in unique}
 
-        known = self.memory.lookup(unique, key) if self.memory else {}
+        known = self.memory.lookup(terms, key) if self.memory else {}
         misses = [s for s in unique if s not in known]
         outcomes = []
         if misses:
@@ -83,7 +86,7 @@ class ArgosTranslation:
             for segment, outcome in zip(misses, outcomes, strict=True)
         }
         if self.memory and fresh:
-            self.memory.store_machine(fresh, key)
+            self.memory.store_machine(fresh, terms, key)
 
         self.statistics[target.code] = {
             "segments": len(unique),

@@ -1,0 +1,263 @@
+"""The review round trip for either format: export a document, import a reviewer's file.
+
+Export writes XLIFF 1.2 (for CAT tools) or a Word review document, and only to a new path or
+over an earlier export of this tool (unless forced); never over the memory in use, an SQLite
+database, a facts file or a glossary, whatever the options.
+
+Import takes a file of either format through the same steps, each of which can refuse the whole
+file before anything is stored: a size cap for any review file; the document it names (facts
+file, language), as it stands now; a size limit scaled to what an export of that document
+measures; the unit count; then each unit (source unchanged, target within its length limit,
+sentence still in the document); then one transaction.
+"""
+
+from __future__ import annotations
+
+import getpass
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.atomic import write_atomic
+from briefing.errors import InputError
+from briefing.facts.schema import Facts
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.memory.interface import ReviewedTranslation, StoredEntry
+from briefing.memory.sqlite import SQLITE_MAGIC, TranslationMemory
+from briefing.output.template import find_template
+from briefing.review import docx as word
+from briefing.review import import_xliff
+from briefing.review.binding import (
+    ImportPlan,
+    ReviewDocument,
+    check_size,
+    check_unit_count,
+    plan_import,
+    problem,
+    refusal,
+    review_document,
+    size_limit,
+)
+from briefing.review.export_xliff import build_xliff
+from briefing.terms.glossary import Glossary
+
+FORMATS = ("xliff", "docx")
+MAX_REVIEW_FILE = 16 * 1024 * 1024  # no review file of any document is larger; checked first
+XLIFF_FLOOR = 1024 * 1024  # the scaled limit's floor: room for any CAT tool's additions
+DOCX_FLOOR = 4 * 1024 * 1024  # Word and LibreOffice add styles, themes and fonts tables
+PROTECTED_SUFFIXES = (".yaml", ".yml", ".sqlite", ".sqlite3", ".db")
+
+# (facts file) → the facts and the effective glossary the build would use for it
+DocumentLoader = Callable[[Path], tuple[Facts, Glossary]]
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    units: int
+    reviewed: int
+    machine: int
+    flagged: int
+    new: int
+
+
+def check_output(output: Path, force: bool, memory_path: Path, facts_path: Path) -> None:
+    """Refuse to write an export where it would destroy something that is not an export."""
+    target = output.resolve()
+
+    def refuse(why: str, hint: str = "") -> InputError:
+        return InputError(f"will not write the review export to {output}: {why}" + hint)
+
+    protected = {memory_path.resolve(), facts_path.resolve()}
+    protected |= {Path(f"{memory_path.resolve()}{suffix}") for suffix in ("-wal", "-shm")}
+    if target in protected or target.suffix.lower() in PROTECTED_SUFFIXES:
+        raise refuse(
+            "that is the translation memory, a facts file or a glossary",
+            "; choose a new file name ending in .xlf or .docx",
+        )
+    if target.is_dir():
+        raise refuse("it is a folder", "; give a file name, e.g. -o review.ja.xlf")
+    if not target.exists():
+        return
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as err:
+        raise refuse(f"it cannot be read ({err.strerror or err})") from None
+    if head.startswith(SQLITE_MAGIC):
+        raise refuse("it is an SQLite database (a translation memory?)")
+    if _is_export(target, head):
+        return
+    if not force:
+        raise refuse(
+            "a file that is not a review export of briefing is there",
+            "; choose another name, or give --force to replace it",
+        )
+
+
+def _is_export(path: Path, head: bytes) -> bool:
+    if b"<xliff" in head and b'product-name="briefing"' in head:
+        return True
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                data = archive.read("word/document.xml")
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return False
+        return word.FORMAT.encode() in data
+    return False
+
+
+def _export_bytes(
+    document: ReviewDocument, known: dict[str, StoredEntry], fmt: str, facts: Facts
+) -> bytes:
+    if fmt == "xliff":
+        return build_xliff(document, known)
+    template = find_template("summit")
+    fonts = template.config.fonts.get(document.lang)
+    return word.build_review_docx(
+        document,
+        known,
+        facts.event.title,
+        template.reference,
+        (fonts.body, fonts.headings) if fonts else None,
+    )
+
+
+def export_review(
+    facts: Facts,
+    facts_path: Path,
+    lang: str,
+    glossary: Glossary,
+    memory: TranslationMemory,
+    output: Path,
+    fmt: str = "xliff",
+    force: bool = False,
+) -> ExportSummary:
+    """Write the review file of one document and language; returns what it holds."""
+    if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
+        targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+        raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
+    if fmt not in FORMATS:
+        raise InputError(f"unknown review format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    check_output(output, force, memory.path, facts_path)
+    document = review_document(facts, str(facts_path), glossary, lang)
+    known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
+    write_atomic(output, _export_bytes(document, known, fmt, facts))
+    entries = [known.get(u.segment) for u in document.units]
+    return ExportSummary(
+        units=len(document.units),
+        reviewed=sum(1 for e in entries if e is not None and e.reviewed),
+        machine=sum(1 for e in entries if e is not None and not e.reviewed),
+        flagged=sum(1 for e in entries if e is not None and not e.reviewed and e.flagged),
+        new=sum(1 for e in entries if e is None),
+    )
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    reviewed: int
+    unchanged: int
+    empty: int
+    unconfirmed: int
+    stale: list[str] = field(default_factory=list)  # "unit id: sentence"
+    comments: list[str] = field(default_factory=list)  # "unit id: comment"
+    facts_path: str = ""
+    lang: str = ""
+
+
+def _facts_file(path: Path, named: str, override: Path | None) -> Path:
+    facts = override or Path(named)
+    if not facts.is_file():
+        raise refusal(
+            path,
+            [
+                problem(
+                    path,
+                    f"the review file belongs to the facts file {named}, which is not there "
+                    f"({facts.resolve()})",
+                    "Run the import in the folder the document was exported from, or give "
+                    "the facts file with --facts PATH.",
+                )
+            ],
+        )
+    return facts
+
+
+def _is_docx(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"PK"
+
+
+def import_review(
+    path: Path,
+    memory: TranslationMemory,
+    load_document: DocumentLoader,
+    reviewer: str | None = None,
+    facts_override: Path | None = None,
+    skip_stale: bool = False,
+) -> ImportSummary:
+    """Check the whole file against its document, then store what it changes in one go."""
+    if not path.is_file():
+        raise InputError(f"cannot read {path}: no such file")
+    check_size(path, MAX_REVIEW_FILE, "any review file")
+    if _is_docx(path):
+        data = path.read_bytes()
+        doc, binding = word.open_review_docx(path, data)
+        facts_path, lang = binding.facts_path, binding.lang
+        word.refuse_wrong_language(path, binding)
+        floor, fmt = DOCX_FLOOR, "docx"
+    else:
+        text = import_xliff.read_text(path)
+        xliff_binding = import_xliff.read_binding(path, text)
+        facts_path, lang = xliff_binding.facts_path, xliff_binding.lang
+        floor, fmt = XLIFF_FLOOR, "xliff"
+    facts_file = _facts_file(path, facts_path, facts_override)
+    facts, glossary = load_document(facts_file)
+    document = review_document(facts, facts_path, glossary, lang)
+    known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
+    exported = len(_export_bytes(document, known, fmt, facts))
+    check_size(path, size_limit(exported, floor), f"a review file of {facts_path} in '{lang}'")
+    if fmt == "docx":
+        check_unit_count(path, word.count_units(doc), document)
+        units = word.read_units(path, doc)
+    else:
+        units = import_xliff.read_units(path, text, document)
+    plan = plan_import(path, document, units, skip_stale)
+    _store(plan, memory, lang, reviewer or default_reviewer())
+    return ImportSummary(
+        reviewed=len(plan.reviewed),
+        unchanged=len(plan.unchanged),
+        empty=len(plan.empty),
+        unconfirmed=len(plan.unconfirmed),
+        stale=[f"{d.unit.id}: {d.segment[:70]}" for d in plan.stale],
+        comments=[f"{d.unit.id}: {d.unit.comment}" for d in plan.comments],
+        facts_path=facts_path,
+        lang=lang,
+    )
+
+
+def _store(plan: ImportPlan, memory: TranslationMemory, lang: str, reviewer: str) -> None:
+    comments = {d.segment: d.unit.comment.strip() for d in plan.comments}
+    chosen = [
+        ReviewedTranslation(
+            d.segment, SOURCE_LANGUAGE, lang, d.unit.target, comments.pop(d.segment, "")
+        )
+        for d in plan.reviewed
+    ]
+    if chosen or comments:
+        memory.store_reviewed(
+            chosen,
+            reviewer,
+            [(segment, SOURCE_LANGUAGE, lang, comment) for segment, comment in comments.items()],
+        )
+
+
+def default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
