@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+import pytest
 
 from briefing.cli.app import main
 from tests.conftest import GLOSSARY, NARA
@@ -120,3 +121,18 @@ def reviewed_rows(tm: Path) -> set[tuple[str, str, str, str]]:
 
 def notice_paragraphs(path: Path) -> list[str]:
     return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Notice"]
+
+
+_BUILT: dict[Path, Workspace] = {}
+
+
+@pytest.fixture(scope="session")
+def review_base(tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path) -> Workspace:
+    """The Nara example built in Japanese once per test process (each module that uses this
+    fixture registers its own copy of it, so the build itself is kept here); tests work on
+    copies."""
+    if tiny_models_dir not in _BUILT:
+        space = new_workspace(tmp_path_factory.mktemp("review-base"), tiny_models_dir)
+        space.build()
+        _BUILT[tiny_models_dir] = space
+    return _BUILT[tiny_models_dir]

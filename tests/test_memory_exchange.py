@@ -33,13 +33,26 @@ def memory(tmp_path: Path) -> Path:
     path = tmp_path / "memory.sqlite"
     with TranslationMemory(path) as tm:
         tm.store_machine(
-            {SUMMIT: MemoryEntry("両首脳は奈良で会談した。", False), TALKS: MemoryEntry("協議", False, True)},
+            {
+                SUMMIT: MemoryEntry("両首脳は奈良で会談した。", False),
+                TALKS: MemoryEntry("協議", False, True),
+            },
             {SUMMIT: "", TALKS: '["高市早苗"]'},
             JA,
         )
-        tm.store_machine({SUMMIT: MemoryEntry("두 정상은 나라에서 만났다.", False)}, {SUMMIT: ""}, KO)
+        tm.store_machine(
+            {SUMMIT: MemoryEntry("두 정상은 나라에서 만났다.", False)}, {SUMMIT: ""}, KO
+        )
         tm.store_reviewed(
-            [ReviewedTranslation(TALKS, "en", "ja", "高市早苗内閣総理大臣は協議開始に合意した。", "Check the title.")],
+            [
+                ReviewedTranslation(
+                    TALKS,
+                    "en",
+                    "ja",
+                    "高市早苗内閣総理大臣は協議開始に合意した。",
+                    "Check the title.",
+                )
+            ],
             "Sato Hanako",
         )
     return path
@@ -89,7 +102,9 @@ def test_the_dtd_check_catches_a_broken_file(memory: Path, tmp_path: Path) -> No
 def test_language_and_reviewed_only_filters(memory: Path, tmp_path: Path) -> None:
     output = tmp_path / "ko.tmx"
     assert briefing("memory", "export", "-o", output, "--tm", memory, "--lang", "ko").code == 0
-    langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in parse(output).iter("tuv")}
+    langs = {
+        tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in parse(output).iter("tuv")
+    }
     assert langs == {"en", "ko"}
     reviewed = tmp_path / "reviewed.tmx"
     assert briefing("memory", "export", "-o", reviewed, "--tm", memory, "--reviewed-only").code == 0
@@ -138,7 +153,11 @@ def test_another_tools_memory_comes_in_as_reviewed_by_the_importer(
     assert result.code == 0, result.err
     with TranslationMemory(memory) as tm:
         entry = tm.entries_for([SUMMIT], "en", "ja")[SUMMIT]
-    assert (entry.origin, entry.reviewer, entry.target) == ("reviewed", "Kim", "両首脳は奈良で会談を行った。")
+    assert (entry.origin, entry.reviewer, entry.target) == (
+        "reviewed",
+        "Kim",
+        "両首脳は奈良で会談を行った。",
+    )
     assert "1 entries" in result.out and "1 units in other languages" in result.out
 
 

@@ -17,37 +17,35 @@ import pytest
 
 from briefing.memory.interface import MemoryEntry, MemoryKey
 from briefing.memory.sqlite import TranslationMemory
+from tests import review_support
 from tests.review_support import (
     Workspace,
     copy_workspace,
     memory_rows,
-    new_workspace,
     notice_paragraphs,
     reviewed_rows,
 )
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 NS = {"x": XLIFF}
-ID = re.compile(r"^(?P<path>[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*):(?P<n>\d+):(?P<d>[0-9a-f]{12})$")
+PATH = r"[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*"
+ID = re.compile(rf"^(?P<path>{PATH}):(?P<n>\d+):(?P<d>[0-9a-f]{{12}})$")
 
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path) -> Workspace:
-    space = new_workspace(tmp_path_factory.mktemp("review-integrity"), tiny_models_dir)
-    space.build()
-    result = space.export(space.root / "nara.ja.xlf")
-    assert result.code == 0, result.err
-    return space
+review_base = review_support.review_base  # the session's built example, a fixture
 
 
 @pytest.fixture
-def space(base: Workspace, tmp_path: Path) -> Workspace:
-    return copy_workspace(base, tmp_path / "copy")
+def space(review_base: Workspace, tmp_path: Path) -> Workspace:
+    return copy_workspace(review_base, tmp_path / "copy")
 
 
 @pytest.fixture
 def xlf(space: Workspace) -> Path:
-    return space.root / "nara.ja.xlf"
+    """The copy's own export: it names the copy's facts file."""
+    output = space.root / "nara.ja.xlf"
+    result = space.export(output)
+    assert result.code == 0, result.err
+    return output
 
 
 def edit(path: Path, change: Callable[[ET.Element], None]) -> None:

@@ -16,7 +16,7 @@ from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
-from briefing.review.roundtrip import FORMATS, export_review, import_review
+from briefing.review.roundtrip import FORMATS, check_output, export_review, import_review
 from briefing.terms.glossary import Glossary, load_glossary
 
 review_app = typer.Typer(
@@ -88,8 +88,10 @@ def export_command(
     chosen = fmt or ("docx" if output.suffix.lower() == ".docx" else "xliff")
     if chosen not in FORMATS:
         raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
+    memory_path = resolve_memory_path(tm)
+    check_output(output, force, memory_path, facts)  # before any work, and before the memory
     loaded, terms = document_loader(glossary)(facts)
-    with TranslationMemory(resolve_memory_path(tm)) as memory:
+    with TranslationMemory(memory_path) as memory:
         summary = export_review(
             loaded, facts, languages[0].code, terms, memory, output, chosen, force
         )

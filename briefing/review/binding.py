@@ -34,7 +34,7 @@ from briefing.translation.segments import normalize, split_segments
 FORMAT = "briefing-review/2"  # what an export of this version writes; imports require it
 DIGEST_LENGTH = 12
 SIZE_FACTOR = 4  # a file may be this many times the size of a fresh export of its document
-TARGET_FACTOR = 6  # a target may be this many times its source's length …
+TARGET_FACTOR = 8  # a changed target may be this many times its source's length …
 TARGET_FLOOR = 400  # … or this many characters, whichever is more
 
 ORIGIN_MACHINE = "machine"
@@ -228,7 +228,13 @@ def plan_import(
                 )
             )
             continue
-        if len(unit.target) > target_limit(source):
+        segment = current.get(digest)
+        if segment is None:
+            plan.stale.append(Decision(unit, source, "stale"))
+            continue
+        target = normalize(unit.target)
+        changed = _changed(unit)
+        if changed is not False and len(unit.target) > target_limit(source):
             problems.append(
                 problem(
                     path,
@@ -239,12 +245,16 @@ def plan_import(
                 )
             )
             continue
-        segment = current.get(digest)
-        if segment is None:
-            plan.stale.append(Decision(unit, source, "stale"))
+        if len(unit.comment) > target_limit(source):
+            problems.append(
+                problem(
+                    path,
+                    f"{label}: the comment is {len(unit.comment):,} characters, over the limit "
+                    f"of {target_limit(source):,} for this sentence",
+                    "Keep comments short; longer notes belong in a separate message.",
+                )
+            )
             continue
-        target = normalize(unit.target)
-        changed = _changed(unit)
         if unit.comment.strip():
             plan.comments.append(Decision(unit, segment.segment, "comment"))
         if not target:
