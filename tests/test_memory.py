@@ -15,10 +15,15 @@ import pytest
 
 from briefing.errors import BriefingError, InputError
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
-from briefing.memory.sqlite import TranslationMemory, default_memory_path, resolve_memory_path
+from briefing.memory.sqlite import (
+    SCHEMA_VERSION,
+    TranslationMemory,
+    default_memory_path,
+    resolve_memory_path,
+)
 from tests.conftest import ROOT
 
-KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "2026-01+abcdef012345")
+KEY = MemoryKey("en", "ja", "translate-en_ja@1.1")
 SUMMIT = "The two leaders met in Nara."
 TALKS = "The leaders agreed to open talks."
 
@@ -51,19 +56,28 @@ def test_segments_are_found_in_normalized_form_and_returned_as_asked(memory_path
 @pytest.mark.parametrize(
     "other",
     [
-        MemoryKey("en", "ja", "translate-en_ja@1.2", KEY.glossary),
-        MemoryKey("en", "ja", KEY.model, "2026-02+0123456789ab"),
-        MemoryKey("en", "ko", KEY.model, KEY.glossary),
+        MemoryKey("en", "ja", "translate-en_ja@1.2"),
+        MemoryKey("en", "ko", KEY.model),
     ],
-    ids=["model changed", "glossary changed", "other language"],
+    ids=["model changed", "other language"],
 )
-def test_machine_entries_are_keyed_by_model_glossary_and_language(
+def test_machine_entries_are_keyed_by_model_and_language(
     memory_path: Path, other: MemoryKey
 ) -> None:
     with TranslationMemory(memory_path) as memory:
         memory.store_machine({SUMMIT: machine("会談")}, KEY)
         assert memory.lookup([SUMMIT], other) == {}
         assert memory.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
+
+
+def test_machine_entries_are_keyed_by_the_glossary_forms_of_their_sentence(
+    memory_path: Path,
+) -> None:
+    with TranslationMemory(memory_path) as memory:
+        memory.store_machine({SUMMIT: machine("奈良で")}, KEY, {SUMMIT: '["奈良"]'})
+        assert memory.lookup({SUMMIT: '["奈良市"]'}, KEY) == {}
+        assert memory.lookup({SUMMIT: ""}, KEY) == {}
+        assert memory.lookup({SUMMIT: '["奈良"]'}, KEY)[SUMMIT].target == "奈良で"
 
 
 def test_flagged_machine_output_stays_flagged(memory_path: Path) -> None:
@@ -76,7 +90,7 @@ def test_flagged_machine_output_stays_flagged(memory_path: Path) -> None:
 def test_reviewed_entry_survives_model_change_and_later_machine_output(
     memory_path: Path,
 ) -> None:
-    new_model = MemoryKey("en", "ja", "translate-en_ja@2.0", "2026-02+0123456789ab")
+    new_model = MemoryKey("en", "ja", "translate-en_ja@2.0")
     with TranslationMemory(memory_path) as memory:
         memory.store_machine({SUMMIT: machine("機械訳")}, KEY)
         memory.store_reviewed(
@@ -112,7 +126,7 @@ def test_store_reviewed_upserts_and_keeps_creation_time(memory_path: Path) -> No
 
 
 def test_entries_for_prefers_reviewed_then_latest_machine(memory_path: Path) -> None:
-    newer = MemoryKey("en", "ja", "translate-en_ja@2.0", KEY.glossary)
+    newer = MemoryKey("en", "ja", "translate-en_ja@2.0")
     with TranslationMemory(memory_path) as memory:
         memory.store_machine({SUMMIT: machine("古い"), TALKS: machine("古い")}, KEY)
         memory.store_machine({SUMMIT: machine("新しい"), TALKS: machine("新しい")}, newer)
@@ -205,7 +219,7 @@ def test_memory_held_by_another_writer_beyond_the_timeout(memory_path: Path) -> 
 
 def _store_many(path: str, worker: int, batches: int, start: object) -> None:
     start.wait()  # type: ignore[attr-defined]  # both workers write at the same time
-    key = MemoryKey("en", "ja", "translate-en_ja@1.1", "g")
+    key = MemoryKey("en", "ja", "translate-en_ja@1.1")
     with TranslationMemory(Path(path)) as memory:
         for batch in range(batches):
             targets = {
@@ -231,7 +245,7 @@ def test_two_processes_storing_at_once_lose_no_entry(memory_path: Path) -> None:
     for process in workers:
         process.join(timeout=120)
     assert [p.exitcode for p in workers] == [0, 0]
-    key = MemoryKey("en", "ja", "translate-en_ja@1.1", "g")
+    key = MemoryKey("en", "ja", "translate-en_ja@1.1")
     expected = {
         f"Worker {w} sentence {b}-{i}.": f"{w}:{b}:{i}"
         for w in (1, 2)
@@ -250,7 +264,7 @@ import sys
 from pathlib import Path
 from briefing.memory.sqlite import TranslationMemory
 from briefing.memory.interface import MemoryEntry, MemoryKey
-key = MemoryKey("en", "ja", "m", "g")
+key = MemoryKey("en", "ja", "m")
 with TranslationMemory(Path(sys.argv[1])) as memory:
     batch = 0
     while True:
@@ -305,7 +319,7 @@ def test_default_memory_is_created_in_the_data_folder(isolated_home: Path) -> No
         mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
     connection.close()
-    assert (mode, version) == ("wal", 1)
+    assert (mode, version) == ("wal", SCHEMA_VERSION)
 
 
 def test_a_folder_is_not_a_memory(tmp_path: Path) -> None:

@@ -37,11 +37,11 @@ def memory(tmp_path: Path) -> Path:
                 SUMMIT: MemoryEntry("両首脳は奈良で会談した。", False),
                 TALKS: MemoryEntry("協議", False, True),
             },
-            {SUMMIT: "", TALKS: '["高市早苗"]'},
             JA,
+            {SUMMIT: "", TALKS: '["高市早苗"]'},
         )
         tm.store_machine(
-            {SUMMIT: MemoryEntry("두 정상은 나라에서 만났다.", False)}, {SUMMIT: ""}, KO
+            {SUMMIT: MemoryEntry("두 정상은 나라에서 만났다.", False)}, KO, {SUMMIT: ""}
         )
         tm.store_reviewed(
             [

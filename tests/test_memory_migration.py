@@ -141,7 +141,7 @@ def test_a_full_disk_is_reported_as_a_full_disk_naming_the_folder(tmp_path: Path
         path = folder / "memory.sqlite"
         key = MemoryKey("en", "ja", "translate-en_ja@1.1")
         with TranslationMemory(path) as memory:
-            memory.store_machine({"Seed.": MemoryEntry("種。", False)}, {"Seed.": ""}, key)
+            memory.store_machine({"Seed.": MemoryEntry("種。", False)}, key, {"Seed.": ""})
         filler = folder / "filler"
         with contextlib.suppress(OSError), filler.open("wb") as handle:
             while True:
@@ -151,7 +151,7 @@ def test_a_full_disk_is_reported_as_a_full_disk_naming_the_folder(tmp_path: Path
         many = {f"Sentence number {i} of a long text. " * 4: MemoryEntry("訳" * 200, False)
                 for i in range(400)}  # fmt: skip
         with pytest.raises(BriefingError) as caught, TranslationMemory(path) as memory:
-            memory.store_machine(many, {s: "" for s in many}, key)
+            memory.store_machine(many, key, {s: "" for s in many})
         message = str(caught.value)
         assert "full" in message and str(folder) in message
         assert "damaged" not in message and "move it aside" not in message

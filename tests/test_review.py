@@ -15,19 +15,26 @@ from briefing.facts.load import load_facts
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
 from briefing.output.localize import texts_to_translate
-from briefing.review.worklist import document_segments
-from briefing.review.xliff import XLIFF_NS, unit_id
+from briefing.review.binding import review_document
+from briefing.review.xliff import XLIFF_NS
 from briefing.terms.glossary import load_glossary
 from briefing.translation.segments import split_segments
 from tests.conftest import FIXTURES, GLOSSARY, NARA
 
 NS = {"x": XLIFF_NS}
-KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "glossary+0123456789ab")
-NEW_MODEL = MemoryKey("en", "ja", "translate-en_ja@2.0", "glossary+ba9876543210")
+KEY = MemoryKey("en", "ja", "translate-en_ja@1.1")
+NEW_MODEL = MemoryKey("en", "ja", "translate-en_ja@2.0")
 
 FACTS, _ = load_facts(NARA)
 TERMS = load_glossary(GLOSSARY)
-SEGMENTS = [s.segment for s in document_segments(FACTS, TERMS)]
+UNITS = review_document(FACTS, str(NARA), TERMS, "ja").units
+SEGMENTS = [u.segment for u in UNITS]
+IDS = {u.segment: u.id for u in UNITS}
+
+
+def unit_id(segment: str) -> str:
+    """The unit id the export gives a sentence (fact path, sentence number, source digest)."""
+    return IDS[segment]
 UNTRANSLATED = SEGMENTS[-1]
 FLAGGED = SEGMENTS[3]
 REVIEWED = SEGMENTS[4]
@@ -144,7 +151,7 @@ def test_export_file_attributes(exported: Path) -> None:
     file = ET.parse(exported).getroot().find("x:file", NS)
     assert file is not None
     assert (file.get("original"), file.get("source-language"), file.get("target-language")) == (
-        NARA.name,
+        str(NARA),
         "en",
         "ja",
     )

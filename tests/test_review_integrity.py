@@ -95,8 +95,8 @@ def test_an_untouched_export_after_a_model_upgrade_stores_nothing(
     with TranslationMemory(space.tm) as memory:
         memory.store_machine(
             {s: MemoryEntry(f"新モデル: {s[:10]}", reviewed=False) for s in segments},
-            {s: "" for s in segments},
             upgraded,
+            {s: "" for s in segments},
         )
     result = space.import_(xlf, "--reviewer", "Sato")
     assert result.code == 0, result.err

@@ -11,7 +11,7 @@ the terms it touches. A reviewed entry is keyed by sentence and languages alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,15 +39,21 @@ class MemoryEntry:
 class Memory(Protocol):
     """The translation memory as the translation stage sees it."""
 
-    def lookup(self, segments: Mapping[str, str], key: MemoryKey) -> dict[str, MemoryEntry]:
+    def lookup(
+        self, segments: Mapping[str, str] | Iterable[str], key: MemoryKey
+    ) -> dict[str, MemoryEntry]:
         """The known translation of each segment (segment → its terms key, see
-        `briefing.terms.protect.terms_key`): reviewed if any, else machine under `key`."""
+        `briefing.terms.protect.terms_key`; a plain list means no terms): reviewed if any,
+        else machine under `key` and those terms."""
         ...
 
     def store_machine(
-        self, targets: Mapping[str, MemoryEntry], terms: Mapping[str, str], key: MemoryKey
+        self,
+        targets: Mapping[str, MemoryEntry],
+        key: MemoryKey,
+        terms: Mapping[str, str] | None = None,
     ) -> None:
-        """Store machine output under `key` and each segment's terms key."""
+        """Store machine output under `key` and each segment's terms key ('' if not given)."""
         ...
 
 

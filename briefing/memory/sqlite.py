@@ -386,11 +386,14 @@ class TranslationMemory:
 
     # -- the Memory protocol ----------------------------------------------------------------
 
-    def lookup(self, segments: Mapping[str, str], key: MemoryKey) -> dict[str, MemoryEntry]:
+    def lookup(
+        self, segments: Mapping[str, str] | Iterable[str], key: MemoryKey
+    ) -> dict[str, MemoryEntry]:
         """The known translation of each segment (segment → its terms key): reviewed if any,
         else machine for `key` and those terms. An entry migrated from schema 1 answers while
         the glossary is the one it was made with, and is re-keyed to the terms on the way."""
-        wanted = {normalize(s): (s, terms) for s, terms in segments.items()}
+        pairs = segments.items() if isinstance(segments, Mapping) else ((s, "") for s in segments)
+        wanted = {normalize(s): (s, terms) for s, terms in pairs}
         legacy = LEGACY_PREFIX + key.legacy_glossary if key.legacy_glossary else None
         found: dict[str, MemoryEntry] = {}
         rekey: list[tuple[str, str]] = []  # (segment, terms) of legacy entries that answered
@@ -433,10 +436,14 @@ class TranslationMemory:
             )
 
     def store_machine(
-        self, targets: Mapping[str, MemoryEntry], terms: Mapping[str, str], key: MemoryKey
+        self,
+        targets: Mapping[str, MemoryEntry],
+        key: MemoryKey,
+        terms: Mapping[str, str] | None = None,
     ) -> None:
-        """Store machine translations under `key` and each segment's terms key; reviewed
-        entries are kept as they are."""
+        """Store machine translations under `key` and each segment's terms key (none when
+        not given); reviewed entries are kept as they are."""
+        terms = terms or {}
         if any(entry.reviewed for entry in targets.values()):
             raise ValueError("store_machine stores machine output; use store_reviewed")
         now = _now()
@@ -446,7 +453,7 @@ class TranslationMemory:
                 key.source_lang,
                 key.target_lang,
                 key.model,
-                terms[segment],
+                terms.get(segment, ""),
                 entry.target,
                 int(entry.flagged),
                 now,
@@ -475,7 +482,7 @@ class TranslationMemory:
     ) -> int:
         """Store approved translations as reviewed, and reviewers' comments on other sentences
         (segment, source language, target language, comment) beside every entry of the
-        sentence, all in one transaction; returns how many translations."""
+        sentence, all in one transaction; returns how many translations were new or changed."""
         now = _now()
         rows = [
             (
@@ -491,6 +498,7 @@ class TranslationMemory:
             for entry in entries
         ]
         with self._write() as connection:
+            before = connection.total_changes
             connection.executemany(
                 "INSERT INTO entries (segment, source_lang, target_lang, origin, model, terms,"
                 " target, reviewer, flagged, created, updated, comment)"
@@ -499,9 +507,15 @@ class TranslationMemory:
                 " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
                 " updated = excluded.updated,"
                 " comment = CASE WHEN excluded.comment != '' THEN excluded.comment"
-                " ELSE entries.comment END",
+                " ELSE entries.comment END"
+                # the same translation by the same reviewer again changes nothing, not even
+                # the time: importing a file twice leaves the memory as the first import did
+                " WHERE entries.target != excluded.target"
+                " OR entries.reviewer IS NOT excluded.reviewer"
+                " OR (excluded.comment != '' AND entries.comment != excluded.comment)",
                 rows,
             )
+            stored = connection.total_changes - before
             connection.executemany(
                 "UPDATE entries SET comment = ? WHERE segment = ? AND source_lang = ?"
                 " AND target_lang = ?",
@@ -510,7 +524,7 @@ class TranslationMemory:
                     for segment, source_lang, target_lang, comment in comments
                 ],
             )
-        return len(rows)
+        return stored
 
     def entries_for(
         self, segments: Iterable[str], source_lang: str, target_lang: str

@@ -227,10 +227,10 @@ def import_review(
     else:
         units = import_xliff.read_units(path, text, document)
     plan = plan_import(path, document, units, skip_stale)
-    _store(plan, memory, lang, reviewer or default_reviewer())
+    stored = _store(plan, memory, lang, reviewer or default_reviewer())
     return ImportSummary(
-        reviewed=len(plan.reviewed),
-        unchanged=len(plan.unchanged),
+        reviewed=stored,
+        unchanged=len(plan.unchanged) + len(plan.reviewed) - stored,
         empty=len(plan.empty),
         unconfirmed=len(plan.unconfirmed),
         stale=[f"{d.unit.id}: {d.segment[:70]}" for d in plan.stale],
@@ -240,7 +240,8 @@ def import_review(
     )
 
 
-def _store(plan: ImportPlan, memory: TranslationMemory, lang: str, reviewer: str) -> None:
+def _store(plan: ImportPlan, memory: TranslationMemory, lang: str, reviewer: str) -> int:
+    """Store the plan in one transaction; how many reviewed translations were new or changed."""
     comments = {d.segment: d.unit.comment.strip() for d in plan.comments}
     chosen = [
         ReviewedTranslation(
@@ -248,12 +249,13 @@ def _store(plan: ImportPlan, memory: TranslationMemory, lang: str, reviewer: str
         )
         for d in plan.reviewed
     ]
-    if chosen or comments:
-        memory.store_reviewed(
-            chosen,
-            reviewer,
-            [(segment, SOURCE_LANGUAGE, lang, comment) for segment, comment in comments.items()],
-        )
+    if not chosen and not comments:
+        return 0
+    return memory.store_reviewed(
+        chosen,
+        reviewer,
+        [(segment, SOURCE_LANGUAGE, lang, comment) for segment, comment in comments.items()],
+    )
 
 
 def default_reviewer() -> str:

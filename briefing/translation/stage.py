@@ -86,7 +86,7 @@ class ArgosTranslation:
             for segment, outcome in zip(misses, outcomes, strict=True)
         }
         if self.memory and fresh:
-            self.memory.store_machine(fresh, terms, key)
+            self.memory.store_machine(fresh, key, terms)
 
         self.statistics[target.code] = {
             "segments": len(unique),
