@@ -23,7 +23,9 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 from docx.table import Table as DocxTable
 
 from briefing.errors import InputError
@@ -31,8 +33,6 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import StoredEntry
 from briefing.output.docx_writer import (
     TABLE_STYLE,
-    _clear_body,
-    _set_child,
     apply_language,
     fill_header_footer,
     normalize_zip,
@@ -50,6 +50,7 @@ from briefing.review.binding import (
 )
 
 HEADER = ("Unit", "English source", "Translation", "Origin", "Comment")
+WIDTHS_CM = (2.4, 4.8, 4.8, 2.4, 2.6)  # the sentences get the room
 BINDING_KEYS = ("Format", "Facts file", "Language", "Sources digest", "Sentences")
 CONFIRM_WORDS = ("ok", "confirmed", "approved")  # a comment cell saying only this confirms
 MAX_MEMBERS = 200
@@ -85,6 +86,14 @@ def _instructions(document: ReviewDocument) -> list[str]:
     ]
 
 
+def _add(parent, tag: str, value: str):  # type: ignore[no-untyped-def]
+    """Append <tag w:val="value"/> to an element of the document's XML."""
+    element = OxmlElement(tag)
+    element.set(qn("w:val"), value)
+    parent.append(element)
+    return element
+
+
 def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
     table = doc.add_table(rows=rows, cols=columns)
     names = {style.name for style in doc.styles}
@@ -101,7 +110,10 @@ def build_review_docx(
 ) -> bytes:
     """The review document's bytes; the same document and memory give the same bytes."""
     doc = docx.Document(str(reference))
-    _clear_body(doc)
+    body = doc.element.body
+    for child in list(body):  # the reference document's own text, if any
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
     apply_language(doc, LANGUAGES[document.lang].tag, *(fonts or (None, None)))
     fill_header_footer(doc, f"Review: {document.facts_path}", "Page {page} of {pages}")
     doc.add_paragraph(f"Review: {title}", style="Title")
@@ -125,9 +137,14 @@ def build_review_docx(
     for section, units in sections.items():
         doc.add_paragraph(section, style="Heading 1")
         table = _plain_table(doc, len(units) + 1, len(HEADER))
+        table.autofit = False
+        for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+            column.width = Cm(width)  # the grid, which LibreOffice follows
+            for cell in column.cells:  # and each cell, which Word follows
+                cell.width = Cm(width)
         for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
             cell.text = text
-        _set_child(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", val="true")
+        _add(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", "true")  # repeats on pages
         for row, unit in zip(table.rows[1:], units, strict=True):
             entry = known.get(unit.segment)
             cells = row.cells
@@ -138,7 +155,7 @@ def build_review_docx(
             # The English column is English whatever the document's language.
             for paragraph in cells[1].paragraphs:
                 for run in paragraph.runs:
-                    _set_child(run._r.get_or_add_rPr(), "w:lang", val="en-GB")
+                    _add(run._r.get_or_add_rPr(), "w:lang", "en-GB")
 
     properties = doc.core_properties
     properties.title = f"Review: {title}"
@@ -283,19 +300,6 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
     if problems:
         raise refusal(path, problems)
     return units
-
-
-def language_of(binding: Binding) -> str:
-    return binding.lang
-
-
-def has_east_asian_settings(doc: DocxDocument, tag: str) -> bool:
-    """Whether the default run properties carry the East Asian language tag (for checks)."""
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    if defaults is None:
-        return False
-    lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
-    return lang is not None and lang.get(qn("w:eastAsia")) == tag
 
 
 def refuse_wrong_language(path: Path, binding: Binding) -> None:

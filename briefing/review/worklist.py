@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from briefing.facts.schema import Facts, HeadedStatement
 from briefing.facts.yamlsource import dotted
 from briefing.output.localize import glossary_gaps
 from briefing.terms.glossary import Glossary
-from briefing.translation.segments import split_segments
 
 SECTIONS = {
     "event": "Event",
@@ -21,15 +19,6 @@ SECTIONS = {
     "differences": "Where the sources differ",
     "participants": "Participants",
 }
-
-
-@dataclass
-class ReviewSegment:
-    """One unique sentence of a document and every place in the facts it occurs."""
-
-    segment: str
-    places: list[str] = field(default_factory=list)  # e.g. "outcomes[3].text, sentence 2 of 3"
-    sections: list[str] = field(default_factory=list)
 
 
 def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, str]]:
@@ -52,19 +41,3 @@ def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, st
         term = glossary.lookup(participant.name)
         if term is None or term.title is None:
             yield f"participants[{i}].title", participant.title
-
-
-def document_segments(facts: Facts, glossary: Glossary) -> list[ReviewSegment]:
-    """Unique sentences in document order, each with the places it occurs."""
-    found: dict[str, ReviewSegment] = {}
-    for path, text in texts_with_paths(facts, glossary):
-        sentences = split_segments(text)
-        section = SECTIONS.get(path.split(".")[0].split("[")[0], path)
-        count = len(sentences)
-        for number, sentence in enumerate(sentences, start=1):
-            place = path if count == 1 else f"{path}, sentence {number} of {count}"
-            item = found.setdefault(sentence, ReviewSegment(sentence))
-            item.places.append(place)
-            if section not in item.sections:
-                item.sections.append(section)
-    return list(found.values())

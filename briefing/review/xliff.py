@@ -1,14 +1,10 @@
 """XLIFF 1.2, the exchange format of the review round trip: namespaces, states, unit ids.
 
-XLIFF 1.2 is the version OmegaT, Trados, memoQ and Weblate all open. A unit's id is derived
-from its source sentence, so the same sentence has the same id in every export.
+XLIFF 1.2 is the version OmegaT, Trados, memoQ and Weblate all open. A unit's id names where
+its sentence stands and a digest of it (see binding.py).
 """
 
 from __future__ import annotations
-
-import hashlib
-
-from briefing.translation.segments import normalize
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -30,9 +26,3 @@ TOOL = "briefing"
 
 def qualified(tag: str) -> str:
     return f"{{{XLIFF_NS}}}{tag}"
-
-
-def unit_id(segment: str) -> str:
-    """A stable id for a sentence: the same source gives the same id in every export."""
-    digest = hashlib.sha256(normalize(segment).encode("utf-8")).hexdigest()
-    return f"s{digest[:16]}"
