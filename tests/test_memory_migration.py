@@ -9,8 +9,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from briefing.errors import BriefingError, InputError
 from briefing.memory.interface import MemoryEntry, MemoryKey
 from briefing.memory.sqlite import SCHEMA_VERSION, TranslationMemory
 from tests.conftest import FIXTURES
+from tests.test_faults import tmpfs
 
 V1 = FIXTURES / "memory" / "memory-v1.sqlite"
 V1_FINGERPRINT = "2026.1+c5f595ecd20a"
@@ -118,22 +117,6 @@ def test_a_file_that_is_not_a_database_is_left_alone(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a translation memory"):
         TranslationMemory(other)
     assert sha(other) == before
-
-
-@contextlib.contextmanager
-def tmpfs(mount_point: Path, size: int) -> Iterator[Path]:
-    mount_point.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_a_full_disk_is_reported_as_a_full_disk_naming_the_folder(tmp_path: Path) -> None:

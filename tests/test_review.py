@@ -35,6 +35,8 @@ IDS = {u.segment: u.id for u in UNITS}
 def unit_id(segment: str) -> str:
     """The unit id the export gives a sentence (fact path, sentence number, source digest)."""
     return IDS[segment]
+
+
 UNTRANSLATED = SEGMENTS[-1]
 FLAGGED = SEGMENTS[3]
 REVIEWED = SEGMENTS[4]
