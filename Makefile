@@ -8,7 +8,7 @@ LANGS ?= en
 STAMP := $(VENV)/.installed
 CATALOG_LANGS := ja ko
 
-.PHONY: run test benchmark lint catalogs reference clean
+.PHONY: run test typecheck benchmark lint catalogs reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(STAMP)
 ## Run the test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Check the type hints of the package (mypy; settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 ## Measure translation speed with a realistic-size generated model (not part of `make test`).
 benchmark: $(STAMP)

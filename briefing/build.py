@@ -225,9 +225,10 @@ class Writer:
         if job.parallel:
             english = self.render(job.source, LANGUAGES[SOURCE_LANGUAGE])
             locale = Locale.parse(job.language.locale)
+            english_name = Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale)
             labels = (
-                Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale),
-                locale.get_language_name(locale),
+                english_name or LANGUAGES[SOURCE_LANGUAGE].name,
+                locale.get_language_name(locale) or job.language.name,
             )
             document = pair_documents(english, document, labels)
         fonts = self.template.config.fonts.get(job.language.code)

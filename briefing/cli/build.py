@@ -6,11 +6,18 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from briefing.build import BuildReport, BuildRequest, build, default_glossary
@@ -38,7 +45,7 @@ class RichProgress:
             self.progress.update(task_id, completed=total, visible=True)
 
     def advance(self, task: object, amount: int = 1) -> None:
-        self.progress.advance(task, amount)  # type: ignore[arg-type]
+        self.progress.advance(cast(TaskID, task), amount)
 
 
 def facts_files(paths: list[Path] | None) -> list[Path]:

@@ -17,6 +17,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
@@ -51,7 +52,7 @@ def _clear_body(doc: DocxDocument) -> None:
             body.remove(child)
 
 
-def _set_child(parent, tag: str, **attributes: str):  # type: ignore[no-untyped-def]
+def _set_child(parent: BaseOxmlElement, tag: str, **attributes: str) -> BaseOxmlElement:
     """Find or create `tag` under `parent` and set its attributes (w: namespace)."""
     element = parent.find(qn(tag))
     if element is None:
@@ -62,7 +63,9 @@ def _set_child(parent, tag: str, **attributes: str):  # type: ignore[no-untyped-
     return element
 
 
-def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_font: str | None):
+def apply_language(
+    doc: DocxDocument, tag: str, body_font: str | None, heading_font: str | None
+) -> None:
     """Language tag and East Asian fonts on the defaults and on every style.
 
     Without them Word and LibreOffice pick a wrong CJK font and break lines by Latin rules.
@@ -96,14 +99,14 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
             _set_east_asian_font(style_rpr, font)
 
 
-def _set_east_asian_font(rpr, font: str) -> None:  # type: ignore[no-untyped-def]
+def _set_east_asian_font(rpr: BaseOxmlElement, font: str) -> None:
     """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
     (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
     fonts = _set_child(rpr, "w:rFonts", eastAsia=font)
     fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
 
 
-def _set_lang(rpr, tag: str, east_asian: str | None) -> None:  # type: ignore[no-untyped-def]
+def _set_lang(rpr: BaseOxmlElement, tag: str, east_asian: str | None) -> None:
     lang = _set_child(rpr, "w:lang", val=tag)
     if east_asian:
         lang.set(qn("w:eastAsia"), east_asian)

@@ -200,28 +200,39 @@ class Localizer:
             )
             for d in facts.differences
         )
-        view_parts = dict(
-            title=self.free(event.title).text,
-            kind=self.free(event.kind).text,
-            city=self.name(event.city),
-            venue=self.name(event.venue) if event.venue else None,
-            host_country=self.name(event.host_country),
-            participants=tuple(self.participant(i) for i in range(len(facts.participants))),
-            summary=self.cited(facts.summary),
-            background=tuple(self.cited(s) for s in facts.background),
-            outcomes=tuple(self.cited(s) for s in facts.outcomes),
-            topics=tuple(self.cited(s) for s in facts.topics),
-            next_steps=tuple(self.cited(s) for s in facts.next_steps),
-            differences=differences,
-        )
+        # Free texts are looked up in document order before the view is made, so that
+        # `self.used` knows every translation the document prints.
+        title = self.free(event.title).text
+        kind = self.free(event.kind).text
+        city = self.name(event.city)
+        venue = self.name(event.venue) if event.venue else None
+        host_country = self.name(event.host_country)
+        participants = tuple(self.participant(i) for i in range(len(facts.participants)))
+        summary = self.cited(facts.summary)
+        background = tuple(self.cited(s) for s in facts.background)
+        outcomes = tuple(self.cited(s) for s in facts.outcomes)
+        topics = tuple(self.cited(s) for s in facts.topics)
+        next_steps = tuple(self.cited(s) for s in facts.next_steps)
         used = list(self.used.values())
         return BriefingView(
             lang=self.language.code,
             locale=self.language.locale,
+            title=title,
             title_en=event.title,
+            kind=kind,
             date=event.date,
             time=event.time,
             time_zone=event.time_zone,
+            city=city,
+            venue=venue,
+            host_country=host_country,
+            participants=participants,
+            summary=summary,
+            background=background,
+            outcomes=outcomes,
+            topics=topics,
+            next_steps=next_steps,
+            differences=differences,
             sources=tuple(
                 SourceEntry(i + 1, s.publisher, s.title, s.date, s.url, s.note)
                 for i, s in enumerate(facts.sources)
@@ -232,5 +243,4 @@ class Localizer:
             machine_translated=any(t.machine_made for t in used),
             flagged_count=sum(1 for t in used if t.flagged),
             model_label=self.model_label,
-            **view_parts,
         )

@@ -100,7 +100,11 @@ class LoadedModel:
                     on_result()
         return results
 
-    def engine(self, settings: Settings, on_result: Callable[[], None] | None = None):  # noqa: ANN201
+    def engine(
+        self, settings: Settings, on_result: Callable[[], None] | None = None
+    ) -> Callable[[list[str]], list[str]]:
+        """The model as a function from texts to translations, as term protection calls it."""
+
         def translate(texts: list[str]) -> list[str]:
             outputs = self.translate_tokens(self.encode(texts), settings, on_result)
             return [self.decode(tokens) for tokens in outputs]
