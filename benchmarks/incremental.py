@@ -32,7 +32,7 @@ def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> 
     glossary = load_glossary(paths[0].parent / "glossary.yaml")
     with TranslationMemory(work / "memory.sqlite") as memory:
         translation = ArgosTranslation(models_dir, glossary, memory, settings)
-        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out")
+        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out", glossary=glossary)
         return build(request, translation)
 
 

@@ -43,6 +43,7 @@ from briefing.translation.engines.argos import (
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
 from briefing.translation.stage import ArgosTranslation
+from briefing.translation.texts import texts_to_translate
 
 
 def record_passes(model: LoadedModel) -> list[list[list[str]]]:
@@ -78,7 +79,11 @@ def main() -> None:
         models_dir = install_realistic_models(work, ("ja",))
         facts_paths = write_variants(work / "sources", args.variants)
         glossary = load_glossary(work / "sources" / "glossary.yaml")
-        texts = list(dict.fromkeys(t for p in facts_paths for t in load_facts(p)[0].free_texts()))
+        texts = list(
+            dict.fromkeys(
+                t for p in facts_paths for t in texts_to_translate(load_facts(p)[0], glossary)
+            )
+        )
         segments = list(dict.fromkeys(s for t in texts for s in split_segments(t)))
         print(f"{args.variants} variants: {len(texts)} texts, {len(segments)} unique segments")
 

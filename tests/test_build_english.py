@@ -26,6 +26,7 @@ from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
+from briefing.terms.glossary import load_glossary
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA
 
 FactsYaml = Callable[[object], str]
@@ -40,7 +41,9 @@ ENGLISH = [LANGUAGES["en"]]
 
 def build_english(facts_path: Path, out_dir: Path, glossary: Path | None = GLOSSARY) -> Path:
     """Build one English document through the build stage; the path of the written file."""
-    report = build(BuildRequest([facts_path], ENGLISH, out_dir, glossary_path=glossary), None)
+    report = build(
+        BuildRequest([facts_path], ENGLISH, out_dir, glossary=load_glossary(glossary)), None
+    )
     assert report.exit_code == 0, report
     [outcome] = report.documents
     assert outcome.status in ("written", "unchanged") and outcome.path is not None
@@ -382,7 +385,7 @@ def test_failed_write_leaves_the_good_document_and_no_temporary_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    report = build(BuildRequest([facts], ENGLISH, out_dir, glossary_path=GLOSSARY), None)
+    report = build(BuildRequest([facts], ENGLISH, out_dir, glossary=load_glossary(GLOSSARY)), None)
     monkeypatch.undo()
 
     assert renamed, "the writer never got as far as renaming"

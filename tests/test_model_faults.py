@@ -50,8 +50,9 @@ def test_models_folder_removed_mid_run(tmp_path: Path, isolated_home: Path) -> N
     out = tmp_path / "out"
     progress = RemovesModelsWhenTranslationStarts(models_dir)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
-        translation = ArgosTranslation(models_dir, load_glossary(GLOSSARY), memory)
-        request = BuildRequest([NARA], parse_languages("en,ja,ko"), out)
+        glossary = load_glossary(GLOSSARY)
+        translation = ArgosTranslation(models_dir, glossary, memory)
+        request = BuildRequest([NARA], parse_languages("en,ja,ko"), out, glossary=glossary)
         report = build(request, translation, progress)
 
     assert progress.removed_during == "Translating en→ja"

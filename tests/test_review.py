@@ -14,12 +14,12 @@ from briefing.cli import main
 from briefing.facts.load import load_facts
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from briefing.output.localize import texts_to_translate
-from briefing.review.worklist import document_segments
+from briefing.review.worklist import SECTIONS, document_segments
 from briefing.review.xliff import XLIFF_NS, unit_id
 from briefing.terms.glossary import load_glossary
 from briefing.translation.segments import split_segments
-from tests.conftest import FIXTURES, GLOSSARY, NARA
+from briefing.translation.texts import texts_to_translate
+from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, NARA
 
 NS = {"x": XLIFF_NS}
 KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "glossary+0123456789ab")
@@ -172,7 +172,7 @@ def test_export_states_origins_and_context(exported: Path) -> None:
 
     outcome = split_segments(FACTS.outcomes[3].text)[0]
     notes = " ".join(n.text or "" for n in found[unit_id(outcome)].findall("x:note", NS))
-    assert "outcomes[3].text" in notes and "Outcomes" in notes
+    assert "outcomes[3].text" in notes and "Key outcomes" in notes
     assert "machine translation (translate-en_ja@1.1)" in notes
 
 
@@ -393,3 +393,8 @@ def test_missing_file_is_a_clear_error(
     missing = tmp_path / "nowhere.xlf"
     assert run_cli(["review", "import", str(missing), "--tm", str(tm)], monkeypatch) == 2
     assert str(missing) in capsys.readouterr().err
+
+
+def test_review_sections_are_the_documents_headings() -> None:
+    """A reviewer finds a sentence under the heading the English document shows it under."""
+    assert set(SECTIONS.values()) - {"Event"} <= set(ENGLISH_OUTLINE)

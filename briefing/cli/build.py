@@ -20,12 +20,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from briefing.build import BuildReport, BuildRequest, build, default_glossary
+from briefing.build import BuildReport, BuildRequest, build
 from briefing.cli.common import INTERRUPTED, err, print_problems
 from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
-from briefing.terms.glossary import load_glossary
+from briefing.terms.glossary import find_glossary, load_glossary
 from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
 from briefing.translation.stage import ArgosTranslation
 
@@ -160,9 +160,9 @@ def build_command(
     Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force rebuilds them.
     """
     languages = parse_languages(lang)
-    request = BuildRequest(
-        facts_files(facts), languages, out_dir, template, glossary, layout, force
-    )
+    paths = facts_files(facts)
+    terms = load_glossary(find_glossary(glossary, paths))
+    request = BuildRequest(paths, languages, out_dir, template, terms, layout, force)
     with (
         contextlib.ExitStack() as resources,
         Progress(
@@ -179,7 +179,6 @@ def build_command(
         if any(language.code != SOURCE_LANGUAGE for language in languages):
             from briefing.memory.sqlite import TranslationMemory, resolve_memory_path
 
-            terms = load_glossary(glossary or default_glossary(request.facts_paths))
             memory = resources.enter_context(TranslationMemory(resolve_memory_path(tm)))
             translation = ArgosTranslation(
                 models_dir, terms, memory, Settings(beam_size=beam_size, batch_size=batch_size)

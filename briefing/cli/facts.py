@@ -12,8 +12,8 @@ from briefing.cli.common import err, out, print_problems
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
-from briefing.output.localize import glossary_warnings
-from briefing.terms.glossary import load_glossary
+from briefing.terms.glossary import find_glossary, load_glossary
+from briefing.translation.texts import glossary_warnings, texts_to_translate
 
 SOURCES_DIR = Path("sources")
 
@@ -27,9 +27,8 @@ def validate_command(
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected."""
     failed = False
+    terms = load_glossary(find_glossary(glossary, facts))
     for path in facts:
-        glossary_path = glossary or path.parent / "glossary.yaml"
-        terms = load_glossary(glossary_path)
         try:
             loaded_facts, source = load_facts(path)
         except InputError as error:
@@ -41,7 +40,8 @@ def validate_command(
             continue
         warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
         print_problems(warnings)
-        out.print(f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)")
+        texts = texts_to_translate(loaded_facts, terms)
+        out.print(f"{path}: ok ({len(texts)} texts, {len(warnings)} warnings)")
     raise typer.Exit(2 if failed else 0)
 
 

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import load_yaml, problems_from_validation
 
+GLOSSARY_NAME = "glossary.yaml"
+
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 
 
@@ -97,7 +99,20 @@ class Glossary(BaseModel):
 EMPTY = Glossary(version="empty", terms=[])
 
 
+def find_glossary(option: Path | None, facts_paths: list[Path]) -> Path | None:
+    """The glossary a command uses: --glossary, else glossary.yaml beside the first facts file
+    that has one (sources/glossary.yaml), else none."""
+    if option is not None:
+        return option
+    for path in facts_paths:
+        candidate = path.parent / GLOSSARY_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_glossary(path: Path | None) -> Glossary:
+    """The glossary at `path`, checked; no path or no file gives the empty glossary."""
     if path is None or not path.exists():
         return EMPTY
     loaded = load_yaml(path)
