@@ -6,7 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGS ?= en
 STAMP := $(VENV)/.installed
-CATALOG_LANGS := ja ko
+# Every output language but the source, as languages.py lists them.
+CATALOG_LANGS = $(shell $(PYTHON) -c 'from briefing.languages import LANGUAGES, SOURCE_LANGUAGE as S; print(*(c for c in LANGUAGES if c != S))')
 
 .PHONY: run test typecheck benchmark lint catalogs reference clean
 

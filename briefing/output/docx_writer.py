@@ -21,6 +21,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
 # Semantic paragraph styles of the document model → style names in the reference document.
@@ -37,7 +38,7 @@ PARAGRAPH_STYLES = {
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-LATIN_IN_EAST_ASIAN = "en-GB"
+LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 
 
 def _style_name(doc: DocxDocument, wanted: str, fallback: str = "Normal") -> str:
@@ -77,7 +78,8 @@ def apply_language(
         styles_element.insert(0, defaults)
     rpr_default = _set_child(defaults, "w:rPrDefault")
     rpr = _set_child(rpr_default, "w:rPr")
-    east_asian = tag if tag.split("-")[0] in ("ja", "ko", "zh") else None
+    language = language_of_tag(tag)
+    east_asian = tag if language is not None and language.east_asian else None
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag

@@ -54,6 +54,8 @@ class DifferenceView:
 class BriefingView:
     lang: str
     locale: str
+    tag: str  # BCP 47, for the document's language property
+    italics: bool  # whether the language sets text in italics
     title: str
     title_en: str
     kind: str
@@ -171,6 +173,8 @@ class Localizer:
         return BriefingView(
             lang=self.language.code,
             locale=self.language.locale,
+            tag=self.language.tag,
+            italics=self.language.italics,
             title=title,
             title_en=event.title,
             kind=kind,

@@ -24,10 +24,9 @@ from briefing.translation.interface import (
 from briefing.translation.segments import split_segments
 
 
-def assemble(segment_targets: Iterable[str], lang: str) -> str:
+def assemble(segment_targets: Iterable[str], target: Language) -> str:
     """Join translated sentences the way the target language writes them."""
-    separator = "" if lang in ("ja", "zh") else " "
-    return separator.join(t for t in segment_targets if t)
+    return target.word_separator.join(t for t in segment_targets if t)
 
 
 class ArgosTranslation:
@@ -101,7 +100,7 @@ class ArgosTranslation:
             else:
                 origin = Origin.memory
             result[text] = TranslatedText(
-                assemble((e.target for e in entries), target.code),
+                assemble((e.target for e in entries), target),
                 origin,
                 flagged=any(e.flagged and not e.reviewed for e in entries),
                 from_machine=sum(1 for s in segments if s not in known),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from briefing.errors import Problem
 from briefing.facts.schema import Facts, HeadedStatement
 from briefing.facts.yamlsource import LoadedYaml
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.terms.glossary import Glossary
 
 Location = tuple[str | int, ...]
@@ -71,12 +72,15 @@ def texts_to_translate(facts: Facts, glossary: Glossary) -> list[str]:
 
 def glossary_warnings(loaded: LoadedYaml, facts: Facts, glossary: Glossary) -> list[Problem]:
     """Warnings naming each glossary entry to add, at the place in the facts file that uses it."""
+    targets = [language for code, language in LANGUAGES.items() if code != SOURCE_LANGUAGE]
+    names = " and ".join(language.name for language in targets)
+    codes = "/".join(language.code for language in targets)
     return [
         loaded.problem(
             gap.location,
-            f"'{gap.text}' is not in the glossary, so its Japanese and Korean forms would be "
+            f"'{gap.text}' is not in the glossary, so its {names} forms would be "
             "machine-translated",
-            f"Add a term with `en: {gap.text}` (and its official ja/ko forms) to the glossary.",
+            f"Add a term with `en: {gap.text}` (and its official {codes} forms) to the glossary.",
             "warning",
         )
         for gap in glossary_gaps(facts, glossary)
