@@ -216,22 +216,6 @@ def test_validate_shows_brackets_in_values_literally(
     assert "internal error" not in result.stderr
 
 
-def test_validate_warns_about_removed_control_characters(
-    tmp_path: Path,
-    minimal_facts: dict[str, Any],
-    facts_yaml: FactsYaml,
-    run_main: Callable[..., Result],
-) -> None:
-    minimal_facts["summary"]["text"] = "The two leaders\x1b met in Nara."
-    path = tmp_path / "control.yaml"
-    path.write_text(facts_yaml(minimal_facts), encoding="utf-8")
-    result = run_main("validate", str(path))
-    assert result.code == 0
-    assert "warning:" in result.stderr
-    assert "summary.text" in result.stderr
-    assert "control character" in result.stderr
-
-
 def test_validate_missing_file(tmp_path: Path, run_main: Callable[..., Result]) -> None:
     result = run_main("validate", str(tmp_path / "nowhere.yaml"))
     assert result.code == 2
