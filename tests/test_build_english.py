@@ -19,15 +19,13 @@ import pytest
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from typer.testing import CliRunner
 
 from briefing.build import BuildRequest, build
-from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
 from briefing.terms.glossary import load_glossary
-from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA
+from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke
 
 FactsYaml = Callable[[object], str]
 
@@ -114,8 +112,8 @@ def nara() -> Facts:
 def nara_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example built as a user would: `briefing build FACTS --lang en --out DIR`."""
     out_dir = tmp_path_factory.mktemp("out")
-    result = CliRunner().invoke(app, ["build", str(NARA), "--lang", "en", "--out", str(out_dir)])
-    assert result.exit_code == 0, result.output
+    result = invoke("build", str(NARA), "--lang", "en", "--out", str(out_dir))
+    assert result.returncode == 0, result.output
     path = out_dir / f"{NARA.stem}.en.docx"
     assert documents_in(out_dir) == [path.name]
     assert leftovers(out_dir) == []
