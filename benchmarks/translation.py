@@ -36,13 +36,14 @@ from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translation.engines.argos import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
+    ArgosEngine,
     LoadedModel,
     Settings,
     load_model,
 )
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.stage import TranslationStage
 from briefing.translation.texts import texts_to_translate
 
 
@@ -93,12 +94,12 @@ def main() -> None:
         sent = record_passes(model)
 
         with timed() as plain:  # (b0)
-            ArgosTranslation(models_dir, EMPTY, None, settings).translate(
+            TranslationStage(ArgosEngine(models_dir, settings), EMPTY, None).translate(
                 language, texts, SilentProgress()
             )
         sent.clear()
         with timed() as full:  # (b)
-            ArgosTranslation(models_dir, glossary, None, settings).translate(
+            TranslationStage(ArgosEngine(models_dir, settings), glossary, None).translate(
                 language, texts, SilentProgress()
             )
         token_lists = [tokens for batch in sent for tokens in batch]

@@ -13,7 +13,8 @@ from briefing.build import BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import load_glossary
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.engines.argos import ArgosEngine
+from briefing.translation.stage import TranslationStage
 from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES, invoke
 
 
@@ -49,7 +50,7 @@ def test_models_folder_removed_mid_run(tmp_path: Path, isolated_home: Path) -> N
     progress = RemovesModelsWhenTranslationStarts(models_dir)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
         glossary = load_glossary(GLOSSARY)
-        translation = ArgosTranslation(models_dir, glossary, memory)
+        translation = TranslationStage(ArgosEngine(models_dir), glossary, memory)
         request = BuildRequest([NARA], parse_languages("en,ja,ko"), out, glossary=glossary)
         report = build(request, translation, progress)
 
@@ -59,7 +60,7 @@ def test_models_folder_removed_mid_run(tmp_path: Path, isolated_home: Path) -> N
     # Japanese was loaded before the folder went; Korean is then reported missing, not a crash.
     assert status == {"en": "written", "ja": "written", "ko": "missing-model"}
     assert [m.target for m in report.missing] == ["ko"]
-    assert report.returncode == 1
+    assert report.exit_code == 1
     for lang in ("en", "ja"):
         assert docx.Document(str(out / f"{NARA.stem}.{lang}.docx")).paragraphs
 

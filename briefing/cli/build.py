@@ -26,8 +26,13 @@ from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from briefing.terms.glossary import find_glossary, load_glossary
-from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.engines.argos import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BEAM_SIZE,
+    ArgosEngine,
+    Settings,
+)
+from briefing.translation.stage import TranslationStage
 
 
 class RichProgress:
@@ -177,11 +182,13 @@ def build_command(
     ):
         translation = None
         if any(language.code != SOURCE_LANGUAGE for language in languages):
-            from briefing.memory.sqlite import TranslationMemory, resolve_memory_path
+            from briefing.memory.backend import open_memory
 
-            memory = resources.enter_context(TranslationMemory(resolve_memory_path(tm)))
-            translation = ArgosTranslation(
-                models_dir, terms, memory, Settings(beam_size=beam_size, batch_size=batch_size)
+            memory = resources.enter_context(open_memory(tm))
+            translation = TranslationStage(
+                ArgosEngine(models_dir, Settings(beam_size=beam_size, batch_size=batch_size)),
+                terms,
+                memory,
             )
 
         def waiting() -> None:
