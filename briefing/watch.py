@@ -23,6 +23,8 @@ IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part")
 # and for at most DEBOUNCE_MS.
 STEP_MS = 200
 DEBOUNCE_MS = 1600
+# The watcher wakes this often without changes; the first wake-up says it is ready.
+IDLE_MS = 500
 
 
 class Stop(Protocol):
@@ -83,10 +85,12 @@ def watch(
     inputs: Callable[[], Inputs],
     rebuild: Callable[[list[Path]], None],
     stop: Stop | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Call `rebuild(changed paths)` after each group of changes to the inputs, until `stop` is
     set; Ctrl-C raises KeyboardInterrupt. `inputs` is asked again after every rebuild, since a
-    changed briefing.toml may name another template, glossary or sources folder."""
+    changed briefing.toml may name another template, glossary or sources folder. `on_ready` is
+    called once, when the folders are being watched: a change before that could be missed."""
     import watchfiles
 
     while True:
@@ -98,9 +102,16 @@ def watch(
             step=STEP_MS,
             debounce=DEBOUNCE_MS,
             stop_event=stop,
+            rust_timeout=IDLE_MS,
+            yield_on_timeout=True,
             raise_interrupt=True,
         )
         for changes in changes_seen:
+            if not changes:  # an idle wake-up: the watches are in place
+                if on_ready is not None:
+                    on_ready()
+                    on_ready = None
+                continue
             rebuild(sorted({Path(name) for _change, name in changes}))
             if inputs() != current:
                 break  # watch the new set of folders

@@ -114,7 +114,7 @@ def config_text() -> str:
 
 
 def starter_text(schema_ref: str) -> str:
-    from briefing.starter import STARTER
+    from briefing.facts.starter import STARTER
 
     path = f"sources/{STARTER_NAME}.yaml"
     return f"# yaml-language-server: $schema={schema_ref}\n" + STARTER.format(path=path)

@@ -16,7 +16,7 @@ TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 def facts_schema() -> dict[str, Any]:
     """The facts file's schema, from the same pydantic model that validates it."""
-    from briefing.facts import Facts
+    from briefing.facts.schema import Facts
 
     schema = Facts.model_json_schema()
     schema["$schema"] = JSON_SCHEMA_DIALECT
