@@ -66,11 +66,19 @@ def config_command(
         out.print(f"workspace: {settings.config_file}", markup=False)
     else:
         out.print("no briefing.toml here or in any folder above; defaults apply", markup=False)
-    width = max(len(key) for key, _, _ in rows)
-    for key, value, origin in rows:
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        shown = "(unset)" if shown is None else str(shown)
-        out.print(f"{key:<{width}}  {shown:<40} {origin}", markup=False)
+    shown = [(key, _text(value), origin) for key, value, origin in rows]
+    key_width = max(len(key) for key, _, _ in shown)
+    value_width = min(40, max(len(value) for _, value, _ in shown))
+    for key, value, origin in shown:
+        out.print(f"{key:<{key_width}}  {value:<{value_width}}  {origin}", markup=False)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 def schema_command(
