@@ -152,7 +152,7 @@ class Settings(Section):
         unknown = [code for code in value if code not in LANGUAGES]
         if unknown:
             raise ValueError(
-                f"unknown language code(s) {', '.join(unknown)}; available: {', '.join(LANGUAGES)}"
+                f"unknown language code(s): {', '.join(unknown)}; available: {', '.join(LANGUAGES)}"
             )
         return list(dict.fromkeys(value))
 
