@@ -40,8 +40,8 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-err: Console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)  # type: ignore[assignment]
-out: Console = LazyConsole(highlight=False, soft_wrap=True)  # type: ignore[assignment]
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
 state = {"debug": False}
 
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"

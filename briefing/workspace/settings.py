@@ -28,7 +28,7 @@ from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found]
 
 UNIONS = (Union, UnionType)
 CONFIG_NAME = "briefing.toml"
