@@ -15,10 +15,10 @@ import ctranslate2
 import pytest
 import sentencepiece as spm
 
-from briefing.facts import load_facts
-from briefing.glossary import load_glossary
-from briefing.protect import PLACEHOLDER_PATTERN, protect
-from briefing.segments import split_segments
+from briefing.facts.load import load_facts
+from briefing.terms.glossary import load_glossary
+from briefing.terms.protect import PLACEHOLDER_PATTERN, protect
+from briefing.translation.segments import split_segments
 from tests.conftest import COPY_PACKAGES, GLOSSARY, ROOT, TINY_PACKAGES
 
 

@@ -39,10 +39,10 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
     class CountingTranslator:
         """Counts the batched calls the stage makes on the real CTranslate2 translator."""
 
-        def translate_iterable(self, source, **options):  # noqa: ANN001, ANN003, ANN201
+        def translate_batch(self, source, **options):  # noqa: ANN001, ANN003, ANN201
             source = list(source)
             calls.append(len(source))
-            return original.translate_iterable(source, **options)
+            return original.translate_batch(source, **options)
 
     model.translator = CountingTranslator()  # type: ignore[assignment]
     try:
