@@ -22,7 +22,7 @@ Models: "random" (random weights: every output runs to its decoding limit and ev
 is lost, so every sentence with a glossary term takes the retry pass: the worst case) and "copy"
 (hand-set weights that output the input's pieces and end: natural length, placeholders kept,
 as a good real model does). Timed figures are medians of --repeat runs.
-Usage: python benchmarks/translation.py [--models random,copy] [--variants 10] [--repeat 3]
+Usage: python benchmarks/translation.py [--models random,copy] [--variants 3] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from briefing.translation.engines.argos import (
     LoadedModel,
     Settings,
     load_model,
+    thread_layout,
 )
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
@@ -105,7 +106,7 @@ def run_calls(translator: Any, calls: list[Call], api: str, batch: tuple[str, in
 def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(args.beam, args.batch, args.max_length)
     language = LANGUAGES["ja"]
-    figures: dict[str, Any] = {"model": kind}
+    figures: dict[str, Any] = {"model": kind, "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
         work = Path(temporary)
         models_dir = install_realistic_models(work, ("ja",), kind)
@@ -123,7 +124,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         assert installed is not None
         model = load_model(installed.path, models.model_identity(installed))
         product = model.translator
-        figures["inter_threads"] = product.num_translators
+        figures["layout"] = "{}×{}".format(*thread_layout())
         inside = TimedTranslator(product)
         model.translator = inside  # type: ignore[assignment]
         sent = record_passes(model)
@@ -167,7 +168,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         # The sweep: a sample of the token lists, grouped by decoding limit as the pipeline does.
         picked = token_lists[:: max(1, len(token_lists) // args.sweep)][: args.sweep]
         sweep_calls = [([picked[i] for i in ix], o) for ix, o in model.plan(picked, settings)]
-        sizes = [("examples", n) for n in (8, 16, 32, 64)] + [("tokens", n) for n in (512, 1024)]
+        sizes = [("examples", n) for n in (8, 16, 32)] + [("tokens", 512)]
         sweep = []
         model_path = str(installed.path / "model")
         for inter, intra in thread_layouts(os.cpu_count() or 1) if args.sweep else ():
@@ -228,6 +229,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         best=best,
         beams=beams,
         peak_mb=peak_memory_mb(),
+        load_after=os.getloadavg()[0],
     )
     figures["b_over_a"] = figures["rate_b"] / figures["rate_a"]
     figures["b_over_c"] = figures["rate_b"] / figures["rate_c"]
@@ -253,6 +255,7 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
     for f in figures.values():
         f["share_pct"] = 100 * f["inside_share"]
         f["peak"] = f"{f['peak_mb']:.0f} MB"
+        f["load"] = f"{f['load_before']:.1f} / {f['load_after']:.1f}"
         f["best_text"] = describe(f["best"]) if f.get("best") else "-"
     side_by_side(
         [
@@ -266,6 +269,8 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
             ("b/c* (target >= 0.9)", "b_over_c_best"),
             ("share of (b) inside CTranslate2, % (target >= 90 copy)", "share_pct"),
             ("peak memory", "peak"),
+            ("pipeline threads (inter×intra)", "layout"),
+            ("load average (1 min) before / after", "load"),
         ],
         figures,
     )
@@ -294,9 +299,9 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(MODEL_KINDS))
-    parser.add_argument("--variants", type=int, default=10)
+    parser.add_argument("--variants", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timed figure (median)")
-    parser.add_argument("--naive-sample", type=int, default=40, help="calls timed for (a)")
+    parser.add_argument("--naive-sample", type=int, default=16, help="calls timed for (a)")
     parser.add_argument("--beam", type=int, default=DEFAULT_BEAM_SIZE)
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--max-length", type=int, default=48)
