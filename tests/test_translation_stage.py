@@ -1,4 +1,8 @@
-"""The translation stage with a real tiny package: batching, determinism, memory, reassembly."""
+"""The translation stage with a real tiny package: batching, determinism, memory, reassembly.
+
+Uses the tiny random packages: every output runs to its decoding limit, so a sentence batched
+beside a long one is the hardest case for "translates the same whatever it is built with".
+"""
 
 from __future__ import annotations
 
