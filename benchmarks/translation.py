@@ -55,6 +55,7 @@ from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translation.engines.argos import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
+    ArgosEngine,
     LoadedModel,
     Settings,
     load_model,

@@ -27,6 +27,7 @@ from briefing.terms.glossary import load_glossary
 from briefing.terms.protect import translate_protected
 from briefing.translation.engines.argos import LoadedModel, Settings, load_model
 from briefing.translation.segments import split_segments
+from briefing.translation.texts import texts_to_translate
 from tests.conftest import GLOSSARY, NARA
 from tests.test_translated_build import (
     english_forms,
@@ -61,6 +62,10 @@ class CopyBuild:
     report: dict  # type: ignore[type-arg]
     facts: Facts
     passes: dict[str, list[int]]  # model identity → token lists in each model pass
+
+    def texts(self) -> list[str]:
+        """The free texts of the facts: what goes through translation."""
+        return texts_to_translate(self.facts, load_glossary(GLOSSARY))
 
     def doc(self, lang: str) -> docx.document.Document:
         return docx.Document(str(self.out / f"{NARA.stem}.{lang}.docx"))
@@ -108,7 +113,7 @@ def test_each_free_text_is_the_english_with_official_names(
     copy_build: CopyBuild, lang: str
 ) -> None:
     text = document_text(copy_build.doc(lang))
-    texts = copy_build.facts.free_texts()
+    texts = copy_build.texts()
     assert len(texts) > 20
     changed = 0
     for english in texts:
@@ -126,7 +131,7 @@ def test_nothing_flagged_one_model_pass_and_no_retry(copy_build: CopyBuild, lang
     assert document["segments"]["machine"] > 40
     installed = models.find_model(copy_build.models_dir, "en", lang)
     assert installed is not None and installed.package_version == "0.2"
-    unique = {s for t in copy_build.facts.free_texts() for s in split_segments(t)}
+    unique = {s for t in copy_build.texts() for s in split_segments(t)}
     # One pass with every sentence once; a second pass would be the retry around the terms.
     assert copy_build.passes[models.model_identity(installed)] == [len(unique)]
 
@@ -153,7 +158,7 @@ def test_parallel_layout_pairs_each_statement_with_itself(
     assert rows and all(len(row) == 2 for row in rows)
     paired = 0
     for left, right in rows:
-        for english in copy_build.facts.free_texts():
+        for english in copy_build.texts():
             if len(english) > 20 and english in left:
                 # Beside each English statement: the same statement, names in Korean.
                 assert expected(english, "ko") in right, f"{right!r} does not copy {english!r}"

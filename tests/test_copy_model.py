@@ -19,6 +19,7 @@ from briefing.facts.load import load_facts
 from briefing.terms.glossary import load_glossary
 from briefing.terms.protect import PLACEHOLDER_PATTERN, protect
 from briefing.translation.segments import split_segments
+from briefing.translation.texts import texts_to_translate
 from tests.conftest import COPY_PACKAGES, GLOSSARY, ROOT, TINY_PACKAGES
 
 
@@ -30,7 +31,7 @@ def example_sentences() -> list[str]:
         text
         for path in sorted((ROOT / "sources").glob("*.yaml"))
         if path != GLOSSARY
-        for text in load_facts(path)[0].free_texts()
+        for text in texts_to_translate(load_facts(path)[0], glossary)
     ]
     segments = dict.fromkeys(s for text in texts for s in split_segments(text))
     return [protect(segment, glossary).text for segment in segments]
