@@ -18,8 +18,7 @@ from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.translation.interface import MissingModel
 
 DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
-# 16 keeps every translator busy on a small build; larger batches measure no faster
-# (benchmarks/translation.py sweep).
+# 16 gives every translator (one per core) batches of its own even in a small build.
 DEFAULT_BATCH_SIZE = 16
 MAX_DECODING_LENGTH = 256
 LIMIT_STEP = 32
@@ -31,9 +30,10 @@ def thread_layout(cores: int | None = None) -> tuple[int, int]:
     """(inter_threads, intra_threads) for CTranslate2 on this machine's CPU cores.
 
     Batches decoded side by side, one thread each, beat one batch decoded by several threads:
-    on 2 cores 2×1 translates about 1.7× as fast as 1×2 (benchmarks/translation.py sweep;
-    CTranslate2's performance guide says the same). Threads beyond MAX_TRANSLATORS go inside
-    each translator instead.
+    on 2 cores, 96 sentences at beam 2 ran at 27 segments/s with 2×1 against 16 with 1×1 or
+    1×2 (random benchmark model, batch 16), and CTranslate2's performance guide recommends
+    inter-op over intra-op threads on CPU. benchmarks/translation.py sweeps the layouts.
+    Threads beyond MAX_TRANSLATORS go inside each translator instead.
     """
     cores = max(1, cores or os.cpu_count() or 1)
     inter = min(cores, MAX_TRANSLATORS)
