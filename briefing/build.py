@@ -23,11 +23,11 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
-from briefing.output.localize import Localizer, glossary_warnings, texts_to_translate
+from briefing.output.localize import Localizer
 from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document
 from briefing.output.template import Template, find_template
-from briefing.terms.glossary import Glossary, load_glossary
+from briefing.terms.glossary import EMPTY, Glossary
 from briefing.translation.interface import (
     MissingModel,
     Origin,
@@ -37,9 +37,7 @@ from briefing.translation.interface import (
     Translation,
     TranslationBatch,
 )
-
-GLOSSARY_NAME = "glossary.yaml"
-
+from briefing.translation.texts import glossary_warnings, texts_to_translate
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -50,7 +48,7 @@ class BuildRequest:
     languages: list[Language]
     out_dir: Path
     template: str = "summit"
-    glossary_path: Path | None = None
+    glossary: Glossary = EMPTY  # loaded once by the caller, who also gives it to translation
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
 
@@ -81,15 +79,6 @@ class BuildReport:
         ):
             return 2
         return 1 if self.missing else 0
-
-
-def default_glossary(facts_paths: list[Path]) -> Path | None:
-    """The glossary beside the facts files (sources/glossary.yaml), if there is one."""
-    for path in facts_paths:
-        candidate = path.parent / GLOSSARY_NAME
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
@@ -229,9 +218,10 @@ class Writer:
         if job.parallel:
             english = self.render(job.source, LANGUAGES[SOURCE_LANGUAGE])
             locale = Locale.parse(job.language.locale)
+            english_name = Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale)
             labels = (
-                Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale),
-                locale.get_language_name(locale),
+                english_name or LANGUAGES[SOURCE_LANGUAGE].name,
+                locale.get_language_name(locale) or job.language.name,
             )
             document = pair_documents(english, document, labels)
         fonts = self.template.config.fonts.get(job.language.code)
@@ -259,7 +249,7 @@ def build(
     progress = progress or SilentProgress()
     report = BuildReport()
     template = find_template(request.template)
-    glossary = load_glossary(request.glossary_path or default_glossary(request.facts_paths))
+    glossary = request.glossary
     ensure_writable_dir(request.out_dir)
     sources = load_all(request.facts_paths, glossary, report)
 

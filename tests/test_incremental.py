@@ -4,6 +4,9 @@ translate only what the memory lacks; concurrent and interrupted builds leave wh
 Two facts files (copies of the Nara example) are built once per module with the tiny real
 packages; each test works on its own copy of that state (facts, glossary, out/, memory). The
 `--report` JSON and the memory's rows are the evidence of what was translated.
+
+Uses the tiny random packages: skipping and rebuilding do not depend on what the model says, and
+their output differs from the English, so a translation that came from the memory is told apart.
 """
 
 from __future__ import annotations
@@ -16,19 +19,15 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
-from briefing.cli import app
-from tests.conftest import GLOSSARY, NARA
+from tests.conftest import BRIEFING, GLOSSARY, NARA, invoke
 
-BRIEFING = Path(sys.executable).with_name("briefing")
 LANGS = ("en", "ja", "ko")
 TARGETS = ("ja", "ko")
 STEMS = ("a-summit", "b-summit")
@@ -123,8 +122,8 @@ class State:
     def build(self, *extra: str, files: tuple[Path, ...] = ()) -> dict:  # type: ignore[type-arg]
         """Build in this process through the CLI; the --report JSON."""
         report = self.root / f"report-{time.monotonic_ns()}.json"
-        result = CliRunner().invoke(app, [*self.args(*files), "--report", str(report), *extra])
-        assert result.exit_code == 0, result.output
+        result = invoke(*self.args(*files), "--report", str(report), *extra)
+        assert result.returncode == 0, result.output
         return json.loads(report.read_text(encoding="utf-8"))
 
 

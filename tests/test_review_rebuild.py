@@ -1,4 +1,8 @@
-"""The reviewer round trip seen in the document: edits appear, and full review lifts the notice."""
+"""The reviewer round trip seen in the document: edits appear, and full review lifts the notice.
+
+Uses the tiny random packages: their output never equals a reviewer's edit, so an edit that shows
+in the document can only have come from the review.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,16 @@ from pathlib import Path
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
-from briefing.cli import app
-from tests.conftest import NARA
+from tests.conftest import NARA, invoke
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 NS = {"x": XLIFF}
 
 
 def run(*args: str) -> None:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
+    result = invoke(*args)
+    assert result.returncode == 0, result.output
 
 
 def document_text(path: Path) -> str:

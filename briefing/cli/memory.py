@@ -8,16 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from briefing.atomic import write_atomic
-from briefing.cli.review import TmOption
+from briefing.cli.common import LazyConsole, escape
+from briefing.cli.review import TmOption, memory_setting
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.exchange import build_tmx, read_tmx
-from briefing.memory.sqlite import SQLITE_MAGIC, TranslationMemory, resolve_memory_path
-from briefing.review.roundtrip import PROTECTED_SUFFIXES
 
 memory_app = typer.Typer(
     help="Translation memory: export and import TMX 1.4b, statistics.",
@@ -25,10 +20,13 @@ memory_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
 
 
 def _check_output(output: Path, memory: Path, force: bool) -> None:
+    from briefing.memory.sqlite import SQLITE_MAGIC
+    from briefing.review.roundtrip import PROTECTED_SUFFIXES
+
     target = output.resolve()
     if target in (
         memory.resolve(),
@@ -69,9 +67,14 @@ def export_command(
     """Write the memory (or part of it) as TMX 1.4b, for OmegaT, Trados, memoQ or Phrase."""
     if lang is not None and (lang == SOURCE_LANGUAGE or lang not in LANGUAGES):
         raise InputError(f"--lang takes a target language, ja or ko (got '{lang}')")
-    path = resolve_memory_path(tm)
+    from briefing.atomic import write_atomic
+    from briefing.memory.backend import open_memory
+    from briefing.memory.exchange import build_tmx
+    from briefing.memory.sqlite import resolve_memory_path
+
+    path = resolve_memory_path(memory_setting(tm))
     _check_output(output, path, force)
-    with TranslationMemory(path) as memory:
+    with open_memory(path) as memory:
         entries = memory.entries(lang, reviewed_only)
     write_atomic(output, build_tmx(entries))
     out.print(f"wrote {escape(str(output))}: {len(entries)} entries (memory: {escape(str(path))})")
@@ -90,10 +93,14 @@ def import_command(
     tm: TmOption = None,
 ) -> None:
     """Store a TMX file's English→ja/ko translations; all or nothing."""
-    path = resolve_memory_path(tm)
+    from briefing.memory.backend import open_memory
+    from briefing.memory.exchange import read_tmx
+    from briefing.memory.sqlite import resolve_memory_path
+
+    path = resolve_memory_path(memory_setting(tm))
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
     read = read_tmx(file, reviewer, now)
-    with TranslationMemory(path) as memory:
+    with open_memory(path) as memory:
         stored = memory.restore(read.entries)
     extra = []
     if read.other_languages:
@@ -110,8 +117,11 @@ def import_command(
 @memory_app.command("stats")
 def stats_command(tm: TmOption = None) -> None:
     """Entries per target language, origin and model."""
-    path = resolve_memory_path(tm)
-    with TranslationMemory(path) as memory:
+    from briefing.memory.backend import open_memory
+    from briefing.memory.sqlite import resolve_memory_path
+
+    path = resolve_memory_path(memory_setting(tm))
+    with open_memory(path) as memory:
         rows = memory.stats()
     out.print(f"memory: {escape(str(path))}")
     out.print(f"{'language':<9} {'origin':<9} {'model':<32} {'entries':>8}")

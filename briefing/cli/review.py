@@ -3,21 +3,19 @@ Word review document), and take the reviewed file back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from briefing.build import default_glossary
+from briefing.cli.common import LazyConsole, escape
 from briefing.errors import InputError
-from briefing.facts.load import load_facts
-from briefing.facts.schema import Facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
-from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
-from briefing.review.roundtrip import FORMATS, check_output, export_review, import_review
-from briefing.terms.glossary import Glossary, load_glossary
+
+if TYPE_CHECKING:
+    from briefing.facts.schema import Facts
+    from briefing.terms.glossary import Glossary
 
 review_app = typer.Typer(
     help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool or as a Word "
@@ -26,28 +24,49 @@ review_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
+
+FORMATS = ("xliff", "docx")  # as review.roundtrip.FORMATS, without importing it for --help
 
 TmOption = Annotated[
     Path | None,
     typer.Option(
         "--tm",
-        help=f"Translation memory file. Default: ${ENV_VAR}, else "
+        help="Translation memory file. Default: $BRIEFING_TM, else the setting "
+        "translation.memory in briefing.toml, else "
         "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
     ),
 ]
 GlossaryOption = Annotated[
     Path | None,
-    typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+    typer.Option(
+        "--glossary",
+        help="Workspace glossary file. Default: the setting `glossaries`, else "
+        "glossary.yaml beside the facts.",
+    ),
 ]
 
 
-def document_loader(glossary: Path | None):  # noqa: ANN201
-    """Reads a facts file and the glossary its build uses."""
+def memory_setting(tm: Path | None) -> Path | None:
+    """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
+    from briefing.workspace.settings import load_settings
+
+    return load_settings({"translation.memory": tm}).translation.memory
+
+
+def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glossary]]:
+    """Reads a facts file and the glossary its build uses (so a unit's terms are the build's)."""
+    from briefing.cli.build import workspace_glossary
+    from briefing.facts.load import load_facts
+    from briefing.terms.glossary import find_glossary, load_glossary
+    from briefing.workspace.settings import load_settings
+
+    settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
+    chosen = workspace_glossary(settings)
 
     def load(facts: Path) -> tuple[Facts, Glossary]:
         loaded, _ = load_facts(facts)
-        return loaded, load_glossary(glossary or default_glossary([facts]))
+        return loaded, load_glossary(find_glossary(chosen, [facts]))
 
     return load
 
@@ -88,12 +107,16 @@ def export_command(
     chosen = fmt or ("docx" if output.suffix.lower() == ".docx" else "xliff")
     if chosen not in FORMATS:
         raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
-    memory_path = resolve_memory_path(tm)
+    from briefing.memory.backend import open_memory
+    from briefing.memory.sqlite import resolve_memory_path
+    from briefing.review.roundtrip import check_output, export_review
+
+    memory_path = resolve_memory_path(memory_setting(tm))
     check_output(output, force, memory_path, facts)  # before any work, and before the memory
     loaded, terms = document_loader(glossary)(facts)
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_path) as memory:
         summary = export_review(
-            loaded, facts, languages[0].code, terms, memory, output, chosen, force
+            loaded, facts, languages[0].code, terms, memory, output, chosen, force, memory_path
         )
     out.print(
         f"wrote {escape(str(output))}: {summary.units} sentences ({summary.reviewed} reviewed, "
@@ -125,8 +148,12 @@ def import_command(
     ] = False,
 ) -> None:
     """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
-    path = resolve_memory_path(tm)
-    with TranslationMemory(path) as memory:
+    from briefing.memory.backend import open_memory
+    from briefing.memory.sqlite import resolve_memory_path
+    from briefing.review.roundtrip import import_review
+
+    path = resolve_memory_path(memory_setting(tm))
+    with open_memory(path) as memory:
         summary = import_review(
             file, memory, document_loader(glossary), reviewer, facts, skip_stale
         )

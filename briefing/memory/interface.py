@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Protocol
 
 MACHINE = "machine"
@@ -88,3 +89,45 @@ class ReviewedTranslation:
     target_lang: str
     target: str
     comment: str = ""
+
+
+class ReviewMemory(Protocol):
+    """The translation memory as the review round trip sees it."""
+
+    def entries_for(
+        self, segments: Iterable[str], source_lang: str, target_lang: str
+    ) -> dict[str, StoredEntry]: ...
+
+    def store_reviewed(
+        self,
+        entries: Iterable[ReviewedTranslation],
+        reviewer: str,
+        comments: Iterable[tuple[str, str, str, str]] = (),
+    ) -> int: ...
+
+
+class ExchangeMemory(Protocol):
+    """The translation memory as the exchange commands (TMX export, import, stats) see it."""
+
+    def entries(
+        self, target_lang: str | None = None, reviewed_only: bool = False
+    ) -> list[StoredEntry]: ...
+
+    def restore(self, entries: Iterable[StoredEntry]) -> int: ...
+
+    def stats(self) -> list[tuple[str, str, str, int]]: ...
+
+
+class Backend(Memory, ReviewMemory, ExchangeMemory, Protocol):
+    """Everything a memory backend provides: both sides, opened and closed around a command."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Backend: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...

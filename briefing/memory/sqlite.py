@@ -32,6 +32,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from briefing.errors import BriefingError, InputError
 from briefing.memory.interface import (
@@ -76,8 +77,22 @@ _COLUMNS = (
 )
 
 
-def _stored(row: tuple) -> StoredEntry:  # type: ignore[type-arg]
-    return StoredEntry(*row[:8], bool(row[8]), row[9], row[10], row[11] or "")
+def _stored(row: tuple[Any, ...]) -> StoredEntry:
+    segment, source_lang, target_lang, target, origin, model, terms, reviewer = row[:8]
+    return StoredEntry(
+        segment,
+        source_lang,
+        target_lang,
+        target,
+        origin,
+        model,
+        terms,
+        reviewer,
+        bool(row[8]),
+        row[9],
+        row[10],
+        row[11] or "",
+    )
 
 
 def default_memory_path() -> Path:

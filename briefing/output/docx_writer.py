@@ -17,9 +17,12 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
 # Semantic paragraph styles of the document model → style names in the reference document.
@@ -36,12 +39,28 @@ PARAGRAPH_STYLES = {
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-LATIN_IN_EAST_ASIAN = "en-GB"
+LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 
 
-def _style_name(doc: DocxDocument, wanted: str, fallback: str = "Normal") -> str:
-    names = {style.name for style in doc.styles}
-    return wanted if wanted in names else fallback
+class _Styles:
+    """The reference document's styles by name, read once per document: python-docx searches
+    the whole styles part on every lookup by name, and a house style holds hundreds."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        self.doc = doc
+        self.by_name = {style.name: style for style in doc.styles}
+        self.default = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+
+    def get(self, wanted: str, fallback: str = "Normal") -> BaseStyle:
+        return self.by_name.get(wanted) or self.by_name[fallback]
+
+    def paragraph(self, wanted: str) -> DocxParagraph:
+        """A new paragraph in style `wanted` (else Normal), as doc.add_paragraph(style=…)
+        writes it, without python-docx's search for the default style on every call."""
+        paragraph = self.doc.add_paragraph()
+        style = self.get(wanted)
+        paragraph._p.style = None if style == self.default else style.style_id
+        return paragraph
 
 
 def _clear_body(doc: DocxDocument) -> None:
@@ -51,7 +70,7 @@ def _clear_body(doc: DocxDocument) -> None:
             body.remove(child)
 
 
-def _set_child(parent, tag: str, **attributes: str):  # type: ignore[no-untyped-def]
+def _set_child(parent: BaseOxmlElement, tag: str, **attributes: str) -> BaseOxmlElement:
     """Find or create `tag` under `parent` and set its attributes (w: namespace)."""
     element = parent.find(qn(tag))
     if element is None:
@@ -62,7 +81,9 @@ def _set_child(parent, tag: str, **attributes: str):  # type: ignore[no-untyped-
     return element
 
 
-def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_font: str | None):
+def apply_language(
+    doc: DocxDocument, tag: str, body_font: str | None, heading_font: str | None
+) -> None:
     """Language tag and East Asian fonts on the defaults and on every style.
 
     Without them Word and LibreOffice pick a wrong CJK font and break lines by Latin rules.
@@ -74,7 +95,8 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
         styles_element.insert(0, defaults)
     rpr_default = _set_child(defaults, "w:rPrDefault")
     rpr = _set_child(rpr_default, "w:rPr")
-    east_asian = tag if tag.split("-")[0] in ("ja", "ko", "zh") else None
+    language = language_of_tag(tag)
+    east_asian = tag if language is not None and language.east_asian else None
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
@@ -96,14 +118,14 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
             _set_east_asian_font(style_rpr, font)
 
 
-def _set_east_asian_font(rpr, font: str) -> None:  # type: ignore[no-untyped-def]
+def _set_east_asian_font(rpr: BaseOxmlElement, font: str) -> None:
     """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
     (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
     fonts = _set_child(rpr, "w:rFonts", eastAsia=font)
     fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
 
 
-def _set_lang(rpr, tag: str, east_asian: str | None) -> None:  # type: ignore[no-untyped-def]
+def _set_lang(rpr: BaseOxmlElement, tag: str, east_asian: str | None) -> None:
     lang = _set_child(rpr, "w:lang", val=tag)
     if east_asian:
         lang.set(qn("w:eastAsia"), east_asian)
@@ -168,11 +190,11 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
                 rest = rest[index + len(found) :]
 
 
-def _add_table(doc: DocxDocument, table: Table) -> None:
+def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     columns = max([len(table.header), *(len(row) for row in table.rows)])
     rows = ([table.header] if table.header else []) + list(table.rows)
     added = doc.add_table(rows=len(rows), cols=columns)
-    added.style = doc.styles[_style_name(doc, TABLE_STYLE, "Table Grid")]
+    added.style = styles.get(TABLE_STYLE, "Table Grid")
     look = _set_child(added._tbl.tblPr, "w:tblLook")
     for name, value in (
         ("val", "04A0"),
@@ -203,21 +225,21 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     apply_language(doc, meta.language, *(fonts or (None, None)))
     fill_header_footer(doc, meta.header, meta.footer)
 
+    styles = _Styles(doc)
     for block in document.blocks:
         if isinstance(block, Heading):
-            paragraph = doc.add_paragraph(style=_style_name(doc, HEADING_STYLES[block.level]))
+            paragraph = styles.paragraph(HEADING_STYLES[block.level])
             _add_runs(paragraph, block.runs)
         elif isinstance(block, Paragraph):
             style = PARAGRAPH_STYLES.get(block.style, block.style)
-            _add_runs(doc.add_paragraph(style=_style_name(doc, style)), block.runs)
+            _add_runs(styles.paragraph(style), block.runs)
         elif isinstance(block, Notice):
-            _add_runs(doc.add_paragraph(style=_style_name(doc, "Notice")), block.runs)
+            _add_runs(styles.paragraph("Notice"), block.runs)
         elif isinstance(block, BulletList):
-            style = _style_name(doc, PARAGRAPH_STYLES["bullet"])
             for item in block.items:
-                _add_runs(doc.add_paragraph(style=style), item)
+                _add_runs(styles.paragraph(PARAGRAPH_STYLES["bullet"]), item)
         elif isinstance(block, Table):
-            _add_table(doc, block)
+            _add_table(doc, block, styles)
 
     properties = doc.core_properties
     properties.title = meta.title

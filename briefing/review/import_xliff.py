@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import decode
@@ -139,13 +141,16 @@ def _check_languages(path: Path, file: ET.Element) -> str:
 def read_binding(path: Path, text: str) -> XliffBinding:
     """The document the file belongs to, from its first <file> element: only the file's start
     is parsed, so that a file of the wrong size is refused before it is read whole."""
-    parser = ET.XMLPullParser(events=("start",))
+    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start",))
     root: ET.Element | None = None
     step = 65536
     try:
         for start in range(0, len(text), step):
             parser.feed(text[start : start + step])
-            for _, element in parser.read_events():
+            events = cast("Iterator[tuple[str, object]]", parser.read_events())
+            for _event, element in events:
+                if not isinstance(element, ET.Element):
+                    continue
                 if root is None:
                     root = element
                     _check_root(path, root)

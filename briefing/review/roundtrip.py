@@ -23,8 +23,8 @@ from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.interface import ReviewedTranslation, StoredEntry
-from briefing.memory.sqlite import SQLITE_MAGIC, TranslationMemory
+from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
+from briefing.memory.sqlite import SQLITE_MAGIC
 from briefing.output.template import find_template
 from briefing.review import docx as word
 from briefing.review import import_xliff
@@ -129,10 +129,11 @@ def export_review(
     facts_path: Path,
     lang: str,
     glossary: Glossary,
-    memory: TranslationMemory,
+    memory: ReviewMemory,
     output: Path,
     fmt: str = "xliff",
     force: bool = False,
+    memory_path: Path | None = None,
 ) -> ExportSummary:
     """Write the review file of one document and language; returns what it holds."""
     if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
@@ -140,7 +141,8 @@ def export_review(
         raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
     if fmt not in FORMATS:
         raise InputError(f"unknown review format '{fmt}'; use one of: {', '.join(FORMATS)}")
-    check_output(output, force, memory.path, facts_path)
+    if memory_path is not None:  # checked again just before the write: a file may have come
+        check_output(output, force, memory_path, facts_path)
     document = review_document(facts, str(facts_path), glossary, lang)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
     write_atomic(output, _export_bytes(document, known, fmt, facts))
@@ -194,7 +196,7 @@ def _is_docx(path: Path) -> bool:
 
 def import_review(
     path: Path,
-    memory: TranslationMemory,
+    memory: ReviewMemory,
     load_document: DocumentLoader,
     reviewer: str | None = None,
     facts_override: Path | None = None,
@@ -240,7 +242,7 @@ def import_review(
     )
 
 
-def _store(plan: ImportPlan, memory: TranslationMemory, lang: str, reviewer: str) -> int:
+def _store(plan: ImportPlan, memory: ReviewMemory, lang: str, reviewer: str) -> int:
     """Store the plan in one transaction; how many reviewed translations were new or changed."""
     comments = {d.segment: d.unit.comment.strip() for d in plan.comments}
     chosen = [
