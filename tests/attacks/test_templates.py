@@ -174,3 +174,63 @@ def test_one_process_serves_every_render_of_a_build(
 
     assert [d.status for d in report.documents] == ["written"] * 3
     assert len(starts) == 1
+
+
+# ------------------------------------------------------------------ files a template names
+
+
+def _with_reference(folder: Path, reference: str) -> Path:
+    directory = folder / "hostile"
+    shutil.copytree(ROOT / "templates" / "summit", directory)
+    config = directory / "template.yaml"
+    text = config.read_text(encoding="utf-8").replace(
+        "reference: reference.docx", f"reference: {reference!r}"
+    )
+    assert f"reference: {reference!r}" in text
+    config.write_text(text, encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("kind", ["absolute", "dot-dot", "symlink", "symlinked folder"])
+def test_reference_outside_the_template_folder_is_refused(tmp_path: Path, kind: str) -> None:
+    """template.yaml's `reference:` obeys the rule for includes: only files inside the folder."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(ROOT / "templates" / "summit" / "reference.docx", outside / "secret.docx")
+    if kind == "absolute":
+        template = _with_reference(tmp_path, str(outside / "secret.docx"))
+    elif kind == "dot-dot":
+        template = _with_reference(tmp_path, "../elsewhere/secret.docx")
+    elif kind == "symlink":
+        template = _with_reference(tmp_path, "house.docx")
+        (template / "house.docx").symlink_to(outside / "secret.docx")
+    else:
+        template = _with_reference(tmp_path, "styles/secret.docx")
+        (template / "styles").symlink_to(outside)
+    out = tmp_path / "out"
+
+    result = run_briefing(
+        "build", NARA, "--lang", "en", "--out", out, "--template", template, cwd=tmp_path
+    )
+
+    assert_clear_error(
+        result,
+        f"{template / 'template.yaml'}",
+        "reference",
+        "outside the template folder",
+    )
+    assert not list(out.glob("*.docx"))
+
+
+def test_reference_in_a_subfolder_of_the_template_still_works(tmp_path: Path) -> None:
+    template = _with_reference(tmp_path, "styles/house.docx")
+    (template / "styles").mkdir()
+    shutil.copy(template / "reference.docx", template / "styles" / "house.docx")
+    out = tmp_path / "out"
+
+    result = run_briefing(
+        "build", NARA, "--lang", "en", "--out", out, "--template", template, cwd=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (out / f"{NARA.stem}.en.docx").is_file()
