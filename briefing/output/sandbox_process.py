@@ -40,6 +40,7 @@ from types import TracebackType
 from typing import IO, Any
 
 import briefing
+from briefing.errors import BriefingError
 
 RENDER_TIME_LIMIT = 10.0  # seconds of CPU time for one render
 RENDER_MEMORY_LIMIT = 1024 * 1024**2  # bytes of address space a render may add to the child's own
@@ -77,10 +78,11 @@ def _read_message(stream: IO[bytes]) -> bytes | None:
 class LimitedProcess:
     """A child interpreter that runs functions under limits; one per build, reused.
 
-    `run(function, *args)` calls a module-level function in the child and returns its result,
-    which must be JSON data. An exception that the function raises comes back as
-    ``(type name, message)`` through `RemoteError`; a child that exceeds its limits or dies is a
-    ProcessFailed and is replaced on the next call.
+    `run(time_limit, function, *args)` calls a module-level function in the child and returns
+    its result, which must be JSON data. An exception that the function raises comes back as a
+    RemoteError (type name, message); a child that exceeds its limits or dies is a
+    ProcessFailed. After either, except a BriefingError (the function's verdict on its input),
+    the next call starts a new child.
     """
 
     def __init__(self, memory_limit: int = RENDER_MEMORY_LIMIT) -> None:
@@ -156,8 +158,10 @@ class LimitedProcess:
         kind, value = json.loads(answer)
         if kind == "ok":
             return value
-        self._stop()  # a failed render may have left the child in any state: start afresh
-        raise RemoteError(*value)
+        error_kind, message, handled = value
+        if not handled:  # the child may be in any state after this: the next call starts afresh
+            self._stop()
+        raise RemoteError(error_kind, message)
 
     def _stop(self) -> int | None:
         child, self._child = self._child, None
@@ -235,16 +239,22 @@ def _limit_memory(budget: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_timing = False  # whether a render is running under the CPU timer
+
+
 def _stop_render(signum: int, frame: object) -> None:
-    raise RenderStopped()
+    if _timing:  # a signal handled just after the render ended is ignored
+        raise RenderStopped()
 
 
 def _limit_time(seconds: float | None) -> None:
     """Raise RenderStopped after `seconds` of CPU time (and every 50 ms after, until cleared);
     end the process one second after that. None clears both."""
+    global _timing
     if resource is None or not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
         return
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    _timing = seconds is not None
     if seconds is None:
         signal.setitimer(signal.ITIMER_PROF, 0)
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
@@ -274,11 +284,13 @@ def serve(requests: IO[bytes], answers: IO[bytes], memory_limit: int) -> None:
             finally:
                 _limit_time(None)
         except RenderStopped:
-            answer = ("error", ("RenderStopped", f"took longer than {time_limit:g} s"))
+            answer = ("error", ("RenderStopped", f"took longer than {time_limit:g} s", False))
         except MemoryError:
-            answer = ("error", ("MemoryError", "ran out of memory"))
+            answer = ("error", ("MemoryError", "ran out of memory", False))
+        except BriefingError as error:  # the function's own verdict on its input: all is well
+            answer = ("error", (type(error).__name__, str(error), True))
         except Exception as error:  # noqa: BLE001 - every failure goes back to the parent
-            answer = ("error", (type(error).__name__, str(error)))
+            answer = ("error", (type(error).__name__, str(error), False))
         _write_message(answers, json.dumps(answer).encode("utf-8"))
 
 
