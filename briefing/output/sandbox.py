@@ -16,7 +16,6 @@ is stopped by the render process's memory and CPU limits (briefing/output/sandbo
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import gettext
@@ -524,14 +523,17 @@ def render_isolated(
         plain_view(view),
         time_limit,
     )
-    with contextlib.nullcontext(process) if process else LimitedProcess() as worker:
-        try:
-            return worker.run(time_limit, render_here, *arguments)
-        except RemoteError as error:
-            if error.kind == "InputError":
-                raise InputError(error.message) from None
-            if error.kind in ("MemoryError", "RenderStopped"):
-                raise InputError(f"{where}: template error: rendering {error.message}") from None
-            raise RuntimeError(f"render process: {error.kind}: {error.message}") from None
-        except ProcessFailed as error:
-            raise InputError(f"{where}: template error: {error}") from None
+    worker = process or LimitedProcess(preload=(__name__,))
+    try:
+        return worker.run(time_limit, render_here, *arguments)
+    except RemoteError as error:
+        if error.kind == "InputError":
+            raise InputError(error.message) from None
+        if error.kind in ("MemoryError", "RenderStopped"):
+            raise InputError(f"{where}: template error: rendering {error.message}") from None
+        raise RuntimeError(f"render process: {error.kind}: {error.message}") from None
+    except ProcessFailed as error:
+        raise InputError(f"{where}: template error: {error}") from None
+    finally:
+        if process is None:
+            worker.close()

@@ -23,6 +23,7 @@ the child's memory is not capped and a stopped render is reported without its li
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import math
@@ -85,11 +86,15 @@ class LimitedProcess:
     the next call starts a new child.
     """
 
-    def __init__(self, memory_limit: int = RENDER_MEMORY_LIMIT) -> None:
+    def __init__(
+        self, memory_limit: int = RENDER_MEMORY_LIMIT, preload: tuple[str, ...] = ()
+    ) -> None:
         self.memory_limit = memory_limit
+        self.preload = preload  # modules the child imports before it says it is ready
         self._child: subprocess.Popen[bytes] | None = None
         self._answers: queue.Queue[bytes | None] = queue.Queue()
         self.started = 0  # children started so far, for tests and measurements
+        self._asked = False  # whether the current child has been sent anything
 
     def __enter__(self) -> LimitedProcess:
         return self
@@ -110,7 +115,7 @@ class LimitedProcess:
             "PYTHONPATH": package_parent + (os.pathsep + path if path else ""),
         }
         child = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(self.memory_limit)],
+            [sys.executable, "-m", __name__, str(self.memory_limit), *self.preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -130,13 +135,28 @@ class LimitedProcess:
 
         threading.Thread(target=read, name="render-process-reader", daemon=True).start()
         self._child = child
+        self._asked = False
         return child
+
+    def start(self) -> None:
+        """Start the child now, so that it starts up while the caller does other work."""
+        if self._child is None or self._child.poll() is not None:
+            self._start()
 
     def run(self, time_limit: float, function: Callable[..., Any], *args: Any) -> Any:
         """`function(*args)` in the child, stopped after `time_limit` seconds of CPU time."""
         child = self._child if self._child and self._child.poll() is None else self._start()
         assert child.stdin is not None
         request = pickle.dumps((time_limit, function, args), protocol=pickle.HIGHEST_PROTOCOL)
+        if not self._asked:  # a new child: wait until it has imported what it needs
+            self._asked = True
+            try:
+                ready = self._answers.get(timeout=STARTUP_TIMEOUT)
+            except queue.Empty:
+                ready = None
+            if ready is None:
+                status = self._stop()
+                raise ProcessFailed(f"the render process did not start (exit status {status})")
         try:
             _write_message(child.stdin, request)
         except OSError:
@@ -144,7 +164,7 @@ class LimitedProcess:
             raise ProcessFailed("the render process ended before it could start") from None
         # CPU time runs no faster than the clock: the child stops itself first, unless it is
         # stuck in one C-level step or starved of CPU; the deadline is the last resort.
-        deadline = STARTUP_TIMEOUT * (self.started == 1) + time_limit * 2 + 2
+        deadline = time_limit * 2 + 2
         try:
             answer = self._answers.get(timeout=deadline)
         except queue.Empty:
@@ -177,10 +197,14 @@ class LimitedProcess:
         return status
 
     def close(self) -> None:
-        """End the child: it is waiting for a request, so closing its input ends it."""
+        """End the child: closing its input ends it; one never asked anything is just killed
+        (it may still be starting up)."""
         child, self._child = self._child, None
         if child is None:
             return
+        if not self._asked:
+            with contextlib.suppress(OSError):
+                child.kill()
         with contextlib.suppress(OSError):
             if child.stdin:
                 child.stdin.close()
@@ -267,11 +291,14 @@ def _limit_time(seconds: float | None) -> None:
     signal.setitimer(signal.ITIMER_PROF, seconds, 0.05)
 
 
-def serve(requests: IO[bytes], answers: IO[bytes], memory_limit: int) -> None:
-    """Answer requests until the parent closes the pipe."""
+def serve(requests: IO[bytes], answers: IO[bytes], memory_limit: int, preload: list[str]) -> None:
+    """Import `preload`, say so, then answer requests until the parent closes the pipe."""
     if hasattr(signal, "SIGPROF"):
         signal.signal(signal.SIGPROF, _stop_render)
+    for module in preload:
+        importlib.import_module(module)
     _limit_memory(memory_limit)
+    _write_message(answers, b"ready")
     while True:
         message = _read_message(requests)
         if message is None:
@@ -298,7 +325,7 @@ def main() -> None:
     # The pipe to the parent is the real stdout; anything printed goes nowhere.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"))  # noqa: SIM115
-    serve(sys.stdin.buffer, answers, int(sys.argv[1]))
+    serve(sys.stdin.buffer, answers, int(sys.argv[1]), sys.argv[2:])
 
 
 if __name__ == "__main__":
