@@ -414,12 +414,27 @@ def plain_view(value: Any) -> Any:
     return value
 
 
+LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
+def _one_line(value: Any) -> Any:
+    """A printed value with each line break (and the white space around it) as one space.
+
+    The markup parser drops white space that holds a line break as template layout, so a value
+    printed with one would lose its word break there ("readout.\nSecond" → "readout.Second").
+    """
+    if isinstance(value, str) and "\n" in value:
+        return type(value)(LINE_BREAK.sub(" ", value))  # Markup stays Markup
+    return value
+
+
 @lru_cache(maxsize=16)
 def environment(directory: Path, locale: str, catalogs: Catalogs) -> LimitedSandbox:
     """The sandbox for a template and language; kept, so each template compiles once a build."""
     env = LimitedSandbox(
         loader=TemplateFolderLoader(directory),
         autoescape=True,
+        finalize=_one_line,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

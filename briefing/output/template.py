@@ -72,7 +72,7 @@ def find_template(name_or_path: str, search_dir: Path = TEMPLATES_DIR) -> Templa
     candidate = Path(name_or_path)
     directory = candidate if candidate.is_dir() else search_dir / name_or_path
     config_path = directory / "template.yaml"
-    if not config_path.is_file():
+    if not config_path.exists():  # anything else there is refused by the reader, unread
         known = sorted(p.name for p in search_dir.iterdir() if (p / "template.yaml").is_file())
         raise InputError(
             f"template '{name_or_path}' not found (looked for {config_path}); "
