@@ -201,6 +201,19 @@ def test_staging_left_by_a_killed_install_is_removed_next_time(
 # ------------------------------------------------------------------ installs racing builds
 
 
+def first_line(process: subprocess.Popen[str], deadline: float) -> str:
+    """The first line the process writes on stderr ('' if it ends first), waiting until
+    `deadline` at most."""
+    import selectors
+
+    assert process.stderr is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stderr, selectors.EVENT_READ)
+        if selector.select(timeout=max(deadline - time.monotonic(), 0)):
+            return process.stderr.readline()
+    return ""
+
+
 def test_install_waits_for_a_build_using_the_models(tmp_path: Path) -> None:
     """While a build uses the models folder, an install into it waits, then goes ahead."""
     from briefing import models
@@ -210,14 +223,15 @@ def test_install_waits_for_a_build_using_the_models(tmp_path: Path) -> None:
 
     with models.in_use(models_dir):
         process = start_install(versioned(tmp_path, "0.2"), models_dir, tmp_path)
-        time.sleep(3)
+        said = first_line(process, deadline=time.monotonic() + 90)
+        time.sleep(0.5)
         waiting = process.poll() is None
         still = installed(models_dir)
     _, stderr = process.communicate(timeout=60)
 
+    assert "waiting" in said, said + stderr
     assert waiting, stderr
     assert still == [JA_0_1]  # nothing changed under the build
-    assert "waiting" in stderr
     assert process.returncode == 0, stderr
     assert installed(models_dir) == ["translate-en_ja-0_2"]
 
@@ -242,7 +256,7 @@ def test_builds_racing_installs_all_succeed_with_one_version_each(tmp_path: Path
             text=True,
         )
 
-    builds = [build(n) for n in range(4)]
+    builds = [build(n) for n in range(3)]
     for round_ in range(4):
         result = install(
             packages[(round_ + 1) % 2], models_dir=models_dir, cwd=tmp_path, force=True
