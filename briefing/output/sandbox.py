@@ -508,9 +508,9 @@ def render_here(
         ) from None
     except RecursionError as error:
         raise fail(error, "a macro or include calls itself without end") from None
-    except (TemplateError, ArithmeticError, ValueError, TypeError, LookupError) as error:
-        # ArithmeticError: the sandbox's range() limit (OverflowError), division by zero;
-        # ValueError: e.g. a number too long to print; TypeError/LookupError: wrong operands.
+    except (TemplateError, OverflowError, ValueError) as error:
+        # OverflowError: the sandbox's range() limit, a float power; ValueError: a format the
+        # value does not fit, a number too long to print.
         kind = "refused by the sandbox: " if isinstance(error, SecurityError) else ""
         raise fail(error, f"{kind}{error or type(error).__name__}") from None
 
