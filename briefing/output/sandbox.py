@@ -16,6 +16,7 @@ is stopped by the render process's memory and CPU limits (briefing/output/sandbo
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import datetime as dt
 import gettext
@@ -546,7 +547,12 @@ def render_isolated(
             raise InputError(error.message) from None
         if error.kind in ("MemoryError", "RenderStopped"):
             raise InputError(f"{where}: template error: rendering {error.message}") from None
-        raise RuntimeError(f"render process: {error.kind}: {error.message}") from None
+        # Not the template's doing, as far as anyone can tell: an internal error, of the kind
+        # the render process met when it is a built-in one.
+        kind = getattr(builtins, error.kind, None)
+        if isinstance(kind, type) and issubclass(kind, Exception):
+            raise kind(error.message) from None
+        raise RuntimeError(f"{error.kind}: {error.message}") from None
     except ProcessFailed as error:
         raise InputError(f"{where}: template error: {error}") from None
     finally:
