@@ -260,7 +260,9 @@ def _with_reference(folder: Path, reference: str) -> Path:
     return directory
 
 
-@pytest.mark.parametrize("kind", ["absolute", "dot-dot", "symlink", "symlinked folder"])
+@pytest.mark.parametrize(
+    "kind", ["absolute", "dot-dot", "symlink", "symlinked folder", "document dot-dot"]
+)
 def test_reference_outside_the_template_folder_is_refused(tmp_path: Path, kind: str) -> None:
     """template.yaml's `reference:` obeys the rule for includes: only files inside the folder."""
     outside = tmp_path / "elsewhere"
@@ -273,9 +275,17 @@ def test_reference_outside_the_template_folder_is_refused(tmp_path: Path, kind: 
     elif kind == "symlink":
         template = _with_reference(tmp_path, "house.docx")
         (template / "house.docx").symlink_to(outside / "secret.docx")
-    else:
+    elif kind == "symlinked folder":
         template = _with_reference(tmp_path, "styles/secret.docx")
         (template / "styles").symlink_to(outside)
+    else:
+        template = _with_reference(tmp_path, "reference.docx")
+        (outside / "document.xml.j2").write_text("<document/>", encoding="utf-8")
+        config = template / "template.yaml"
+        text = config.read_text(encoding="utf-8")
+        assert "document: document.xml.j2" in text
+        text = text.replace("document: document.xml.j2", "document: ../elsewhere/document.xml.j2")
+        config.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
 
     result = run_briefing(
@@ -285,7 +295,7 @@ def test_reference_outside_the_template_folder_is_refused(tmp_path: Path, kind: 
     assert_clear_error(
         result,
         f"{template / 'template.yaml'}",
-        "reference",
+        "document" if kind.startswith("document") else "reference",
         "outside the template folder",
     )
     assert not list(out.glob("*.docx"))
