@@ -231,7 +231,8 @@ def _death(status: int | None, time_limit: float, memory_limit: int) -> str:
     xcpu = getattr(signal, "SIGXCPU", None)
     if status is not None and xcpu is not None and status == -xcpu:
         return f"rendering took longer than {time_limit:g} s and was stopped"
-    if status is not None and status < 0 and status in (-signal.SIGKILL, -signal.SIGSEGV):
+    fatal = {getattr(signal, name, None) for name in ("SIGKILL", "SIGSEGV")} - {None}
+    if status is not None and status < 0 and -status in fatal:
         return (
             f"the render process was ended (signal {-status}); it may have needed more than "
             f"{memory_limit // 1024**2} MB of memory"
