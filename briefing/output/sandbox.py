@@ -133,7 +133,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
 
 def _short(number: object) -> str:
     """A number as shown in a message: huge ones by their size, not their digits."""
-    if _is_int(number) and abs(number).bit_length() > 64:
+    if isinstance(number, int) and not isinstance(number, bool) and number.bit_length() > 64:
         return f"(a number of {abs(number).bit_length():,} bits)"
     return repr(number)
 
@@ -196,13 +196,13 @@ def check_method_call(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
             size = _argument(args, kwargs, 0, "tabsize")
             _refuse_width("the tab size given to expandtabs()", size)
             if _is_int(size):
-                tabs = owner.count("\t" if isinstance(owner, str) else b"\t")
+                tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
                 _refuse_length("expandtabs()", len(owner) + tabs * max(size, 0))
         elif name == "replace" and len(args) >= 2:
             old, new = args[0], args[1]
             count = args[2] if len(args) > 2 else kwargs.get("count", -1)
             if _sized(old) and _sized(new):
-                found = owner.count(old) if old else len(owner) + 1  # type: ignore[arg-type]
+                found = owner.count(old) if old else len(owner) + 1
                 if _is_int(count) and count >= 0:
                     found = min(found, count)
                 _refuse_length("replace()", len(owner) + found * max(len(new) - len(old), 0))
