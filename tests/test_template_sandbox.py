@@ -6,6 +6,7 @@ from __future__ import annotations
 import gettext
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,16 +55,24 @@ HOSTILE = {
 }
 
 
+@pytest.fixture(scope="module")
+def process() -> Iterator[LimitedProcess]:
+    """One render process for the module, as a build has: each case times its render only."""
+    with LimitedProcess() as shared:
+        shared.run(60, abs, -1)  # started
+        yield shared
+
+
 @pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
 def test_hostile_template_is_stopped_with_an_error_naming_it(
-    tmp_path: Path, view: BriefingView, case: str
+    tmp_path: Path, view: BriefingView, process: LimitedProcess, case: str
 ) -> None:
     body, expected, line = HOSTILE[case]
     template = hostile_template(tmp_path, body)
 
     started = time.monotonic()
     with pytest.raises(InputError) as caught:
-        render_document(template, view, gettext.NullTranslations(), time_limit=5)
+        render_document(template, view, gettext.NullTranslations(), 5, process)
 
     message = str(caught.value)
     where = f"{template.directory / 'document.xml.j2'}" + (f":{line}" if line else "")

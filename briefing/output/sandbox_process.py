@@ -162,9 +162,11 @@ class LimitedProcess:
         except OSError:
             self._stop()
             raise ProcessFailed("the render process ended before it could start") from None
-        # CPU time runs no faster than the clock: the child stops itself first, unless it is
-        # stuck in one C-level step or starved of CPU; the deadline is the last resort.
-        deadline = time_limit * 2 + 2
+        # CPU time runs no faster than the clock: the child stops itself first (naming the
+        # template line) unless it is stuck in one step that uses no CPU. The deadline is the
+        # last resort, generous so that a child starved of CPU on a busy machine is not cut
+        # short before its own timer speaks.
+        deadline = time_limit * 3 + 10
         try:
             answer = self._answers.get(timeout=deadline)
         except queue.Empty:

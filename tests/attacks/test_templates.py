@@ -200,7 +200,7 @@ def test_one_long_c_level_step_is_ended_by_the_cpu_limit() -> None:
             process.run(0.5, sum, range(10**12))
         stopped = time.monotonic() - started
 
-    assert stopped < 5
+    assert stopped < 20  # the CPU limit: about 2 s of CPU, slower on a busy machine
 
 
 def test_a_step_that_uses_no_cpu_is_ended_at_the_deadline() -> None:
@@ -214,7 +214,7 @@ def test_a_step_that_uses_no_cpu_is_ended_at_the_deadline() -> None:
         stopped = time.monotonic() - started
         assert process.run(1, abs, -2) == 2  # a new process takes over
 
-    assert stopped < 5
+    assert stopped < 20  # the deadline: 3 × 0.5 s + 10 s
     assert process.started == 2
 
 
