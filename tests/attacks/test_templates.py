@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.output.template import TEMPLATES_DIR
 from tests.conftest import GLOSSARY, NARA, ROOT
 from tests.test_hostile_input import _limit_memory, assert_clear_error, run_briefing
 
@@ -130,7 +131,7 @@ ENDLESS = {
 def hostile_template(folder: Path, second_line: str) -> Path:
     """The summit template with a document of two lines, the second being the attack."""
     directory = folder / "hostile"
-    shutil.copytree(ROOT / "templates" / "summit", directory)
+    shutil.copytree(TEMPLATES_DIR / "summit", directory)
     document = directory / "document.xml.j2"
     document.write_text("<document>\n" + second_line + "\n</document>\n", encoding="utf-8")
     return directory
@@ -250,7 +251,7 @@ def test_one_process_serves_every_render_of_a_build(
 
 def _with_reference(folder: Path, reference: str) -> Path:
     directory = folder / "hostile"
-    shutil.copytree(ROOT / "templates" / "summit", directory)
+    shutil.copytree(TEMPLATES_DIR / "summit", directory)
     config = directory / "template.yaml"
     text = config.read_text(encoding="utf-8").replace(
         "reference: reference.docx", f"reference: {reference!r}"
@@ -267,7 +268,7 @@ def test_reference_outside_the_template_folder_is_refused(tmp_path: Path, kind: 
     """template.yaml's `reference:` obeys the rule for includes: only files inside the folder."""
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    shutil.copy(ROOT / "templates" / "summit" / "reference.docx", outside / "secret.docx")
+    shutil.copy(TEMPLATES_DIR / "summit" / "reference.docx", outside / "secret.docx")
     if kind == "absolute":
         template = _with_reference(tmp_path, str(outside / "secret.docx"))
     elif kind == "dot-dot":
