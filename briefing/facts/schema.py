@@ -28,8 +28,8 @@ def fold_whitespace(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(fold_whitespace), Field(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, BeforeValidator(fold_whitespace), Field(min_length=1, max_length=500)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(fold_whitespace)]
 SourceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 
 

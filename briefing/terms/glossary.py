@@ -30,7 +30,7 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 GLOSSARY_NAME = "glossary.yaml"
 
-Name = Annotated[str, BeforeValidator(fold_whitespace), Field(min_length=1, max_length=300)]
+Name = Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(fold_whitespace)]
 
 
 class Forms(BaseModel):
