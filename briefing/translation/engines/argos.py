@@ -121,7 +121,7 @@ class LoadedModel:
         each group by length before cutting it into batches.
         """
         results: list[list[str]] = [[] for _ in batch]
-        pending = []
+        pending: list[tuple[int, Any]] = []
         for indices, options in self.plan(batch, settings):
             source = [batch[index] for index in indices]
             answers = self.translator.translate_batch(source, asynchronous=True, **options)
