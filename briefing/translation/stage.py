@@ -37,6 +37,13 @@ class TranslationStage:
         self.statistics: dict[str, dict[str, int]] = {}
 
     def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
+        """The batch for `target`, made with one version of its model from start to end."""
+        with self.engine.reserve(target):
+            return self._translate(target, texts, progress)
+
+    def _translate(
+        self, target: Language, texts: list[str], progress: Progress
+    ) -> TranslationBatch:
         identity = self.engine.identity(target)
         # A machine entry is keyed by the glossary forms found in its own sentence, so that a
         # glossary edit re-translates only the sentences holding the terms it touches.
