@@ -208,3 +208,23 @@ def test_export_refuses_to_overwrite_the_memory(memory: Path) -> None:
     result = briefing("memory", "export", "-o", memory, "--tm", memory, "--force")
     assert result.code == 2
     assert memory.read_bytes() == before
+
+
+def test_help_of_the_review_and_memory_commands_imports_no_exchange_library() -> None:
+    """`--help` stays fast: TMX, XML, Word and the model runtime load only when a command runs."""
+    import subprocess
+    import sys
+
+    heavy = ("translate", "lxml", "docx", "ctranslate2")
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from briefing.cli.app import app\n"
+        "for args in (['--help'], ['memory', '--help'], ['review', 'export', '--help']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
