@@ -16,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from briefing.errors import InputError
+from briefing.languages import SOURCE_LANGUAGE
 
 DOMAIN = "briefing"
 PACKAGE_LOCALES = Path(__file__).parent / "locales"
@@ -35,9 +36,44 @@ def read_catalog(path: Path, lang: str) -> Catalog:
         raise InputError(f"{path}: cannot read the catalog: {err}") from None
 
 
+class CheckedTranslations(gettext.NullTranslations):
+    """A language's catalogs, first found wins, remembering every message none of them holds.
+
+    A string missing from a catalog prints in English; the build turns what is remembered here
+    into a warning naming the string and the catalog, so it is never a silent fall back.
+    """
+
+    def __init__(self, chain: list[gettext.GNUTranslations]) -> None:
+        super().__init__()
+        self.chain = chain
+        self.missing: set[str] = set()
+
+    def _find(self, key: str | tuple[str, int]) -> str | None:
+        for translations in self.chain:
+            found = translations._catalog.get(key)  # type: ignore[attr-defined]
+            if found:
+                return found
+        return None
+
+    def gettext(self, message: str) -> str:
+        found = self._find(message)
+        if found is None:
+            self.missing.add(message)
+            return message
+        return found
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        for translations in self.chain:
+            if (msgid1, 0) in translations._catalog:  # type: ignore[attr-defined]
+                return translations.ngettext(msgid1, msgid2, n)
+        self.missing.add(msgid1)
+        return msgid1 if n == 1 else msgid2
+
+
 def load_translations(lang: str, extra_dirs: list[Path] | None = None) -> gettext.NullTranslations:
     """gettext translations for `lang`; English (the msgids) needs none."""
-    result: gettext.NullTranslations = gettext.NullTranslations()
+    if lang == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
     chain: list[gettext.GNUTranslations] = []
     for path in catalog_paths(lang, extra_dirs):
         catalog = read_catalog(path, lang)
@@ -45,11 +81,7 @@ def load_translations(lang: str, extra_dirs: list[Path] | None = None) -> gettex
         write_mo(buffer, catalog, use_fuzzy=False)
         buffer.seek(0)
         chain.append(gettext.GNUTranslations(buffer))
-    if chain:
-        result = chain[0]
-        for fallback in chain[1:]:
-            result.add_fallback(fallback)
-    return result
+    return CheckedTranslations(chain)
 
 
 def fingerprint(lang: str, extra_dirs: list[Path] | None = None) -> str:

@@ -16,12 +16,13 @@ class Language:
     tag: str  # BCP 47 tag for Word's language settings
     name: str
     east_asian: bool = False
+    italics: bool = True  # Japanese and Korean typography sets nothing in italics
 
 
 LANGUAGES: dict[str, Language] = {
     "en": Language("en", "en_GB", "en-GB", "English"),
-    "ja": Language("ja", "ja_JP", "ja-JP", "Japanese", east_asian=True),
-    "ko": Language("ko", "ko_KR", "ko-KR", "Korean", east_asian=True),
+    "ja": Language("ja", "ja_JP", "ja-JP", "Japanese", east_asian=True, italics=False),
+    "ko": Language("ko", "ko_KR", "ko-KR", "Korean", east_asian=True, italics=False),
 }
 
 DEFAULT_LANGUAGES = ("en", "ja", "ko")

@@ -19,6 +19,7 @@ from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
 from briefing.terms.glossary import load_glossary
+from briefing.terms.layers import EVENT_SUFFIX
 from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
 from briefing.translation.stage import ArgosTranslation
 
@@ -45,7 +46,11 @@ def facts_files(paths: list[Path] | None) -> list[Path]:
     """The given files, or every facts file under sources/ (the glossary is not one)."""
     if paths:
         return list(paths)
-    found = sorted(p for p in SOURCES_DIR.glob("*.yaml") if p.name != "glossary.yaml")
+    found = sorted(
+        p
+        for p in SOURCES_DIR.glob("*.yaml")
+        if p.name != "glossary.yaml" and not p.name.endswith(EVENT_SUFFIX)
+    )
     if not found:
         raise InputError(
             f"no facts files given and none found in {SOURCES_DIR}/; "
@@ -57,7 +62,7 @@ def facts_files(paths: list[Path] | None) -> list[Path]:
 def print_report(report: BuildReport) -> None:
     if report.documents:
         table = Table(title="Build")
-        for column in ("facts", "lang", "result", "memory", "machine", "flagged"):
+        for column in ("facts", "lang", "result", "memory", "machine", "flagged", "in English"):
             table.add_column(column, overflow="fold")
         for d in report.documents:
             table.add_row(
@@ -67,6 +72,7 @@ def print_report(report: BuildReport) -> None:
                 str(d.from_memory),
                 str(d.from_machine),
                 str(d.flagged),
+                str(len(d.kept_in_english)),
             )
         err.print(table)
     for d in report.documents:
@@ -75,6 +81,13 @@ def print_report(report: BuildReport) -> None:
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
+        for kept in d.kept_in_english:
+            entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
+            err.print(
+                f"[yellow]kept in English[/] {d.source.name} ({d.lang}): "
+                f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
+                f"add to the glossary: {{{escape(entry)}}}"
+            )
     for missing in report.missing:
         err.print(
             f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
@@ -139,6 +152,15 @@ def build_command(
         int,
         typer.Option("--batch-size", min=1, max=512, help="Segments per batch in translation."),
     ] = DEFAULT_BATCH_SIZE,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse a Japanese or Korean document that would print a name, title, place "
+            "or event title in English because the term base lacks it: exit status 2, nothing "
+            "written for that language.",
+        ),
+    ] = False,
     pdf: Annotated[
         bool,
         typer.Option(
@@ -154,7 +176,7 @@ def build_command(
     """
     languages = parse_languages(lang)
     request = BuildRequest(
-        facts_files(facts), languages, out_dir, template, glossary, layout, force
+        facts_files(facts), languages, out_dir, template, glossary, layout, force, strict
     )
     with (
         contextlib.ExitStack() as resources,
@@ -241,6 +263,15 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
                     "flagged": d.flagged,
                 },
                 "flagged_texts": d.flagged_texts,
+                "kept_in_english": [
+                    {
+                        "english": kept.english,
+                        "field": kept.field,
+                        "location": kept.location,
+                        "glossary_entry": kept.entry,
+                    }
+                    for kept in d.kept_in_english
+                ],
             }
             for d in report.documents
         ],

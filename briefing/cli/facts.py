@@ -12,8 +12,10 @@ from briefing.cli.common import err, out, print_problems
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
-from briefing.output.localize import glossary_warnings
-from briefing.terms.glossary import load_glossary
+from briefing.build import default_glossary
+from briefing.output.localize import glossary_warnings, kind_problems
+from briefing.terms.glossary import required_file
+from briefing.terms.layers import Stack
 
 SOURCES_DIR = Path("sources")
 
@@ -25,13 +27,15 @@ def validate_command(
         typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
     ] = None,
 ) -> None:
-    """Check facts files: every error with file:line:column and what was expected."""
+    """Check facts files: every error with file:line:column and what was expected; warnings
+    for each name the glossaries (base < workspace < the event's own) lack."""
     failed = False
     for path in facts:
-        glossary_path = glossary or path.parent / "glossary.yaml"
-        terms = load_glossary(glossary_path)
+        beside = default_glossary([path])
+        workspace = [required_file(glossary)] if glossary else [beside] if beside else []
         try:
             loaded_facts, source = load_facts(path)
+            layered = Stack(workspace).for_facts(path, source, loaded_facts.glossary)
         except InputError as error:
             if error.problems:
                 print_problems(error.problems)
@@ -39,9 +43,19 @@ def validate_command(
                 err.print(f"[red]error:[/] {escape(str(error))}")
             failed = True
             continue
-        warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
+        kinds = kind_problems(source, loaded_facts, layered.glossary)
+        print_problems(kinds)
+        failed = failed or bool(kinds)
+        warnings = (
+            source.warnings
+            + list(layered.problems)
+            + glossary_warnings(source, loaded_facts, layered.glossary)
+        )
         print_problems(warnings)
-        out.print(f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)")
+        if not kinds:
+            out.print(
+                f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)"
+            )
     raise typer.Exit(2 if failed else 0)
 
 

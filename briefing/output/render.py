@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal
 from jinja2 import (
     FileSystemLoader,
@@ -46,6 +46,8 @@ RENDER_TIME_LIMIT = 10.0  # seconds
 MAX_MARKUP = 20 * 1024 * 1024  # characters of markup
 MAX_SEQUENCE = 1_000_000  # items or characters made by `*` (repetition) in a template
 MAX_EXPONENT = 1_000  # `**` beyond this is refused (10 ** 10 ** 10 would never finish)
+# CLDR skeleton for the days of an event over several days: with weekdays, like a single date.
+RANGE = "yMMMMEEEEd"
 
 
 class TemplateFolderLoader(FileSystemLoader):
@@ -106,10 +108,18 @@ def make_environment(
     def time_filter(value: dt.time | None, pattern: str = "short") -> str:
         return "" if value is None else format_time(value, format=pattern, locale=locale)
 
+    def date_range_filter(start: dt.date, end: dt.date | None, skeleton: str = RANGE) -> str:
+        """The days of an event, as CLDR writes an interval in the locale (21–22 March)."""
+        if end is None or end == start:
+            return format_date(start, format="long", locale=locale)
+        return format_interval(start, end, skeleton, locale=locale)
+
     def number_filter(value: float | int) -> str:
         return format_decimal(value, locale=locale)
 
-    env.filters.update(date=date_filter, time=time_filter, number=number_filter)
+    env.filters.update(
+        date=date_filter, date_range=date_range_filter, time=time_filter, number=number_filter
+    )
     return env
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from briefing.facts.schema import Facts, HeadedStatement
 from briefing.facts.yamlsource import dotted
-from briefing.output.localize import glossary_gaps
 from briefing.terms.glossary import Glossary
 from briefing.translation.segments import split_segments
 
@@ -34,9 +33,9 @@ class ReviewSegment:
 
 def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, str]]:
     """(path in the facts file, English text) of every text the build translates, in the
-    order the document shows them."""
-    yield "event.title", facts.event.title
-    yield "event.kind", facts.event.kind
+    order the document shows them: the free text only. Names, titles, places, the event's title
+    and kind come from the glossary and the catalogs; a missing one is added to the glossary,
+    not reviewed as a translation."""
     topics_done: set[int] = set()
     for loc, statement in facts.statements():
         if loc[0] == "differences" and isinstance(loc[1], int) and loc[1] not in topics_done:
@@ -46,12 +45,6 @@ def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, st
         if isinstance(statement, HeadedStatement):
             yield f"{path}.heading", statement.heading
         yield f"{path}.text", statement.text
-    for loc, text in glossary_gaps(facts, glossary):
-        yield dotted(loc), text
-    for i, participant in enumerate(facts.participants):
-        term = glossary.lookup(participant.name)
-        if term is None or term.title is None:
-            yield f"participants[{i}].title", participant.title
 
 
 def document_segments(facts: Facts, glossary: Glossary) -> list[ReviewSegment]:

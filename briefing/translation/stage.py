@@ -57,9 +57,17 @@ class ArgosTranslation:
             raise MissingModel(SOURCE_LANGUAGE, target.code)
         return installed.path, models.model_identity(installed)
 
-    def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
+    def translate(
+        self,
+        target: Language,
+        texts: list[str],
+        progress: Progress,
+        glossary: Glossary | None = None,
+    ) -> TranslationBatch:
+        """`texts` in `target`; terms of `glossary` (default: the stage's) are protected."""
+        terms = self.glossary if glossary is None else glossary
         path, identity = self.installed_model(target)
-        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
+        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, terms.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}
         unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
 
@@ -77,7 +85,7 @@ class ArgosTranslation:
                         progress.advance(task)
 
                 engine = model.engine(self.settings, advance)
-                outcomes = translate_protected(misses, self.glossary, target.code, engine)
+                outcomes = translate_protected(misses, terms, target.code, engine)
         fresh = {
             segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
             for segment, outcome in zip(misses, outcomes, strict=True)
