@@ -203,7 +203,7 @@ def view(lang: str) -> BriefingView:
         if lang == "en"
         else {
             text: TranslatedText(text, Origin.machine)
-            for text in texts_to_translate(facts, glossary())
+            for text in texts_to_translate(facts)
         }
     )
     return Localizer(facts, LANGUAGES[lang], glossary(), translations, MODEL_LABEL).view()

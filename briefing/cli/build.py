@@ -62,7 +62,8 @@ def facts_files(paths: list[Path] | None) -> list[Path]:
 def print_report(report: BuildReport) -> None:
     if report.documents:
         table = Table(title="Build")
-        for column in ("facts", "lang", "result", "memory", "machine", "flagged", "in English"):
+        table.add_column("facts", no_wrap=True)  # a file name stays whole on a narrow terminal
+        for column in ("lang", "result", "memory", "machine", "flagged", "in English"):
             table.add_column(column, overflow="fold")
         for d in report.documents:
             table.add_row(
