@@ -65,6 +65,8 @@ class BuildRequest:
     force: bool = False
     strict: bool = False  # a name missing from the term base fails its ja/ko document
     base_glossary: bool = True  # the term base shipped with briefing, below the workspace's
+    # more workspace glossaries, stacked in order over `glossary_path` (settings `glossaries`)
+    glossary_paths: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -138,10 +140,11 @@ class LoadedFacts:
 
 
 def workspace_glossaries(request: BuildRequest) -> list[Path]:
-    """The workspace layer: the --glossary file (which must exist), else the one beside the
-    facts files if there is one."""
-    if request.glossary_path is not None:
-        return [required_file(request.glossary_path)]
+    """The workspace layers: the --glossary file and any others named (each must exist), else
+    the one beside the facts files if there is one."""
+    named = [p for p in [request.glossary_path, *request.glossary_paths] if p is not None]
+    if named:
+        return [required_file(path) for path in named]
     found = default_glossary(request.facts_paths)
     return [found] if found else []
 

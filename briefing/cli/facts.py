@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from briefing.build import default_glossary
 from briefing.cli.common import err, out, print_problems
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
-from briefing.build import default_glossary
 from briefing.output.localize import glossary_warnings, kind_problems
 from briefing.terms.glossary import required_file
 from briefing.terms.layers import Stack
