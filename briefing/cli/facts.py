@@ -8,14 +8,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from briefing.build import default_glossary
 from briefing.cli.common import err, out, print_problems
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
-from briefing.output.localize import glossary_warnings, kind_problems
-from briefing.terms.glossary import required_file
-from briefing.terms.layers import Stack
 
 SOURCES_DIR = Path("sources")
 
@@ -29,6 +25,11 @@ def validate_command(
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected; warnings
     for each name the glossaries (base < workspace < the event's own) lack."""
+    from briefing.build import default_glossary
+    from briefing.output.localize import glossary_warnings, kind_problems
+    from briefing.terms.glossary import required_file
+    from briefing.terms.layers import Stack
+
     failed = False
     for path in facts:
         beside = default_glossary([path])

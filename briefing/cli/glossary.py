@@ -10,8 +10,6 @@ import typer
 from briefing.cli.common import out, print_problems
 from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
-from briefing.terms.check import check_files
-from briefing.terms.layers import base_path
 
 glossary_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
@@ -35,6 +33,9 @@ def check_command(
 ) -> None:
     """Lint glossaries: duplicate or overlapping English forms, missing ja or ko forms, forms
     with placeholder syntax; each finding with file:line:column. Exit status 2 on errors."""
+    from briefing.terms.check import check_files
+    from briefing.terms.layers import base_path
+
     paths = list(files or [])
     if not paths:
         default = SOURCES_DIR / "glossary.yaml"
