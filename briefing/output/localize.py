@@ -242,7 +242,7 @@ def glossary_warnings(loaded: LoadedYaml, facts: Facts, glossary: Glossary) -> l
                 f"'{item.english}' is not in the glossary, so the Japanese and Korean documents "
                 "print it in English, marked for review",
                 f"Add a term: {{id: {entry['id']}, kind: {entry['kind']}, en: {item.english}, "
-                "ja: …, ko: …}} with the official forms (and where you found them in `checked`).",
+                "ja: …, ko: …} with the official forms (and where you found them in `checked`).",
                 "warning",
             )
         )
