@@ -10,6 +10,7 @@ tests can show that no name was ever sent.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -349,3 +350,24 @@ def test_punctuation_after_a_restored_term_follows_the_language(engine) -> None:
     assert "奈良市、" in ja[1] and "奈良市、 " not in ja[1] and "," not in ja[1]
     assert ko[0].endswith("나라시.") and " ." not in ko[0]
     assert "나라시," in ko[1] and " ," not in ko[1]
+
+
+def test_a_string_missing_from_a_catalog_is_a_build_warning(
+    tiny_models_dir: Path, tmp_path: Path
+) -> None:
+    template = tmp_path / "summit"
+    shutil.copytree(ROOT / "templates" / "summit", template)
+    document = template / "document.xml.j2"
+    heading = '<h1>{{ _("Summary") }}</h1>'
+    extra = '<p>{{ _("A line no catalog holds") }}</p>'
+    text = document.read_text(encoding="utf-8")
+    document.write_text(text.replace(heading, f"{heading}\n{extra}"), encoding="utf-8")
+    translation = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings(max_decoding_length=32))
+    request = BuildRequest([TELEPHONE], [LANGUAGES["ja"]], tmp_path / "out", str(template))
+    report = build(request, translation)
+    [warning] = [p for p in report.problems if "A line no catalog holds" in p.message]
+    assert warning.severity == "warning"
+    assert warning.path == LOCALES / "ja" / "LC_MESSAGES" / "briefing.po"
+    assert report.exit_code == 0  # a warning, not a failure
+    written = docx.Document(str(tmp_path / "out" / f"{TELEPHONE.stem}.ja.docx"))
+    assert "A line no catalog holds" in text_of(written)
