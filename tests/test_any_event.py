@@ -313,8 +313,17 @@ def test_an_unknown_kind_is_a_located_error_listing_the_allowed_ones(tmp_path: P
 def test_japanese_and_korean_documents_set_nothing_in_italics(built: Built, lang: str) -> None:
     document = docx.Document(str(built.out / f"{UNKNOWN.stem}.{lang}.docx"))
     assert [run.text for run in all_runs(document) if run.italic] == []
+    assert [style.name for style in slanted_styles(document)] == []
     english = docx.Document(str(built.out / f"{UNKNOWN.stem}.en.docx"))
     assert any(run.italic for run in all_runs(english)), "the check can see italics"
+    assert "Note" in [style.name for style in slanted_styles(english)], "and italic styles"
+
+
+def slanted_styles(document: docx.document.Document) -> list[object]:
+    """Styles the document's paragraphs and runs use that set their text in italics."""
+    used = [p.style for p in document.paragraphs] + [r.style for r in all_runs(document)]
+    slanted = {s.name: s for s in used if s is not None and s.font.italic}
+    return list(slanted.values())
 
 
 def _copying(texts: list[str]) -> list[str]:

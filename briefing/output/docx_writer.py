@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
+from briefing.languages import LANGUAGES
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
 # Semantic paragraph styles of the document model → style names in the reference document.
@@ -192,6 +193,23 @@ def _add_table(doc: DocxDocument, table: Table) -> None:
         _set_child(added.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", val="true")
 
 
+def sets_italics(tag: str) -> bool:
+    """Whether the language of BCP 47 `tag` sets any text in italics (Japanese, Korean: no)."""
+    for language in LANGUAGES.values():
+        if language.tag == tag:
+            return language.italics
+    return True
+
+
+def upright_styles(doc: DocxDocument) -> None:
+    """No style of the document slants its text: a reference document made for English may
+    set notes or quotations in italics, which Japanese and Korean typography does not use."""
+    for style in doc.styles:
+        font = getattr(style, "font", None)
+        if font is not None and font.italic:
+            font.italic = False
+
+
 def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | None) -> bytes:
     """The .docx bytes for `document`; the same input always gives the same bytes."""
     try:
@@ -201,6 +219,8 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     _clear_body(doc)
     meta = document.metadata
     apply_language(doc, meta.language, *(fonts or (None, None)))
+    if not sets_italics(meta.language):
+        upright_styles(doc)
     fill_header_footer(doc, meta.header, meta.footer)
 
     for block in document.blocks:
