@@ -6,9 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGS ?= en
 STAMP := $(VENV)/.installed
-CATALOG_LANGS := ja ko
+# Every output language but the source, as languages.py lists them.
+CATALOG_LANGS = $(shell $(PYTHON) -c 'from briefing.languages import LANGUAGES, SOURCE_LANGUAGE as S; print(*(c for c in LANGUAGES if c != S))')
 
-.PHONY: run test benchmark lint catalogs reference clean
+.PHONY: run test typecheck benchmark lint catalogs reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,10 @@ run: $(STAMP)
 ## Run the test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Check the type hints of the package (mypy; settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 ## Measure translation speed with a realistic-size generated model (not part of `make test`).
 benchmark: $(STAMP)

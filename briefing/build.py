@@ -31,12 +31,11 @@ from briefing.output.localize import (
     kept_terms,
     kind_problems,
     missing_names,
-    texts_to_translate,
 )
 from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document
 from briefing.output.template import Template, find_template
-from briefing.terms.glossary import Glossary, required_file
+from briefing.terms.glossary import Glossary
 from briefing.terms.layers import Stack
 from briefing.translation.interface import (
     MissingModel,
@@ -47,9 +46,7 @@ from briefing.translation.interface import (
     Translation,
     TranslationBatch,
 )
-
-GLOSSARY_NAME = "glossary.yaml"
-
+from briefing.translation.texts import texts_to_translate
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -60,13 +57,12 @@ class BuildRequest:
     languages: list[Language]
     out_dir: Path
     template: str = "summit"
-    glossary_path: Path | None = None
+    # The term base (base < workspace glossaries), loaded once by the caller with
+    # `load_term_base`; each facts file stacks its own event layer over it.
+    glossary: Stack = field(default_factory=Stack)
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
     strict: bool = False  # a name missing from the term base fails its ja/ko document
-    base_glossary: bool = True  # the term base shipped with briefing, below the workspace's
-    # more workspace glossaries, stacked in order over `glossary_path` (settings `glossaries`)
-    glossary_paths: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -107,15 +103,6 @@ class BuildReport:
         return 1 if self.missing else 0
 
 
-def default_glossary(facts_paths: list[Path]) -> Path | None:
-    """The glossary beside the facts files (sources/glossary.yaml), if there is one."""
-    for path in facts_paths:
-        candidate = path.parent / GLOSSARY_NAME
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
     label = f"{SOURCE_LANGUAGE}-{lang}" if parallel else lang
     return out_dir / f"{facts_path.stem}.{label}.docx"
@@ -137,16 +124,6 @@ class LoadedFacts:
             where = f"{self.path}:{line}:{column}" if line else str(self.path)
             kept.append(KeptName(item.english, item.field, where, item.entry()))
         return kept
-
-
-def workspace_glossaries(request: BuildRequest) -> list[Path]:
-    """The workspace layers: the --glossary file and any others named (each must exist), else
-    the one beside the facts files if there is one."""
-    named = [p for p in [request.glossary_path, *request.glossary_paths] if p is not None]
-    if named:
-        return [required_file(path) for path in named]
-    found = default_glossary(request.facts_paths)
-    return [found] if found else []
 
 
 def load_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[LoadedFacts]:
@@ -322,9 +299,10 @@ class Writer:
         if job.parallel:
             english_document = self.render(job, LANGUAGES[SOURCE_LANGUAGE])
             locale = Locale.parse(job.language.locale)
+            english_name = Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale)
             labels = (
-                Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale),
-                locale.get_language_name(locale),
+                english_name or LANGUAGES[SOURCE_LANGUAGE].name,
+                locale.get_language_name(locale) or job.language.name,
             )
             document = pair_documents(english_document, document, labels)
         fonts = self.template.config.fonts.get(job.language.code)
@@ -352,9 +330,8 @@ def build(
     progress = progress or SilentProgress()
     report = BuildReport()
     template = find_template(request.template)
-    stack = Stack(workspace_glossaries(request), use_base=request.base_glossary)
     ensure_writable_dir(request.out_dir)
-    sources = load_all(request.facts_paths, stack, report)
+    sources = load_all(request.facts_paths, request.glossary, report)
 
     with build_lock(request.out_dir, on_wait=on_wait):
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write

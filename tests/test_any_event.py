@@ -27,9 +27,10 @@ from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
 from briefing.output.render import RANGE
 from briefing.terms.glossary import EMPTY, Glossary, Term
+from briefing.terms.layers import load_term_base
 from briefing.terms.protect import translate_protected
-from briefing.translation.engines.argos import LoadedModel, Settings
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.engines.argos import ArgosEngine, LoadedModel, Settings
+from briefing.translation.stage import TranslationStage
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 UNKNOWN = FIXTURES / "events" / "unknown-names.yaml"
@@ -80,8 +81,8 @@ def built(tiny_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Bu
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(LoadedModel, "encode", recording)
-        translation = ArgosTranslation(
-            tiny_models_dir, EMPTY, None, Settings(max_decoding_length=32)
+        translation = TranslationStage(
+            ArgosEngine(tiny_models_dir, Settings(max_decoding_length=32)), EMPTY, None
         )
         languages = [LANGUAGES[code] for code in ("en", *TARGETS)]
         report = build(BuildRequest([UNKNOWN], languages, out), translation)
@@ -229,9 +230,12 @@ def test_a_name_the_event_glossary_adds_is_no_longer_kept(tmp_path: Path) -> Non
 def test_the_telephone_example_needs_no_name_in_english(
     tiny_models_dir: Path, tmp_path: Path
 ) -> None:
-    translation = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings(max_decoding_length=32))
+    translation = TranslationStage(
+        ArgosEngine(tiny_models_dir, Settings(max_decoding_length=32)), EMPTY, None
+    )
     languages = [LANGUAGES[code] for code in ("en", *TARGETS)]
-    report = build(BuildRequest([TELEPHONE], languages, tmp_path), translation)
+    terms = load_term_base([], [TELEPHONE])  # sources/glossary.yaml, found beside the facts
+    report = build(BuildRequest([TELEPHONE], languages, tmp_path, glossary=terms), translation)
     assert report.exit_code == 0, [str(p) for p in report.problems]
     assert [d.kept_in_english for d in report.documents] == [[], [], []]
     ja = docx.Document(str(tmp_path / f"{TELEPHONE.stem}.ja.docx"))
@@ -371,8 +375,13 @@ def test_a_string_missing_from_a_catalog_is_a_build_warning(
     extra = '<p>{{ _("A line no catalog holds") }}</p>'
     text = document.read_text(encoding="utf-8")
     document.write_text(text.replace(heading, f"{heading}\n{extra}"), encoding="utf-8")
-    translation = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings(max_decoding_length=32))
-    request = BuildRequest([TELEPHONE], [LANGUAGES["ja"]], tmp_path / "out", str(template))
+    translation = TranslationStage(
+        ArgosEngine(tiny_models_dir, Settings(max_decoding_length=32)), EMPTY, None
+    )
+    terms = load_term_base([], [TELEPHONE])
+    request = BuildRequest(
+        [TELEPHONE], [LANGUAGES["ja"]], tmp_path / "out", str(template), glossary=terms
+    )
     report = build(request, translation)
     [warning] = [p for p in report.problems if "A line no catalog holds" in p.message]
     assert warning.severity == "warning"

@@ -120,7 +120,7 @@ def test_a_later_layer_overrides_by_id_and_the_event_layer_is_on_top(tmp_path: P
     )
     loaded_facts, source = load_facts(facts)
     layered = Stack([workspace]).for_facts(facts, source, loaded_facts.glossary)
-    assert base_layer().terms[[t.id for t in base_layer().terms].index("australia")].ja == (
+    assert base_layer().terms[[t.id for t in base_layer().terms].index("australia")].form("ja") == (
         "オーストラリア"
     )
     assert layered.glossary.render("Australia", "ja") == "豪州"  # workspace over base

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 import resource
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from briefing.build import BuildRequest, build
 from briefing.facts.kinds import KINDS
 from briefing.facts.yamlsource import XML_ILLEGAL, YAML_UNREADABLE
 from briefing.languages import parse_languages
-from tests.conftest import ROOT, _facts_yaml, _minimal_facts, run_cli
+from tests.conftest import ROOT, Result, _facts_yaml, _minimal_facts, run_cli
 
 MEMORY_LIMIT = 2 * 1024**3
 
@@ -34,7 +33,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> Result:
     """`briefing ARGS` in a child process with bounded memory and time, output as text."""
     home = cwd / "home"
     home.mkdir(exist_ok=True)
@@ -47,7 +46,7 @@ def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> subproces
     return run_cli(*args, cwd=cwd, env=env, timeout=timeout, preexec_fn=_limit_memory)
 
 
-def assert_clear_error(result: subprocess.CompletedProcess, *expected: str) -> None:
+def assert_clear_error(result: Result, *expected: str) -> None:
     """Exit 2, no traceback, and every expected fragment in the message."""
     assert "Traceback" not in result.stderr, result.stderr
     assert "internal error" not in result.stderr, result.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
-from tests.conftest import NARA, ROOT, run_cli
+from tests.conftest import NARA, ROOT, Result, run_cli
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
 
@@ -34,9 +34,7 @@ def processes_mentioning(marker: str) -> list[str]:
     return found
 
 
-def run_briefing(
-    *args: str | Path, cwd: Path, path: str | None = None
-) -> subprocess.CompletedProcess:
+def run_briefing(*args: str | Path, cwd: Path, path: str | None = None) -> Result:
     env = {"HOME": str(cwd)}
     if path is not None:
         env["PATH"] = path
@@ -46,7 +44,7 @@ def run_briefing(
 @dataclass
 class PdfBuild:
     out: Path
-    result: subprocess.CompletedProcess
+    result: Result
     seconds: float
 
 

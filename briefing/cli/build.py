@@ -6,22 +6,33 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from briefing.build import BuildReport, BuildRequest, build, default_glossary
+from briefing.build import BuildReport, BuildRequest, build
 from briefing.cli.common import INTERRUPTED, err, print_problems
 from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
-from briefing.terms.glossary import load_glossary
-from briefing.terms.layers import EVENT_SUFFIX
-from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
-from briefing.translation.stage import ArgosTranslation
+from briefing.terms.layers import EVENT_SUFFIX, load_term_base
+from briefing.translation.engines.argos import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BEAM_SIZE,
+    ArgosEngine,
+    Settings,
+)
+from briefing.translation.stage import TranslationStage
 
 
 class RichProgress:
@@ -39,7 +50,7 @@ class RichProgress:
             self.progress.update(task_id, completed=total, visible=True)
 
     def advance(self, task: object, amount: int = 1) -> None:
-        self.progress.advance(task, amount)  # type: ignore[arg-type]
+        self.progress.advance(cast(TaskID, task), amount)
 
 
 def facts_files(paths: list[Path] | None) -> list[Path]:
@@ -176,9 +187,11 @@ def build_command(
     Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force rebuilds them.
     """
     languages = parse_languages(lang)
-    request = BuildRequest(
-        facts_files(facts), languages, out_dir, template, glossary, layout, force, strict
-    )
+    paths = facts_files(facts)
+    # The term base is read once: the build stacks each file's event layer over it, and the
+    # translation stage protects its terms unless a file's own layers say more.
+    terms = load_term_base([glossary] if glossary else [], paths)
+    request = BuildRequest(paths, languages, out_dir, template, terms, layout, force, strict)
     with (
         contextlib.ExitStack() as resources,
         Progress(
@@ -193,12 +206,13 @@ def build_command(
     ):
         translation = None
         if any(language.code != SOURCE_LANGUAGE for language in languages):
-            from briefing.memory.sqlite import TranslationMemory, resolve_memory_path
+            from briefing.memory.backend import open_memory
 
-            terms = load_glossary(glossary or default_glossary(request.facts_paths))
-            memory = resources.enter_context(TranslationMemory(resolve_memory_path(tm)))
-            translation = ArgosTranslation(
-                models_dir, terms, memory, Settings(beam_size=beam_size, batch_size=batch_size)
+            memory = resources.enter_context(open_memory(tm))
+            translation = TranslationStage(
+                ArgosEngine(models_dir, Settings(beam_size=beam_size, batch_size=batch_size)),
+                terms.without_event().glossary,
+                memory,
             )
 
         def waiting() -> None:

@@ -12,6 +12,7 @@ from briefing.cli.common import err, out, print_problems
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.facts.starter import STARTER
+from briefing.translation.texts import texts_to_translate
 
 SOURCES_DIR = Path("sources")
 
@@ -25,18 +26,15 @@ def validate_command(
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected; warnings
     for each name the glossaries (base < workspace < the event's own) lack."""
-    from briefing.build import default_glossary
     from briefing.output.localize import glossary_warnings, kind_problems
-    from briefing.terms.glossary import required_file
-    from briefing.terms.layers import Stack
+    from briefing.terms.layers import load_term_base
 
     failed = False
+    terms = load_term_base([glossary] if glossary else [], facts)
     for path in facts:
-        beside = default_glossary([path])
-        workspace = [required_file(glossary)] if glossary else [beside] if beside else []
         try:
             loaded_facts, source = load_facts(path)
-            layered = Stack(workspace).for_facts(path, source, loaded_facts.glossary)
+            layered = terms.for_facts(path, source, loaded_facts.glossary)
         except InputError as error:
             if error.problems:
                 print_problems(error.problems)
@@ -54,9 +52,8 @@ def validate_command(
         )
         print_problems(warnings)
         if not kinds:
-            out.print(
-                f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)"
-            )
+            texts = texts_to_translate(loaded_facts)
+            out.print(f"{path}: ok ({len(texts)} texts, {len(warnings)} warnings)")
     raise typer.Exit(2 if failed else 0)
 
 

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from briefing.build import default_glossary
 from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
-from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
+from briefing.memory.backend import open_memory
+from briefing.memory.sqlite import ENV_VAR, resolve_memory_path
 from briefing.review.export_xliff import export_review
 from briefing.review.import_xliff import import_review
-from briefing.terms.glossary import load_glossary
+from briefing.terms.glossary import find_glossary, load_glossary
 
 review_app = typer.Typer(
     help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool, import the "
@@ -55,8 +55,8 @@ def export_command(
             f"{SOURCE_LANGUAGE} is the source language"
         )
     loaded, _ = load_facts(facts)
-    terms = load_glossary(glossary or default_glossary([facts]))
-    with TranslationMemory(resolve_memory_path(tm)) as memory:
+    terms = load_glossary(find_glossary(glossary, [facts]))
+    with open_memory(tm) as memory:
         summary = export_review(loaded, facts, languages[0].code, terms, memory, output)
     out.print(
         f"wrote {output}: {summary.units} sentences ({summary.reviewed} reviewed, "
@@ -76,7 +76,7 @@ def import_command(
 ) -> None:
     """Store the file's approved or edited translations as reviewed; all or nothing."""
     path = resolve_memory_path(tm)
-    with TranslationMemory(path) as memory:
+    with open_memory(path) as memory:
         summary = import_review(file, memory, reviewer)
     out.print(
         f"imported {summary.reviewed} units as reviewed, {summary.unchanged} unchanged"

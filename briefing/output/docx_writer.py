@@ -17,10 +17,11 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
-from briefing.languages import LANGUAGES
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
 # Semantic paragraph styles of the document model → style names in the reference document.
@@ -37,7 +38,7 @@ PARAGRAPH_STYLES = {
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-LATIN_IN_EAST_ASIAN = "en-GB"
+LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 
 
 def _style_name(doc: DocxDocument, wanted: str, fallback: str = "Normal") -> str:
@@ -52,7 +53,7 @@ def _clear_body(doc: DocxDocument) -> None:
             body.remove(child)
 
 
-def _set_child(parent, tag: str, **attributes: str):  # type: ignore[no-untyped-def]
+def _set_child(parent: BaseOxmlElement, tag: str, **attributes: str) -> BaseOxmlElement:
     """Find or create `tag` under `parent` and set its attributes (w: namespace)."""
     element = parent.find(qn(tag))
     if element is None:
@@ -63,7 +64,9 @@ def _set_child(parent, tag: str, **attributes: str):  # type: ignore[no-untyped-
     return element
 
 
-def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_font: str | None):
+def apply_language(
+    doc: DocxDocument, tag: str, body_font: str | None, heading_font: str | None
+) -> None:
     """Language tag and East Asian fonts on the defaults and on every style.
 
     Without them Word and LibreOffice pick a wrong CJK font and break lines by Latin rules.
@@ -75,7 +78,8 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
         styles_element.insert(0, defaults)
     rpr_default = _set_child(defaults, "w:rPrDefault")
     rpr = _set_child(rpr_default, "w:rPr")
-    east_asian = tag if tag.split("-")[0] in ("ja", "ko", "zh") else None
+    language = language_of_tag(tag)
+    east_asian = tag if language is not None and language.east_asian else None
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
@@ -97,14 +101,14 @@ def apply_language(doc: DocxDocument, tag: str, body_font: str | None, heading_f
             _set_east_asian_font(style_rpr, font)
 
 
-def _set_east_asian_font(rpr, font: str) -> None:  # type: ignore[no-untyped-def]
+def _set_east_asian_font(rpr: BaseOxmlElement, font: str) -> None:
     """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
     (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
     fonts = _set_child(rpr, "w:rFonts", eastAsia=font)
     fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
 
 
-def _set_lang(rpr, tag: str, east_asian: str | None) -> None:  # type: ignore[no-untyped-def]
+def _set_lang(rpr: BaseOxmlElement, tag: str, east_asian: str | None) -> None:
     lang = _set_child(rpr, "w:lang", val=tag)
     if east_asian:
         lang.set(qn("w:eastAsia"), east_asian)
@@ -193,14 +197,6 @@ def _add_table(doc: DocxDocument, table: Table) -> None:
         _set_child(added.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", val="true")
 
 
-def sets_italics(tag: str) -> bool:
-    """Whether the language of BCP 47 `tag` sets any text in italics (Japanese, Korean: no)."""
-    for language in LANGUAGES.values():
-        if language.tag == tag:
-            return language.italics
-    return True
-
-
 def upright_styles(doc: DocxDocument) -> None:
     """No style of the document slants its text: a reference document made for English may
     set notes or quotations in italics, which Japanese and Korean typography does not use."""
@@ -219,7 +215,8 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     _clear_body(doc)
     meta = document.metadata
     apply_language(doc, meta.language, *(fonts or (None, None)))
-    if not sets_italics(meta.language):
+    language = language_of_tag(meta.language)
+    if language is not None and not language.italics:
         upright_styles(doc)
     fill_header_footer(doc, meta.header, meta.footer)
 

@@ -22,7 +22,7 @@ from briefing.errors import Problem
 from briefing.facts.kinds import is_known, normalise, unknown_kind_problem
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
 from briefing.facts.yamlsource import LoadedYaml, dotted
-from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.terms.glossary import Glossary, Term
 from briefing.translation.interface import Origin, TranslatedText
 
@@ -78,13 +78,8 @@ class MissingName:
 
     def entry(self) -> dict[str, str]:
         """The glossary entry to add, with the official forms left for a person to fill in."""
-        return {
-            "id": term_id(self.english),
-            "kind": self.kind,
-            "en": self.english,
-            "ja": "",
-            "ko": "",
-        }
+        forms = {code: "" for code in LANGUAGES if code != SOURCE_LANGUAGE}
+        return {"id": term_id(self.english), "kind": self.kind, "en": self.english, **forms}
 
 
 def term_id(english: str) -> str:
@@ -114,6 +109,7 @@ class DifferenceView:
 class BriefingView:
     lang: str
     locale: str
+    tag: str  # BCP 47, for the document's language property
     title: Name
     title_en: str
     kind: Name
@@ -211,12 +207,12 @@ def kept_terms(facts: Facts, glossary: Glossary) -> Glossary:
     fields. Offices are not among them: their words ("President") are common in running text.
     """
     kept = [
-        Term(
-            id=f"kept-{term_id(item.english)}",
-            kind=item.kind if item.kind in ("person", "place", "event") else "thing",
-            en=item.english,
-            ja=item.english,
-            ko=item.english,
+        Term.model_validate(
+            {
+                "id": f"kept-{term_id(item.english)}",
+                "kind": item.kind if item.kind in ("person", "place", "event") else "thing",
+                **{code: item.english for code in LANGUAGES},
+            }
         )
         for item in missing_names(facts, glossary)
         if item.kind != "office" and item.loc[-1] != "kind"
@@ -226,23 +222,21 @@ def kept_terms(facts: Facts, glossary: Glossary) -> Glossary:
     return Glossary(version=glossary.version, terms=[*glossary.terms, *kept])
 
 
-def texts_to_translate(facts: Facts) -> list[str]:
-    """What goes to machine translation: the free text, and nothing else."""
-    return facts.free_texts()
-
-
 def glossary_warnings(loaded: LoadedYaml, facts: Facts, glossary: Glossary) -> list[Problem]:
     """Warnings naming each glossary entry to add, at the place in the facts file that uses it."""
+    targets = [language for code, language in LANGUAGES.items() if code != SOURCE_LANGUAGE]
+    names = " and ".join(language.name for language in targets)
+    forms = ", ".join(f"{language.code}: …" for language in targets)
     problems = []
     for item in missing_names(facts, glossary):
         entry = item.entry()
         problems.append(
             loaded.problem(
                 item.loc,
-                f"'{item.english}' is not in the glossary, so the Japanese and Korean documents "
+                f"'{item.english}' is not in the glossary, so the {names} documents "
                 "print it in English, marked for review",
                 f"Add a term: {{id: {entry['id']}, kind: {entry['kind']}, en: {item.english}, "
-                "ja: …, ko: …} with the official forms (and where you found them in `checked`).",
+                f"{forms}}} with the official forms (and where you found them in `checked`).",
                 "warning",
             )
         )
@@ -349,29 +343,41 @@ class Localizer:
             )
             for d in facts.differences
         )
-        view_parts = dict(
-            title=self.name(event.title, ("event", "title")),
-            kind=self.kind(),
-            venue=self.name(event.venue, ("event", "venue")) if event.venue else None,
-            city=self.name(event.city, ("event", "city")),
-            host_country=self.name(event.host_country, ("event", "host_country")),
-            participants=tuple(self.participant(i) for i in range(len(facts.participants))),
-            summary=self.cited(facts.summary),
-            background=tuple(self.cited(s) for s in facts.background),
-            outcomes=tuple(self.cited(s) for s in facts.outcomes),
-            topics=tuple(self.cited(s) for s in facts.topics),
-            next_steps=tuple(self.cited(s) for s in facts.next_steps),
-            differences=differences,
-        )
+        # Free texts are looked up in document order before the view is made, so that
+        # `self.used` knows every translation the document prints.
+        title = self.name(event.title, ("event", "title"))
+        kind = self.kind()
+        venue = self.name(event.venue, ("event", "venue")) if event.venue else None
+        city = self.name(event.city, ("event", "city"))
+        host_country = self.name(event.host_country, ("event", "host_country"))
+        participants = tuple(self.participant(i) for i in range(len(facts.participants)))
+        summary = self.cited(facts.summary)
+        background = tuple(self.cited(s) for s in facts.background)
+        outcomes = tuple(self.cited(s) for s in facts.outcomes)
+        topics = tuple(self.cited(s) for s in facts.topics)
+        next_steps = tuple(self.cited(s) for s in facts.next_steps)
         used = list(self.used.values())
         return BriefingView(
             lang=self.language.code,
             locale=self.language.locale,
+            tag=self.language.tag,
+            title=title,
             title_en=event.title,
+            kind=kind,
             date=event.date,
             end_date=event.end_date if event.end_date != event.date else None,
             time=event.time,
             time_zone=event.time_zone,
+            city=city,
+            venue=venue,
+            host_country=host_country,
+            participants=participants,
+            summary=summary,
+            background=background,
+            outcomes=outcomes,
+            topics=topics,
+            next_steps=next_steps,
+            differences=differences,
             sources=tuple(
                 SourceEntry(i + 1, s.publisher, s.title, s.date, s.url, s.note)
                 for i, s in enumerate(facts.sources)
@@ -388,5 +394,4 @@ class Localizer:
                 else len(missing_names(self.facts, self.glossary))
             ),
             italics=self.language.italics,
-            **view_parts,
         )

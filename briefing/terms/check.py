@@ -23,9 +23,10 @@ from pydantic import ValidationError
 
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import LoadedYaml, load_yaml
+from briefing.languages import LANGUAGES
 from briefing.terms.glossary import Term
 
-LANGS = ("en", "ja", "ko")
+LANGS = tuple(LANGUAGES)
 PLACEHOLDER_SYNTAX = re.compile(
     r"Z\s*X\s*\d+|\{\{|\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|%\([^)]*\)[sdr]|%[sd]", re.IGNORECASE
 )
@@ -130,6 +131,8 @@ def check_terms(
             for item in err.errors(include_url=False):
                 if item["type"] == "missing" and item["loc"][-1] in LANGS:
                     continue  # reported above, with the hint
+                if item["type"] == "value_error" and "every entry names each" in item["msg"]:
+                    continue  # a missing form (of the term or its title), reported above
                 if item["type"] == "string_too_short" and item["loc"][-1] in LANGS:
                     continue
                 where = (*loc, *item["loc"])

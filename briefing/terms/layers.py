@@ -20,7 +20,14 @@ from pathlib import Path
 
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import LoadedYaml, Path_
-from briefing.terms.glossary import Glossary, Term, read_glossary, term_problems
+from briefing.terms.glossary import (
+    Glossary,
+    Term,
+    find_glossary,
+    read_glossary,
+    required_file,
+    term_problems,
+)
 
 BASE_NAME = "base.yaml"
 EVENT_SUFFIX = ".glossary.yaml"
@@ -152,3 +159,17 @@ class Stack:
         if inline:
             layers.append(event_layer(loaded, inline))
         return merge(layers)
+
+
+def load_term_base(named: list[Path], facts_paths: list[Path], use_base: bool = True) -> Stack:
+    """The term base a command uses, read once: the base < the named workspace glossaries (each
+    must exist; --glossary, then settings), else the glossary.yaml beside the facts if any.
+
+    Each facts file adds its own event layer over it (`Stack.for_facts`)."""
+    workspace = [required_file(path) for path in named]
+    if not workspace:
+        found = find_glossary(None, facts_paths)
+        workspace = [found] if found else []
+    stack = Stack(workspace, use_base=use_base)
+    stack.shared()  # read and check every shared layer now, before anything is built
+    return stack

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from briefing.languages import LANGUAGES
 from briefing.terms.glossary import Glossary, Term
 
 PLACEHOLDER = "ZX{}"
@@ -97,7 +98,7 @@ def _is_punctuation(text: str) -> bool:
 def join_parts(parts: list[str], lang: str) -> str:
     """Terms and translated pieces joined as the language writes them: Korean puts a space
     between words but none before punctuation; Japanese puts no space and writes 。、."""
-    separator = " " if lang == "ko" else ""
+    separator = LANGUAGES[lang].word_separator
     text = ""
     for part in parts:
         if not part:
