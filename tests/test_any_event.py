@@ -26,6 +26,7 @@ from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
 from briefing.output.render import RANGE
+from briefing.output.template import TEMPLATES_DIR
 from briefing.terms.glossary import EMPTY, Glossary, Term
 from briefing.terms.layers import load_term_base
 from briefing.terms.protect import translate_protected
@@ -369,7 +370,7 @@ def test_a_string_missing_from_a_catalog_is_a_build_warning(
     tiny_models_dir: Path, tmp_path: Path
 ) -> None:
     template = tmp_path / "summit"
-    shutil.copytree(ROOT / "templates" / "summit", template)
+    shutil.copytree(TEMPLATES_DIR / "summit", template)
     document = template / "document.xml.j2"
     heading = '<h1>{{ _("Summary") }}</h1>'
     extra = '<p>{{ _("A line no catalog holds") }}</p>'

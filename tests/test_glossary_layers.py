@@ -271,3 +271,35 @@ def test_glossary_check_sees_forms_claimed_across_layers(tmp_path: Path) -> None
 def test_normal_form_sets_aside_case_dashes_and_spacing() -> None:
     assert normal_form("Japan–ROK") == normal_form("japan - rok") == "japan-rok"
     assert normal_form("Nara") != normal_form("Nara Prefecture")
+
+
+def test_workspace_settings_stack_their_glossaries_in_order_and_set_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.cli.build import build_request, facts_files, watched_inputs
+    from briefing.workspace.settings import load_settings
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    facts = sources / "talks.yaml"
+    facts.write_text(NARA.read_text(encoding="utf-8"), encoding="utf-8")
+    write(beside(facts), 'version: "1"\nterms: []\n')
+    write(sources / "glossary.yaml", 'version: "1"\nterms: []\n')
+    chile = "  - {id: chile, kind: place, en: Chile, ja: %s, ko: 칠레}\n"
+    write(tmp_path / "first.yaml", 'version: "1"\nterms:\n' + chile % "チリ共和国")
+    write(tmp_path / "second.yaml", 'version: "1"\nterms:\n' + chile % "チリ")
+    (tmp_path / "briefing.toml").write_text(
+        'strict = true\nglossaries = ["first.yaml", "second.yaml"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)  # the settings' paths are relative to the workspace
+    settings = load_settings(cwd=tmp_path, env={})
+
+    found = facts_files(None, settings.sources)
+    assert [path.resolve() for path in found] == [facts]  # no glossary is a facts file
+    request = build_request(settings, None, force=False)
+    assert request.strict
+    layered = request.glossary.without_event()
+    assert [layer.name for layer in layered.layers] == ["base", "workspace", "workspace"]
+    assert layered.glossary.render("Chile", "ja") == "チリ"  # the later setting wins
+    watched = watched_inputs(settings, [facts])
+    assert watched.accepts(beside(facts)) and watched.accepts(tmp_path / "second.yaml")

@@ -6,15 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from briefing.cli.common import err, out, print_problems
+from briefing.cli.common import err, escape, out, print_problems
 from briefing.errors import InputError
-from briefing.facts.load import load_facts
-from briefing.facts.starter import STARTER
-from briefing.translation.texts import texts_to_translate
-
-SOURCES_DIR = Path("sources")
 
 
 def validate_command(
@@ -26,11 +20,15 @@ def validate_command(
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected; warnings
     for each name the glossaries (base < workspace < the event's own) lack."""
+    from briefing.facts.load import load_facts
     from briefing.output.localize import glossary_warnings, kind_problems
     from briefing.terms.layers import load_term_base
+    from briefing.translation.texts import texts_to_translate
+    from briefing.workspace.settings import load_settings
 
+    settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
     failed = False
-    terms = load_term_base([glossary] if glossary else [], facts)
+    terms = load_term_base(settings.glossaries, facts)
     for path in facts:
         try:
             loaded_facts, source = load_facts(path)
@@ -60,11 +58,17 @@ def validate_command(
 def new_command(
     name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
     directory: Annotated[
-        Path, typer.Option("--dir", help="Folder for the new file.")
-    ] = SOURCES_DIR,
+        Path | None,
+        typer.Option("--dir", help="Folder for the new file. Default: the sources folder."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter facts file, DIR/NAME.yaml."""
+    from briefing.facts.starter import STARTER
+    from briefing.workspace.settings import load_settings
+
+    if directory is None:
+        directory = load_settings().sources
     stem = name[:-5] if name.endswith(".yaml") else name
     if not stem or "/" in stem or stem.startswith("."):
         raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from briefing.cli.common import out, print_problems
-from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 
 glossary_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -20,7 +19,7 @@ def check_command(
         list[Path] | None,
         typer.Argument(
             help="Glossary files, lowest layer first (a facts file's own `glossary:` counts). "
-            "Default: sources/glossary.yaml."
+            "Default: the setting `glossaries`, else glossary.yaml in the sources folder."
         ),
     ] = None,
     base: Annotated[
@@ -34,14 +33,18 @@ def check_command(
     """Lint glossaries: duplicate or overlapping English forms, missing ja or ko forms, forms
     with placeholder syntax; each finding with file:line:column. Exit status 2 on errors."""
     from briefing.terms.check import check_files
+    from briefing.terms.glossary import GLOSSARY_NAME
     from briefing.terms.layers import base_path
+    from briefing.workspace.settings import load_settings
 
     paths = list(files or [])
     if not paths:
-        default = SOURCES_DIR / "glossary.yaml"
-        if not default.is_file():
+        settings = load_settings()
+        default = settings.sources / GLOSSARY_NAME
+        paths = list(settings.glossaries)
+        if not paths and not default.is_file():
             raise InputError(f"no glossary given and {default} does not exist; name the files")
-        paths = [default]
+        paths = paths or [default]
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such glossary file")
