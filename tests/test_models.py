@@ -1,7 +1,8 @@
 """Model management: installing, listing and removing Argos packages, and refusing unsafe ones.
 
-Packages are the tiny real ones in tests/fixtures/argos, or variants of them built here (extra
-members, lying metadata, zip bombs). Downloads come from a loopback HTTP server of the test's own.
+Packages are the tiny real ones in tests/fixtures/argos (random weights: installing does not
+depend on what a model says), or variants of them built here (extra members, lying metadata,
+zip bombs). Downloads come from a loopback HTTP server of the test's own.
 """
 
 from __future__ import annotations
