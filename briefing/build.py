@@ -33,7 +33,8 @@ from briefing.output.localize import (
     missing_names,
 )
 from briefing.output.parallel import pair_documents
-from briefing.output.render import render_document
+from briefing.output.render import render_document, render_process
+from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
 from briefing.terms.glossary import Glossary
 from briefing.terms.layers import Stack
@@ -184,8 +185,10 @@ class Writer:
         manifest: Manifest,
         force: bool,
         strict: bool = False,
+        renderer: LimitedProcess | None = None,
     ) -> None:
         self.template = template
+        self.renderer = renderer  # the build's render process, one for every document
         self.batches = batches
         self.manifest = manifest
         self.force = force
@@ -197,10 +200,11 @@ class Writer:
         """The language's compiled catalogs and their fingerprint, read once per build."""
         if lang not in self.catalogs:
             dirs = self.template.locale_dirs
-            self.catalogs[lang] = (
-                catalogs.load_translations(lang, dirs),
-                catalogs.fingerprint(lang, dirs),
-            )
+            translations = catalogs.load_translations(lang, dirs)
+            # Templates render in a child process, so the strings they use are looked up here
+            # as well: one the catalogs lack is remembered for `catalog_warnings`.
+            catalogs.look_up_template_strings(translations, self.template.directory)
+            self.catalogs[lang] = (translations, catalogs.fingerprint(lang, dirs))
         return self.catalogs[lang]
 
     def catalog_warnings(self) -> list[Problem]:
@@ -269,7 +273,7 @@ class Writer:
             batch.model_label,
             translations,
         )
-        return render_document(self.template, localizer.view(), translations)
+        return render_document(self.template, localizer.view(), translations, process=self.renderer)
 
     def write(self, job: Job) -> DocumentOutcome:
         used = self.used(job)
@@ -333,7 +337,7 @@ def build(
     ensure_writable_dir(request.out_dir)
     sources = load_all(request.facts_paths, request.glossary, report)
 
-    with build_lock(request.out_dir, on_wait=on_wait):
+    with build_lock(request.out_dir, on_wait=on_wait), render_process() as renderer:
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         batches: dict[tuple[str, str], TranslationBatch] = {}
         done: set[str] = set()  # languages whose translation ran (or needs none)
@@ -347,6 +351,8 @@ def build(
             terms = source.protected
             texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
             texts.extend(t for t in texts_to_translate(source.facts) if t not in texts)
+        if translation is not None and any(code != SOURCE_LANGUAGE for code in wanted):
+            renderer.start()  # the render process starts up while the models translate
         for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):
             if code == SOURCE_LANGUAGE:
                 done.add(code)
@@ -364,7 +370,9 @@ def build(
             except BriefingError as error:  # e.g. a model damaged or removed while in use
                 failed[code] = str(error)
 
-        writer = Writer(template, batches, Manifest(request.out_dir), request.force, request.strict)
+        writer = Writer(
+            template, batches, Manifest(request.out_dir), request.force, request.strict, renderer
+        )
         jobs = plan_jobs(sources, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:

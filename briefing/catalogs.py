@@ -90,3 +90,22 @@ def fingerprint(lang: str, extra_dirs: list[Path] | None = None) -> str:
     for path in catalog_paths(lang, extra_dirs):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def look_up_template_strings(translations: gettext.NullTranslations, directory: Path) -> None:
+    """Look up every string the templates in `directory` mark for translation, so that
+    CheckedTranslations remembers the ones no catalog holds (without rendering anything)."""
+    from jinja2 import Environment
+    from jinja2.exceptions import TemplateSyntaxError
+
+    parser = Environment(extensions=["jinja2.ext.i18n"])
+    for path in sorted(directory.rglob("*.j2")):
+        try:
+            found = list(parser.extract_translations(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+            continue  # the render reports an unreadable template, at its line
+        for _, function, message in found:
+            if isinstance(message, str):
+                translations.gettext(message)
+            elif function == "ngettext" and isinstance(message[0], str):
+                translations.ngettext(message[0], str(message[1] or message[0]), 1)

@@ -25,7 +25,7 @@ from briefing.cli.build import report_as_json
 from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
-from briefing.output.render import RANGE
+from briefing.output.sandbox import RANGE
 from briefing.output.template import TEMPLATES_DIR
 from briefing.terms.glossary import EMPTY, Glossary, Term
 from briefing.terms.layers import load_term_base

@@ -23,6 +23,7 @@ from rich.filesize import decimal
 
 from briefing import models
 from briefing.errors import InputError
+from briefing.models.store import LOCK_NAME
 from tests.conftest import BRIEFING, TINY_PACKAGES, invoke
 
 JA_TOP = "translate-en_ja-0_1"
@@ -34,7 +35,10 @@ def listing(root: Path) -> set[str]:
 
 
 def package_folders(models_dir: Path) -> list[str]:
-    return sorted(p.name for p in models_dir.iterdir()) if models_dir.exists() else []
+    """What the models folder holds, but the lock that builds and installs share."""
+    if not models_dir.exists():
+        return []
+    return sorted(p.name for p in models_dir.iterdir() if p.name != LOCK_NAME)
 
 
 def folder_size(path: Path) -> int:
@@ -296,7 +300,7 @@ REFUSALS: dict[str, tuple[Callable[[Path], Path], str]] = {
         "the file name says en→ja but metadata.json says en→ko",
     ),
     "metadata code contradicts languages": (
-        lambda d: variant(d / "p.argosmodel", metadata={"to_code": "ko"}),
+        lambda d: variant(d / "p.argosmodel", metadata={"to_code": "ko"}, top="package"),
         "contradicts its languages en→ko",
     ),
     "not from English": (

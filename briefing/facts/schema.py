@@ -8,27 +8,20 @@ more than its sources do, and a status, because reports distinguish what happene
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from briefing.facts.kinds import KINDS
+from briefing.facts.yamlsource import fold_whitespace
 from briefing.terms.glossary import Term
 
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(fold_whitespace)]
 SourceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
-
-
-def _tidy(value: Any) -> Any:
-    """Fold runs of white space (YAML line folding, indentation) into single spaces."""
-    if isinstance(value, str):
-        return re.sub(r"\s+", " ", value).strip()
-    return value
 
 
 class Record(BaseModel):
@@ -52,15 +45,11 @@ class Statement(Record):
     sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
     status: Status = Field(Status.confirmed, description="confirmed, reported or expected")
 
-    _tidy_text = field_validator("text", mode="before")(_tidy)
-
 
 class HeadedStatement(Statement):
     """An outcome or topic: a short heading, then the statement."""
 
     heading: ShortText = Field(description="a short heading, a few words")
-
-    _tidy_heading = field_validator("heading", mode="before")(_tidy)
 
 
 class Role(str, Enum):
@@ -122,16 +111,12 @@ class Account(Record):
     text: Text = Field(description="what this source says, in your own words")
     sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
 
-    _tidy_text = field_validator("text", mode="before")(_tidy)
-
 
 class Difference(Record):
     """A point the sources disagree on: the briefing shows every account, never picks one."""
 
     topic: ShortText = Field(description="what the sources differ on, a few words")
     accounts: list[Account] = Field(min_length=2, description="two or more accounts")
-
-    _tidy_topic = field_validator("topic", mode="before")(_tidy)
 
 
 class Source(Record):

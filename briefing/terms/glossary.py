@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -23,12 +24,17 @@ from pydantic import (
 )
 
 from briefing.errors import InputError, Problem
-from briefing.facts.yamlsource import LoadedYaml, load_yaml, problems_from_validation
+from briefing.facts.yamlsource import (
+    LoadedYaml,
+    fold_whitespace,
+    load_yaml,
+    problems_from_validation,
+)
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 GLOSSARY_NAME = "glossary.yaml"
 
-Name = Annotated[str, Field(min_length=1, max_length=300)]
+Name = Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(fold_whitespace)]
 
 
 class Forms(BaseModel):

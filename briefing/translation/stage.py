@@ -43,8 +43,15 @@ class TranslationStage:
         progress: Progress,
         glossary: Glossary | None = None,
     ) -> TranslationBatch:
-        """`texts` in `target`; terms of `glossary` (default: the stage's) are protected."""
-        terms = self.glossary if glossary is None else glossary
+        """The batch for `target`, made with one version of its model from start to end; terms
+        of `glossary` (a facts file's layered glossary; default: the stage's) are protected."""
+        with self.engine.reserve(target):
+            terms = self.glossary if glossary is None else glossary
+            return self._translate(target, texts, progress, terms)
+
+    def _translate(
+        self, target: Language, texts: list[str], progress: Progress, terms: Glossary
+    ) -> TranslationBatch:
         identity = self.engine.identity(target)
         key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, terms.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}

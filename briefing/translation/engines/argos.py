@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ class LoadedModel:
         each group by length before cutting it into batches.
         """
         results: list[list[str]] = [[] for _ in batch]
-        pending = []
+        pending: list[tuple[int, Any]] = []
         for indices, options in self.plan(batch, settings):
             source = [batch[index] for index in indices]
             answers = self.translator.translate_batch(source, asynchronous=True, **options)
@@ -182,6 +183,13 @@ class ArgosEngine:
         if installed is None:
             raise MissingModel(SOURCE_LANGUAGE, target.code)
         return installed.path, models.model_identity(installed)
+
+    def reserve(self, target: Language) -> AbstractContextManager[None]:
+        """Installs and removals in the models folder wait while this is held (a shared lock:
+        other builds go on)."""
+        from briefing import models
+
+        return models.in_use(models.resolve_models_dir(self.models_dir))
 
     def identity(self, target: Language) -> str:
         self.found[target.code] = self.installed_model(target)
