@@ -101,7 +101,9 @@ def look_up_template_strings(translations: gettext.NullTranslations, directory: 
     parser = Environment(extensions=["jinja2.ext.i18n"])
     for path in sorted(directory.rglob("*.j2")):
         try:
-            found = list(parser.extract_translations(path.read_text(encoding="utf-8")))
+            source = path.read_text(encoding="utf-8")
+            # The i18n extension adds this method to the environment, so no type has it.
+            found = list(parser.extract_translations(source))  # type: ignore[attr-defined]
         except (OSError, UnicodeDecodeError, TemplateSyntaxError):
             continue  # the render reports an unreadable template, at its line
         for _, function, message in found:
