@@ -186,7 +186,7 @@ def test_a_missing_glossary_path_is_an_error_never_an_empty_glossary(tmp_path: P
     ):
         result = run_cli(*command, "--glossary", missing, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
-        assert f"{missing}: the glossary file does not exist" in result.stderr
+        assert f"{missing}: no such file" in result.stderr
     assert not (tmp_path / "out" / f"{NARA.stem}.en.docx").exists()
 
 

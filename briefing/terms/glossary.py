@@ -185,11 +185,12 @@ def term_problems(
 
 
 def required_file(path: Path, what: str = "glossary") -> Path:
-    """`path` if it is a file; a missing one is an error, never an empty glossary."""
-    if not path.is_file():
-        state = "is a folder" if path.is_dir() else "does not exist"
+    """`path` if it is there; a missing one is an error, never an empty glossary. (What is
+    not a regular file, a device or a pipe, the YAML reader refuses by its kind.)"""
+    if path.is_dir() or not (path.exists() or path.is_symlink()):
+        state = "is a folder" if path.is_dir() else "no such file"
         raise InputError(
-            f"{path}: the {what} file {state}; give the path of an existing glossary file "
+            f"{path}: {state}; give the path of an existing {what} file "
             "(YAML with `version:` and `terms:`), or leave the option out"
         )
     return path
