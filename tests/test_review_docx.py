@@ -67,12 +67,12 @@ def test_the_review_document_has_title_instructions_binding_and_section_tables(
     assert binding["Facts file"] == str(space.facts) and binding["Language"] == "ja"
     assert binding["Format"] == "briefing-review/2"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[:2] == ["Event", "Summary"]
+    assert headings[:2] == ["Summary", "Background"]  # titles are names, not translated
     assert len(document.tables) == len(headings) + 1
     for table in document.tables[1:]:
         assert [c.text for c in table.rows[0].cells] == HEADER
     rows = unit_rows(review)
-    assert rows[0][0].startswith("event.title:1:")
+    assert rows[0][0].startswith("summary.text:1:")
     assert all(row[4] == "" for row in rows)
     assert all(row[3].startswith("machine translation (translate-en_ja") for row in rows)
     defaults = document.styles.element.find(qn("w:docDefaults"))
@@ -115,7 +115,7 @@ def test_an_edit_and_an_ok_become_reviewed_and_comments_are_kept(
 
 
 def test_a_stale_row_refuses_the_document(space: Workspace, review: Path) -> None:
-    row = set_cell(review, 2, 2, "直した訳。")
+    row = set_cell(review, 1, 2, "直した訳。")
     text = space.facts.read_text(encoding="utf-8")
     words = " ".join(row[1].split()[:3])
     assert words in text

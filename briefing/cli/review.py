@@ -55,18 +55,21 @@ def memory_setting(tm: Path | None) -> Path | None:
 
 
 def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glossary]]:
-    """Reads a facts file and the glossary its build uses (so a unit's terms are the build's)."""
-    from briefing.cli.build import workspace_glossary
+    """Reads a facts file and the glossary its build translates with (base < workspace <
+    event, and the facts' own names), so that a unit's terms are the build's."""
     from briefing.facts.load import load_facts
-    from briefing.terms.glossary import find_glossary, load_glossary
+    from briefing.output.localize import kept_terms
+    from briefing.terms.layers import load_term_base
     from briefing.workspace.settings import load_settings
 
     settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
-    chosen = workspace_glossary(settings)
 
     def load(facts: Path) -> tuple[Facts, Glossary]:
-        loaded, _ = load_facts(facts)
-        return loaded, load_glossary(find_glossary(chosen, [facts]))
+        loaded, source = load_facts(facts)
+        layered = load_term_base(settings.glossaries, [facts]).for_facts(
+            facts, source, loaded.glossary
+        )
+        return loaded, kept_terms(loaded, layered.glossary)
 
     return load
 

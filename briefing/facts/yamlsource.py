@@ -444,3 +444,15 @@ def problems_from_validation(
         at_key = item["type"] == "extra_forbidden"
         problems.append(loaded.problem(loc, message, hint, key=at_key))
     return problems
+
+
+def fold_whitespace(value: Any) -> Any:
+    """Fold runs of white space (YAML line folding, indentation, line breaks) into one space.
+
+    A field is one paragraph or one name in a document, so a line break inside it can only
+    separate words: "readout.\n\nSecond" is "readout. Second", never "readout.Second".
+    """
+    if isinstance(value, str):
+        # An ideographic space is part of a Japanese name as its official form writes it.
+        return re.sub(r"[^\S\u3000]+", " ", value).strip()
+    return value

@@ -25,5 +25,5 @@ SECTIONS = {
 def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, str]]:
     """(path in the facts file, English text) of every text the build translates, in the
     order the document shows them."""
-    for source in source_texts(facts, glossary):
+    for source in source_texts(facts):
         yield dotted(source.location), source.text
