@@ -29,6 +29,7 @@ from briefing.output.render import render_document
 from briefing.output.template import Template, find_template
 from briefing.terms.glossary import EMPTY, Glossary
 from briefing.translation.interface import (
+    LanguageUnavailable,
     MissingModel,
     Origin,
     Progress,
@@ -70,7 +71,7 @@ class DocumentOutcome:
 class BuildReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    missing: list[MissingModel] = field(default_factory=list)
+    missing: list[LanguageUnavailable] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -267,7 +268,7 @@ def build(
                 if translation is None:
                     raise MissingModel(SOURCE_LANGUAGE, code)
                 batches[code] = translation.translate(LANGUAGES[code], texts, progress)
-            except MissingModel as missing:
+            except LanguageUnavailable as missing:
                 report.missing.append(missing)
             except BriefingError as error:  # e.g. a model damaged or removed while in use
                 failed[code] = str(error)
@@ -287,8 +288,10 @@ def build(
                         )
                     )
                 elif job.language.code not in batches:
+                    why = next(m for m in report.missing if m.target == job.language.code)
+                    status = "missing-model" if isinstance(why, MissingModel) else "unavailable"
                     report.documents.append(
-                        DocumentOutcome(job.source.path, job.language.code, None, "missing-model")
+                        DocumentOutcome(job.source.path, job.language.code, None, status)
                     )
                 else:
                     report.documents.append(writer.write(job))

@@ -13,6 +13,7 @@ from briefing import __version__
 from briefing.cli.build import build_command
 from briefing.cli.common import INTERRUPTED, err, state
 from briefing.cli.facts import new_command, validate_command
+from briefing.cli.memory import memory_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.errors import BriefingError
@@ -35,6 +36,11 @@ app.add_typer(
     review_app,
     name="review",
     help="Reviewer round trip: export sentences as XLIFF 1.2, import reviewed translations.",
+)
+app.add_typer(
+    memory_app,
+    name="memory",
+    help="Translation memories: copy between a file and a team's PostgreSQL database.",
 )
 app.command("build")(build_command)
 app.command("validate")(validate_command)

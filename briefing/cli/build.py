@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, cast
@@ -25,13 +26,13 @@ from briefing.cli.common import INTERRUPTED, err, print_problems
 from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
+from briefing.memory.backend import open_memory
 from briefing.terms.glossary import find_glossary, load_glossary
-from briefing.translation.engines.argos import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_BEAM_SIZE,
-    ArgosEngine,
-    Settings,
-)
+from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE
+from briefing.translation.engines.libretranslate import DEFAULT_BATCH_SIZE as LT_BATCH_SIZE
+from briefing.translation.engines.libretranslate import ENV_API_KEY
+from briefing.translation.engines.registry import DEFAULT_ENGINE, EngineConfig, create_engine
+from briefing.translation.interface import MissingModel
 from briefing.translation.stage import TranslationStage
 
 
@@ -88,6 +89,13 @@ def print_report(report: BuildReport) -> None:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
     for missing in report.missing:
+        if not isinstance(missing, MissingModel):
+            err.print(
+                f"[yellow]{escape(str(missing))};"
+                f" the {missing.target} documents were not written.[/]"
+                + (f"\n    {escape(missing.advice)}" if missing.advice else "")
+            )
+            continue
         err.print(
             f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
             f" the {missing.target} documents were not written.[/]\n"
@@ -136,21 +144,70 @@ def build_command(
         ),
     ] = None,
     tm: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--tm",
             envvar="BRIEFING_TM",
-            help="Translation memory file. Default: briefing/memory.sqlite in the user data "
-            "folder.",
+            help="Translation memory: a file (SQLite), or a postgresql:// URL shared by a "
+            "team. Default: briefing/memory.sqlite in the user data folder.",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            envvar="BRIEFING_ENGINE",
+            help="Translation engine: argos (installed models, in this process) or "
+            "libretranslate (a server; give --engine-url).",
+        ),
+    ] = DEFAULT_ENGINE,
+    engine_url: Annotated[
+        str | None,
+        typer.Option(
+            "--engine-url",
+            envvar="BRIEFING_ENGINE_URL",
+            help="The LibreTranslate server, e.g. http://translate.example.org:5000. Its API "
+            f"key, if it needs one, comes from ${ENV_API_KEY}.",
+        ),
+    ] = None,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device",
+            envvar="BRIEFING_DEVICE",
+            help="Where the argos engine decodes: auto (a CUDA GPU when there is one), cpu, cuda.",
+        ),
+    ] = "auto",
+    compute_type: Annotated[
+        str,
+        typer.Option(
+            "--compute-type",
+            envvar="BRIEFING_COMPUTE_TYPE",
+            help="CTranslate2 compute type for the argos engine: auto, int8, float16, …",
+        ),
+    ] = "auto",
+    intra_threads: Annotated[
+        int,
+        typer.Option(
+            "--intra-threads",
+            envvar="BRIEFING_INTRA_THREADS",
+            min=0,
+            help="Threads per translation for the argos engine; 0: CTranslate2's default.",
+        ),
+    ] = 0,
     beam_size: Annotated[
         int, typer.Option("--beam-size", min=1, max=8, help="Beam width for translation.")
     ] = DEFAULT_BEAM_SIZE,
     batch_size: Annotated[
-        int,
-        typer.Option("--batch-size", min=1, max=512, help="Segments per batch in translation."),
-    ] = DEFAULT_BATCH_SIZE,
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            max=512,
+            help=f"Segments per batch in translation (default {DEFAULT_BATCH_SIZE}; "
+            f"{LT_BATCH_SIZE} per request for libretranslate).",
+        ),
+    ] = None,
     pdf: Annotated[
         bool,
         typer.Option(
@@ -182,14 +239,21 @@ def build_command(
     ):
         translation = None
         if any(language.code != SOURCE_LANGUAGE for language in languages):
-            from briefing.memory.backend import open_memory
-
-            memory = resources.enter_context(open_memory(tm))
-            translation = TranslationStage(
-                ArgosEngine(models_dir, Settings(beam_size=beam_size, batch_size=batch_size)),
-                terms,
-                memory,
+            config = EngineConfig(
+                name=engine,
+                models_dir=models_dir,
+                beam_size=beam_size,
+                batch_size=batch_size,
+                device=device,
+                compute_type=compute_type,
+                intra_threads=intra_threads,
+                url=engine_url,
+                api_key=os.environ.get(ENV_API_KEY) or None,
             )
+            chosen = create_engine(config)
+            memory = resources.enter_context(open_memory(tm))
+            translation = TranslationStage(chosen, terms, memory)
+            err.print(f"Translating with {escape(chosen.describe())}; memory {escape(memory.name)}")
 
         def waiting() -> None:
             err.print(f"another build is writing to {out_dir}; waiting for it to finish")

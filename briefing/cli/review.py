@@ -12,7 +12,7 @@ from briefing.errors import InputError
 from briefing.facts.load import load_facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 from briefing.memory.backend import open_memory
-from briefing.memory.sqlite import ENV_VAR, resolve_memory_path
+from briefing.memory.sqlite import ENV_VAR
 from briefing.review.export_xliff import export_review
 from briefing.review.import_xliff import import_review
 from briefing.terms.glossary import find_glossary, load_glossary
@@ -27,10 +27,10 @@ review_app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 
 TmOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--tm",
-        help=f"Translation memory file. Default: ${ENV_VAR}, else "
+        help=f"Translation memory: a file, or a postgresql:// URL. Default: ${ENV_VAR}, else "
         "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
     ),
 ]
@@ -75,9 +75,9 @@ def import_command(
     ] = None,
 ) -> None:
     """Store the file's approved or edited translations as reviewed; all or nothing."""
-    path = resolve_memory_path(tm)
-    with open_memory(path) as memory:
+    with open_memory(tm) as memory:
         summary = import_review(file, memory, reviewer)
+        path = memory.name
     out.print(
         f"imported {summary.reviewed} units as reviewed, {summary.unchanged} unchanged"
         + (f", {summary.empty} left empty" if summary.empty else "")
