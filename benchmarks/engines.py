@@ -32,6 +32,7 @@ from briefing.translation.engines.registry import EngineConfig
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
 from briefing.translation.stage import TranslationStage
+from briefing.translation.texts import texts_to_translate
 from tests.servers.libretranslate import LibreTranslateServers
 
 FIXTURES = ROOT / "tests" / "fixtures" / "argos"
@@ -67,7 +68,11 @@ def main() -> None:
         work = Path(temporary)
         facts_paths = write_variants(work / "sources", args.variants)
         glossary = load_glossary(work / "sources" / "glossary.yaml")
-        texts = list(dict.fromkeys(t for p in facts_paths for t in load_facts(p)[0].free_texts()))
+        texts = list(
+            dict.fromkeys(
+                t for p in facts_paths for t in texts_to_translate(load_facts(p)[0], glossary)
+            )
+        )
         segments = len(set(s for t in texts for s in split_segments(t)))
         print(
             f"{args.variants} variants: {len(texts)} texts, {segments} unique segments; "

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from briefing.memory.backend import open_memory
-from tests.conftest import NARA, ROOT, TINY_PACKAGES, run_cli
+from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
 from tests.servers.libretranslate import LibreTranslateServers
 from tests.servers.postgresql import PostgresServer
 
@@ -156,7 +156,7 @@ def test_four_builds_and_two_reviewers_at_once_lose_nothing(
 
         for path in variants:
             facts = load_facts(path)[0]
-            segments = {s for text in facts.free_texts() for s in split_segments(text)}
+            segments = {s for text in _texts(facts) for s in split_segments(text)}
             assert set(memory.entries_for(segments, "en", "ja")) == segments
     assert sum(_machine_models(postgres_url).values()) > machine_before
 
@@ -251,6 +251,14 @@ def test_a_server_killed_mid_build_fails_the_build_cleanly(
     assert not (tmp_path / "out" / f"{variants[0].stem}.ko.docx").exists()
 
 
+def _texts(facts: object) -> list[str]:
+    """The free texts a build translates, as the build derives them."""
+    from briefing.terms.glossary import load_glossary
+    from briefing.translation.texts import texts_to_translate
+
+    return texts_to_translate(facts, load_glossary(GLOSSARY))  # type: ignore[arg-type]
+
+
 def _running(server: PostgresServer) -> bool:
     try:
         with psycopg.connect(server.url(), connect_timeout=2):
@@ -264,10 +272,7 @@ def _all_segments(paths: list[Path]) -> set[str]:
     from briefing.translation.segments import split_segments
 
     return {
-        s
-        for path in paths
-        for text in load_facts(path)[0].free_texts()
-        for s in split_segments(text)
+        s for path in paths for text in _texts(load_facts(path)[0]) for s in split_segments(text)
     }
 
 
