@@ -73,7 +73,7 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
 def broken_template(tmp_path: Path) -> Path:
     """A copy of the summit template whose title divides by zero: an unforeseen failure."""
     template = tmp_path / "broken-template"
-    shutil.copytree(ROOT / "templates" / "summit", template)
+    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
     document = template / "document.xml.j2"
     text = document.read_text(encoding="utf-8")
     assert "<title>{{ b.title }}</title>" in text
@@ -286,7 +286,7 @@ def test_unknown_template_names_the_available_ones(tmp_path: Path) -> None:
 
 def test_corrupt_reference_document_is_an_input_error(tmp_path: Path) -> None:
     template = tmp_path / "template"
-    shutil.copytree(ROOT / "templates" / "summit", template)
+    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
     (template / "reference.docx").write_bytes(b"PK\x03\x04 not really a zip")
     out_dir = tmp_path / "out"
     result = invoke(

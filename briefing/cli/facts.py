@@ -6,16 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from briefing.cli.common import err, out, print_problems
+from briefing.cli.common import err, escape, out, print_problems
 from briefing.errors import InputError
-from briefing.facts.load import load_facts
-from briefing.facts.starter import STARTER
-from briefing.terms.glossary import find_glossary, load_glossary
-from briefing.translation.texts import glossary_warnings, texts_to_translate
-
-SOURCES_DIR = Path("sources")
 
 
 def validate_command(
@@ -26,8 +19,15 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected."""
+    from briefing.cli.build import workspace_glossary
+    from briefing.facts.load import load_facts
+    from briefing.terms.glossary import find_glossary, load_glossary
+    from briefing.translation.texts import glossary_warnings, texts_to_translate
+    from briefing.workspace.settings import load_settings
+
+    settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
     failed = False
-    terms = load_glossary(find_glossary(glossary, facts))
+    terms = load_glossary(find_glossary(workspace_glossary(settings), facts))
     for path in facts:
         try:
             loaded_facts, source = load_facts(path)
@@ -48,11 +48,17 @@ def validate_command(
 def new_command(
     name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
     directory: Annotated[
-        Path, typer.Option("--dir", help="Folder for the new file.")
-    ] = SOURCES_DIR,
+        Path | None,
+        typer.Option("--dir", help="Folder for the new file. Default: the sources folder."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter facts file, DIR/NAME.yaml."""
+    from briefing.facts.starter import STARTER
+    from briefing.workspace.settings import load_settings
+
+    if directory is None:
+        directory = load_settings().sources
     stem = name[:-5] if name.endswith(".yaml") else name
     if not stem or "/" in stem or stem.startswith("."):
         raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from briefing.memory.backend import copy_memory, open_memory
+from briefing.cli.common import LazyConsole
 
 memory_app = typer.Typer(
     help="Translation memories: copy one into another (a file or a postgresql:// URL).",
@@ -15,7 +14,7 @@ memory_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
 
 
 @memory_app.command("copy")
@@ -30,6 +29,8 @@ def copy_command(
     Entries DESTINATION already holds under the same key are replaced only by newer ones, so
     copying twice, or back and forth, loses no reviewer's work.
     """
+    from briefing.memory.backend import copy_memory, open_memory
+
     with open_memory(source) as origin, open_memory(destination) as target:
         copied = copy_memory(origin, target)
         counts = target.counts()

@@ -18,6 +18,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
@@ -41,9 +42,25 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 
 
-def _style_name(doc: DocxDocument, wanted: str, fallback: str = "Normal") -> str:
-    names = {style.name for style in doc.styles}
-    return wanted if wanted in names else fallback
+class _Styles:
+    """The reference document's styles by name, read once per document: python-docx searches
+    the whole styles part on every lookup by name, and a house style holds hundreds."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        self.doc = doc
+        self.by_name = {style.name: style for style in doc.styles}
+        self.default = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+
+    def get(self, wanted: str, fallback: str = "Normal") -> BaseStyle:
+        return self.by_name.get(wanted) or self.by_name[fallback]
+
+    def paragraph(self, wanted: str) -> DocxParagraph:
+        """A new paragraph in style `wanted` (else Normal), as doc.add_paragraph(style=…)
+        writes it, without python-docx's search for the default style on every call."""
+        paragraph = self.doc.add_paragraph()
+        style = self.get(wanted)
+        paragraph._p.style = None if style == self.default else style.style_id
+        return paragraph
 
 
 def _clear_body(doc: DocxDocument) -> None:
@@ -173,11 +190,11 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
                 rest = rest[index + len(found) :]
 
 
-def _add_table(doc: DocxDocument, table: Table) -> None:
+def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     columns = max([len(table.header), *(len(row) for row in table.rows)])
     rows = ([table.header] if table.header else []) + list(table.rows)
     added = doc.add_table(rows=len(rows), cols=columns)
-    added.style = doc.styles[_style_name(doc, TABLE_STYLE, "Table Grid")]
+    added.style = styles.get(TABLE_STYLE, "Table Grid")
     look = _set_child(added._tbl.tblPr, "w:tblLook")
     for name, value in (
         ("val", "04A0"),
@@ -208,21 +225,21 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     apply_language(doc, meta.language, *(fonts or (None, None)))
     fill_header_footer(doc, meta.header, meta.footer)
 
+    styles = _Styles(doc)
     for block in document.blocks:
         if isinstance(block, Heading):
-            paragraph = doc.add_paragraph(style=_style_name(doc, HEADING_STYLES[block.level]))
+            paragraph = styles.paragraph(HEADING_STYLES[block.level])
             _add_runs(paragraph, block.runs)
         elif isinstance(block, Paragraph):
             style = PARAGRAPH_STYLES.get(block.style, block.style)
-            _add_runs(doc.add_paragraph(style=_style_name(doc, style)), block.runs)
+            _add_runs(styles.paragraph(style), block.runs)
         elif isinstance(block, Notice):
-            _add_runs(doc.add_paragraph(style=_style_name(doc, "Notice")), block.runs)
+            _add_runs(styles.paragraph("Notice"), block.runs)
         elif isinstance(block, BulletList):
-            style = _style_name(doc, PARAGRAPH_STYLES["bullet"])
             for item in block.items:
-                _add_runs(doc.add_paragraph(style=style), item)
+                _add_runs(styles.paragraph(PARAGRAPH_STYLES["bullet"]), item)
         elif isinstance(block, Table):
-            _add_table(doc, block)
+            _add_table(doc, block, styles)
 
     properties = doc.core_properties
     properties.title = meta.title

@@ -1,5 +1,5 @@
 """Where the in-process engine decodes: `device = "auto" | "cpu" | "cuda"`, `compute_type`,
-`intra_threads` (briefing.toml [engine], or --device).
+`intra_threads` (briefing.toml [translation], or --device).
 
 `auto` takes CUDA when CTranslate2 reports a CUDA device and the CPU otherwise, and says which
 it chose and why, for the build output. Asking for `cuda` where CTranslate2 sees none is an

@@ -124,7 +124,7 @@ class LibreTranslateEngine:
         if not config.url:
             raise InputError(
                 'the libretranslate engine needs the server\'s URL: url = "http://HOST:5000" '
-                "under [engine] in briefing.toml, or --engine-url URL"
+                "under [translation] in briefing.toml, or --engine-url URL"
             )
         options = config.options
         return cls(
@@ -239,7 +239,7 @@ class LibreTranslateEngine:
             if "HTTP 403" in text or "API key" in text:
                 raise pair.unavailable(
                     f"the server refused the API key ({text})",
-                    f"set api_key under [engine] in briefing.toml or {ENV_API_KEY}",
+                    f"set api_key under [translation] in briefing.toml or {ENV_API_KEY}",
                 ) from None
             if "not supported" in text or "not available" in text:
                 raise pair.unavailable(f"the server lacks the pair ({text})", "") from None

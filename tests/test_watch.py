@@ -1,0 +1,121 @@
+"""`briefing build --watch`: a real watcher in a child process, real edits to a workspace."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+
+from tests.conftest import ROOT, run_cli
+
+WAIT = 60.0  # seconds; a rebuild of one English document takes about one
+
+
+class Watcher:
+    """`briefing build --watch` running in a workspace, its output read line by line."""
+
+    def __init__(self, workspace: Path, *args: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "briefing.cli", "build", "--watch", *args],
+            cwd=workspace,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, wanted: Callable[[str], bool], what: str) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if wanted(line):
+                return line
+        raise AssertionError(f"no line with {what}; output so far:\n" + "\n".join(self.seen))
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C; the exit status and everything the watcher printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=WAIT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+        self.reader.join(timeout=WAIT)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return code, "\n".join(self.seen)
+
+
+def paragraphs(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def test_watch_rebuilds_the_changed_document_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    facts = workspace / "sources" / "first-event.yaml"
+    document = workspace / "out" / "first-event.en.docx"
+    watcher = Watcher(workspace, "--lang", "en")
+    try:
+        watcher.wait_for(lambda line: line.startswith("watching"), "watching")
+        assert document.is_file()
+        before = document.stat().st_mtime_ns
+
+        # A second facts file appears; only its document is written.
+        second = workspace / "sources" / "second-event.yaml"
+        second.write_text(facts.read_text(encoding="utf-8"), encoding="utf-8")
+        line = watcher.wait_for(lambda line: "second-event.yaml" in line, "the new file")
+        assert "wrote out/second-event.en.docx" in line, line
+        assert "first-event" not in line.split("wrote", 1)[1], line
+        assert document.stat().st_mtime_ns == before
+
+        # An edit to the first file rewrites its document, with the new text.
+        text = facts.read_text(encoding="utf-8")
+        changed = text.replace(
+            "One or two sentences, in your own words,",
+            "The ministers met again today, in their own words,",
+        )
+        assert changed != text
+        facts.write_text(changed, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the edited file")
+        assert "wrote out/first-event.en.docx" in line, line
+        assert "The ministers met again today" in paragraphs(document)
+
+        # A broken edit is reported with its place and the watcher goes on.
+        facts.write_text(changed.replace("date: 2026-01-13", "date: 13 January"), encoding="utf-8")
+        line = watcher.wait_for(lambda line: "error" in line, "an error")
+        assert "first-event.yaml:" in line
+        assert watcher.process.poll() is None
+        facts.write_text(changed, encoding="utf-8")
+        watcher.wait_for(lambda line: "first-event.yaml" in line, "the repaired file")
+    finally:
+        code, output = watcher.stop()
+    assert code == 130, output
+    assert "stopped watching" in output
+    assert "Traceback" not in output
