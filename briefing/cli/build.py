@@ -322,20 +322,15 @@ def open_translation(
 
 
 def engine_config(settings: Settings) -> EngineConfig:
-    """The engine settings as the registry takes them. Beam and batch sizes left at their
-    defaults go as None, so each engine uses its own (a server wants smaller requests)."""
+    """The engine settings as the registry takes them (an unset batch size: the engine's own)."""
     from briefing.translation.engines.registry import EngineConfig
 
     t = settings.translation
-
-    def chosen(key: str, value: int) -> int | None:
-        return None if settings.origin(f"translation.{key}") == "default" else value
-
     return EngineConfig(
         name=t.engine,
         models_dir=t.models_dir,
-        beam_size=chosen("beam_size", t.beam_size),
-        batch_size=chosen("batch_size", t.batch_size),
+        beam_size=t.beam_size,
+        batch_size=t.batch_size,
         device=t.device,
         compute_type=t.compute_type,
         intra_threads=t.intra_threads,

@@ -32,6 +32,7 @@ from pydantic import (
 
 from briefing.errors import InputError, Problem
 from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
+from briefing.translation.engines.registry import ENGINES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,10 +81,11 @@ class TranslationSettings(Section):
         Via(env="BRIEFING_MODELS_DIR", option="--models-dir"),
     ] = None
     engine: Annotated[
-        Literal["argos", "libretranslate"],
+        str,
         Field(
             description="argos: the installed models, in this process; libretranslate: a "
-            "LibreTranslate server (set url)."
+            "LibreTranslate server (set url).",
+            json_schema_extra={"enum": list(ENGINES)},
         ),
         Via(env="BRIEFING_ENGINE", option="--engine"),
     ] = "argos"
@@ -134,12 +136,22 @@ class TranslationSettings(Section):
         Via(env="BRIEFING_BEAM_SIZE", option="--beam-size"),
     ] = 2
     batch_size: Annotated[
-        int,
+        int | None,
         Field(
-            ge=1, le=512, description="Sentences per decoding batch (32: chosen by measurement)."
+            ge=1,
+            le=512,
+            description="Sentences per batch. Unset: each engine's own, chosen by measurement "
+            "(argos 32 per decoding batch, libretranslate 16 per request).",
         ),
         Via(env="BRIEFING_BATCH_SIZE", option="--batch-size"),
-    ] = 32
+    ] = None
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}; available: {', '.join(ENGINES)}")
+        return value
 
 
 class Settings(Section):
