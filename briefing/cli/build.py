@@ -199,7 +199,8 @@ def build_command(
         typer.Option(
             "--intra-threads",
             min=0,
-            help="Threads per translation for the argos engine; 0: CTranslate2's default.",
+            help="Threads per translator for the argos engine; 0: one, with one translator "
+            "per core.",
         ),
     ] = None,
     beam_size: Annotated[
@@ -212,8 +213,8 @@ def build_command(
             "--batch-size",
             min=1,
             max=512,
-            help="Segments per batch in translation. Default: 32 (16 per request for "
-            "libretranslate).",
+            help="Segments per batch in translation (per request for libretranslate). "
+            "Default: the engine's own, 16.",
         ),
     ] = None,
     pdf: Annotated[

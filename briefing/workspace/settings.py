@@ -117,7 +117,7 @@ class TranslationSettings(Section):
     ] = "auto"
     intra_threads: Annotated[
         int,
-        Field(ge=0, description="Threads per translation for argos; 0: CTranslate2's default."),
+        Field(ge=0, description="Threads per translator for argos; 0: one, a translator per core."),
         Via(env="BRIEFING_INTRA_THREADS", option="--intra-threads"),
     ] = 0
     memory: Annotated[
@@ -141,7 +141,7 @@ class TranslationSettings(Section):
             ge=1,
             le=512,
             description="Sentences per batch. Unset: each engine's own, chosen by measurement "
-            "(argos 32 per decoding batch, libretranslate 16 per request).",
+            "(argos 16 per decoding batch, libretranslate 16 per request).",
         ),
         Via(env="BRIEFING_BATCH_SIZE", option="--batch-size"),
     ] = None

@@ -33,7 +33,7 @@ COMPUTE_TYPES = (
 class Device:
     name: str  # cpu | cuda
     compute_type: str
-    intra_threads: int  # 0: CTranslate2's default
+    intra_threads: int  # 0: thread_layout's (argos.py)
     reason: str  # why this device, for the build output
 
     def describe(self) -> str:

@@ -13,6 +13,7 @@ different servers, or from the in-process engine, never mix.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -21,6 +22,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +142,10 @@ class LibreTranslateEngine:
 
     def pair(self, source: str, target: str) -> LibreTranslatePair:
         return LibreTranslatePair(self, source, target)
+
+    def reserve(self, target: Language) -> AbstractContextManager[None]:
+        """Nothing to hold here: the server's models are the server's to keep."""
+        return contextlib.nullcontext()
 
     def identity(self, target: Language) -> str:
         return self.pair(SOURCE_LANGUAGE, target.code).identity

@@ -25,7 +25,7 @@ class EngineConfig:
     batch_size: int | None = None
     device: str = "auto"  # argos: auto | cpu | cuda
     compute_type: str = "auto"  # argos: CTranslate2 compute type
-    intra_threads: int = 0  # argos: threads per translation, 0 = CTranslate2's default
+    intra_threads: int = 0  # argos: threads per translation, 0 = thread_layout's
     url: str | None = None  # libretranslate: the server
     api_key: str | None = None  # libretranslate
     options: Mapping[str, str] = field(default_factory=dict)  # anything a new engine needs
