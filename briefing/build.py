@@ -39,6 +39,7 @@ from briefing.output.template import Template, find_template
 from briefing.terms.glossary import Glossary
 from briefing.terms.layers import Stack
 from briefing.translation.interface import (
+    LanguageUnavailable,
     MissingModel,
     Origin,
     Progress,
@@ -93,7 +94,7 @@ class KeptName:
 class BuildReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    missing: list[MissingModel] = field(default_factory=list)
+    missing: list[LanguageUnavailable] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -365,7 +366,7 @@ def build(
                         LANGUAGES[code], texts, progress, terms
                     )
                 done.add(code)
-            except MissingModel as missing:
+            except LanguageUnavailable as missing:
                 report.missing.append(missing)
             except BriefingError as error:  # e.g. a model damaged or removed while in use
                 failed[code] = str(error)
@@ -387,8 +388,10 @@ def build(
                         )
                     )
                 elif job.language.code not in done:
+                    why = next(m for m in report.missing if m.target == job.language.code)
+                    status = "missing-model" if isinstance(why, MissingModel) else "unavailable"
                     report.documents.append(
-                        DocumentOutcome(job.source.path, job.language.code, None, "missing-model")
+                        DocumentOutcome(job.source.path, job.language.code, None, status)
                     )
                 else:
                     report.documents.append(writer.write(job))

@@ -15,6 +15,7 @@ from briefing.cli.build import build_command
 from briefing.cli.common import INTERRUPTED, err, escape, print_problems, state
 from briefing.cli.facts import new_command, validate_command
 from briefing.cli.glossary import glossary_app
+from briefing.cli.memory import memory_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.cli.workspace import config_command, init_command, schema_command
@@ -43,6 +44,11 @@ app.add_typer(
     glossary_app,
     name="glossary",
     help="Check glossaries (term bases): duplicate forms, missing ja/ko, placeholder syntax.",
+)
+app.add_typer(
+    memory_app,
+    name="memory",
+    help="Translation memories: copy between a file and a team's PostgreSQL database.",
 )
 app.command("build")(build_command)
 app.command("validate")(validate_command)

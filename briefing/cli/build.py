@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from briefing.build import BuildReport, BuildRequest
+    from briefing.translation.engines.registry import EngineConfig
     from briefing.translation.stage import TranslationStage
     from briefing.watch import Inputs
     from briefing.workspace.settings import Settings
@@ -102,7 +103,16 @@ def print_report(report: BuildReport) -> None:
                 f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
                 f"add to the glossary: {{{escape(entry)}}}"
             )
+    from briefing.translation.interface import MissingModel
+
     for missing in report.missing:
+        if not isinstance(missing, MissingModel):
+            err.print(
+                f"[yellow]{escape(str(missing))};"
+                f" the {missing.target} documents were not written.[/]"
+                + (f"\n    {escape(missing.advice)}" if missing.advice else "")
+            )
+            continue
         err.print(
             f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
             f" the {missing.target} documents were not written.[/]\n"
@@ -162,11 +172,52 @@ def build_command(
         ),
     ] = None,
     tm: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--tm",
-            help="Translation memory file (env BRIEFING_TM). Default: briefing/memory.sqlite "
-            "in the user data folder.",
+            help="Translation memory: a file (SQLite), or a postgresql:// URL shared by a team "
+            "(env BRIEFING_TM). Default: briefing/memory.sqlite in the user data folder.",
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Translation engine: argos (installed models, in this process) or "
+            "libretranslate (a server; give --engine-url). Default: argos.",
+        ),
+    ] = None,
+    engine_url: Annotated[
+        str | None,
+        typer.Option(
+            "--engine-url",
+            help="The LibreTranslate server, e.g. http://translate.example.org:5000. Its API "
+            "key, if it needs one, comes from $BRIEFING_LT_API_KEY or briefing.toml.",
+        ),
+    ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            help="Where the argos engine decodes: auto (a CUDA GPU when there is one), cpu, "
+            "cuda. Default: auto.",
+        ),
+    ] = None,
+    compute_type: Annotated[
+        str | None,
+        typer.Option(
+            "--compute-type",
+            help="CTranslate2 compute type for the argos engine: auto, int8, float16, … "
+            "Default: auto.",
+        ),
+    ] = None,
+    intra_threads: Annotated[
+        int | None,
+        typer.Option(
+            "--intra-threads",
+            min=0,
+            help="Threads per translator for the argos engine; 0: one, with one translator "
+            "per core.",
         ),
     ] = None,
     beam_size: Annotated[
@@ -176,7 +227,11 @@ def build_command(
     batch_size: Annotated[
         int | None,
         typer.Option(
-            "--batch-size", min=1, max=512, help="Segments per batch in translation. Default: 32."
+            "--batch-size",
+            min=1,
+            max=512,
+            help="Segments per batch in translation (per request for libretranslate). "
+            "Default: the engine's own, 16.",
         ),
     ] = None,
     strict: Annotated[
@@ -222,6 +277,11 @@ def build_command(
         "layout": layout,
         "translation.models_dir": models_dir,
         "translation.memory": tm,
+        "translation.engine": engine,
+        "translation.url": engine_url,
+        "translation.device": device,
+        "translation.compute_type": compute_type,
+        "translation.intra_threads": intra_threads,
         "translation.beam_size": beam_size,
         "translation.batch_size": batch_size,
     }
@@ -273,17 +333,32 @@ def open_translation(
     if all(language.code == SOURCE_LANGUAGE for language in request.languages):
         return None
     from briefing.memory.backend import open_memory
-    from briefing.translation.engines.argos import ArgosEngine
-    from briefing.translation.engines.argos import Settings as Decoding
+    from briefing.translation.engines.registry import create_engine
     from briefing.translation.stage import TranslationStage
 
+    engine = create_engine(engine_config(settings))
     memory = resources.enter_context(open_memory(settings.translation.memory))
-    decoding = Decoding(
-        beam_size=settings.translation.beam_size, batch_size=settings.translation.batch_size
-    )
-    engine = ArgosEngine(settings.translation.models_dir, decoding)
+    err.print(f"Translating with {escape(engine.describe())}; memory {escape(memory.name)}")
     # Each facts file's own layered glossary is given with its texts; this is the default.
     return TranslationStage(engine, request.glossary.without_event().glossary, memory)
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """The engine settings as the registry takes them (an unset batch size: the engine's own)."""
+    from briefing.translation.engines.registry import EngineConfig
+
+    t = settings.translation
+    return EngineConfig(
+        name=t.engine,
+        models_dir=t.models_dir,
+        beam_size=t.beam_size,
+        batch_size=t.batch_size,
+        device=t.device,
+        compute_type=t.compute_type,
+        intra_threads=t.intra_threads,
+        url=t.url,
+        api_key=t.api_key.get_secret_value() if t.api_key else None,
+    )
 
 
 def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:

@@ -21,17 +21,17 @@ review_app = typer.Typer(
 out = LazyConsole(highlight=False, soft_wrap=True)
 
 TmOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--tm",
-        help="Translation memory file. Default: $BRIEFING_TM, else the setting "
-        "translation.memory in briefing.toml, else "
+        help="Translation memory: a file, or a postgresql:// URL. Default: $BRIEFING_TM, else "
+        "the setting translation.memory in briefing.toml, else "
         "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
     ),
 ]
 
 
-def memory_setting(tm: Path | None) -> Path | None:
+def memory_setting(tm: str | None) -> str | None:
     """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
     from briefing.workspace.settings import load_settings
 
@@ -83,12 +83,11 @@ def import_command(
 ) -> None:
     """Store the file's approved or edited translations as reviewed; all or nothing."""
     from briefing.memory.backend import open_memory
-    from briefing.memory.sqlite import resolve_memory_path
     from briefing.review.import_xliff import import_review
 
-    path = resolve_memory_path(memory_setting(tm))
-    with open_memory(path) as memory:
+    with open_memory(memory_setting(tm)) as memory:
         summary = import_review(file, memory, reviewer)
+        path = memory.name
     out.print(
         f"imported {summary.reviewed} units as reviewed, {summary.unchanged} unchanged"
         + (f", {summary.empty} left empty" if summary.empty else "")

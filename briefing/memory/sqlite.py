@@ -374,6 +374,67 @@ class TranslationMemory:
                 result[origin] = number
         return result
 
+    # -- copying between memories -----------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def all_entries(self) -> Iterator[StoredEntry]:
+        """Every row, in key order, read in one snapshot."""
+        with self._read() as connection:
+            rows = connection.execute(
+                "SELECT segment, source_lang, target_lang, target, origin, model, glossary,"
+                " reviewer, flagged, created, updated FROM entries"
+                " ORDER BY source_lang, target_lang, segment, origin, model, glossary"
+            ).fetchall()
+        for row in rows:
+            yield StoredEntry(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                bool(row[8]),
+                row[9],
+                row[10],
+            )
+
+    def store_entries(self, entries: Iterable[StoredEntry]) -> int:
+        """Store rows as they are (origin, model, dates), in one transaction; a row already
+        here under the same key is replaced only by a newer one. Returns how many were given."""
+        rows = [
+            (
+                e.segment,
+                e.source_lang,
+                e.target_lang,
+                e.origin,
+                e.model,
+                e.glossary,
+                e.target,
+                e.reviewer,
+                int(e.flagged),
+                e.created,
+                e.updated,
+            )
+            for e in entries
+        ]
+        with self._write() as connection:
+            connection.executemany(
+                "INSERT INTO entries (segment, source_lang, target_lang, origin, model, glossary,"
+                " target, reviewer, flagged, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source_lang, target_lang, segment, origin, model, glossary)"
+                " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
+                " flagged = excluded.flagged, updated = excluded.updated"
+                " WHERE excluded.updated >= entries.updated",
+                rows,
+            )
+        return len(rows)
+
 
 def _rank(entry: StoredEntry) -> tuple[bool, str]:
     return (entry.reviewed, entry.updated)

@@ -1,0 +1,438 @@
+"""The translation memory in PostgreSQL, shared by a team: `--tm postgresql://HOST/DB`.
+
+The same semantics as the SQLite memory, over psycopg 3: a machine entry is found again only
+under the key it was made with; a reviewed entry is keyed by segment and languages alone, wins
+over machine output and is never replaced by it. Each call that writes is one transaction, so a
+build or import that is interrupted (or whose server goes away) leaves every batch stored whole
+or not at all. Rows are written in key order, so concurrent builds and imports that touch the
+same entries take their row locks in the same order and never deadlock; a transaction that
+loses a serialization race is run again.
+
+The tables carry a `briefing_` prefix (a team may keep them in a database used for other
+things); `briefing_schema` holds the schema version, and opening a memory brings an older schema
+up to date under an advisory lock, so two builds opening a new database at once do not collide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Any
+
+from briefing.errors import BriefingError, InputError
+from briefing.memory.interface import (
+    MACHINE,
+    REVIEWED,
+    MemoryEntry,
+    MemoryKey,
+    ReviewedTranslation,
+    StoredEntry,
+)
+from briefing.translation.segments import normalize
+
+SCHEMES = ("postgresql://", "postgres://")
+SCHEMA_VERSION = 1
+CONNECT_TIMEOUT = 10  # seconds
+_LOCK_ID = 0x62726966  # "brif": the advisory lock held while the schema is created or migrated
+_RETRIES = 5
+
+#: Each step brings the schema from version N-1 to N.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """
+        CREATE TABLE briefing_entries (
+            segment TEXT NOT NULL,
+            source_lang TEXT NOT NULL,
+            target_lang TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('machine', 'reviewed')),
+            model TEXT NOT NULL,
+            glossary TEXT NOT NULL,
+            target TEXT NOT NULL,
+            reviewer TEXT,
+            flagged BOOLEAN NOT NULL DEFAULT FALSE,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (source_lang, target_lang, segment, origin, model, glossary)
+        )
+        """,
+    ),
+}
+
+_COLUMNS = (
+    "segment, source_lang, target_lang, target, origin, model, glossary, reviewer, flagged,"
+    " created, updated"
+)
+
+
+def is_postgres_url(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as given, minus nothing secret
+        return url.split("@")[-1]
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    host = str(parts.get("host") or "")
+    port = f":{parts['port']}" if parts.get("port") else ""
+    if host.startswith("/"):
+        return f"postgresql://{user}/{parts.get('dbname', '')}?host={host}{port}"
+    return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+class PostgresMemory:
+    """A translation memory in a PostgreSQL database; use it as a context manager."""
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        import psycopg
+
+        self.url = url
+        self.name = display_url(url)
+        self.timeout = timeout
+        try:
+            self._connection: Any = psycopg.connect(
+                url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+            )
+        except psycopg.ProgrammingError as err:
+            raise InputError(
+                f"the translation memory URL {self.name} is not valid ({err}); write it as "
+                "postgresql://USER@HOST:PORT/DATABASE"
+            ) from None
+        except psycopg.OperationalError as err:
+            raise BriefingError(
+                f"cannot connect to the translation memory {self.name}: "
+                f"{_first_line(err)}; check that the server runs and the URL, user and "
+                "password are right, or use a local memory with --tm PATH"
+            ) from None
+        try:
+            with self._guard():
+                self._connection.execute(
+                    f"SET lock_timeout = {int(timeout * 1000)}; "
+                    f"SET statement_timeout = {int(timeout * 4000)}"
+                )
+                self._prepare_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if getattr(self, "_connection", None) is not None:
+            with contextlib.suppress(Exception):
+                self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> PostgresMemory:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> Any:
+        if self._connection is None:
+            raise RuntimeError(f"the translation memory {self.name} is closed")
+        return self._connection
+
+    # -- errors and transactions ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """psycopg's errors, said for people: which memory, what happened, what to do."""
+        import psycopg
+
+        try:
+            yield
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled):
+            raise BriefingError(
+                f"the translation memory {self.name} is busy (waited {self.timeout:g} s); "
+                "run again when the other builds or imports have finished"
+            ) from None
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise BriefingError(
+                f"the translation memory {self.name} refuses this user: {_first_line(err)}; "
+                "ask its administrator for access to the briefing_ tables"
+            ) from None
+        except psycopg.OperationalError as err:
+            raise BriefingError(
+                f"lost the connection to the translation memory {self.name} "
+                f"({_first_line(err)}); what was being stored was not stored (each batch is "
+                "stored whole or not at all): run again when the server is back"
+            ) from None
+
+    def _transaction(self, body: Any) -> Any:
+        """Run `body(connection)` in one transaction, again if it lost a serialization race."""
+        import psycopg
+
+        for attempt in range(_RETRIES):
+            try:
+                with self._guard(), self.connection.transaction():
+                    return body(self.connection)
+            except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
+                if attempt == _RETRIES - 1:
+                    raise BriefingError(
+                        f"the translation memory {self.name} stayed too busy to write to; run again"
+                    ) from None
+                time.sleep(0.05 * (2**attempt))
+        raise AssertionError("unreachable")
+
+    def _prepare_schema(self) -> None:
+        def version_of(connection: Any) -> int:
+            # A scan of the catalog, not to_regclass(): its cached "no such table" from before
+            # the advisory lock would outlive another opener's committed migration.
+            exists = connection.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename = 'briefing_schema')"
+            ).fetchone()[0]
+            if not exists:
+                return 0
+            row = connection.execute("SELECT version FROM briefing_schema").fetchone()
+            return int(row[0]) if row else 0
+
+        def migrate(connection: Any) -> None:
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+            version = version_of(connection)  # again, under the lock
+            self._check_version(version)
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS briefing_schema (version INTEGER NOT NULL)"
+            )
+            if connection.execute("SELECT count(*) FROM briefing_schema").fetchone()[0] == 0:
+                connection.execute("INSERT INTO briefing_schema VALUES (0)")
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    connection.execute(statement)
+                connection.execute("UPDATE briefing_schema SET version = %s", (step,))
+
+        with self._guard():
+            version = version_of(self.connection)
+        self._check_version(version)
+        if version < SCHEMA_VERSION:
+            self._transaction(migrate)
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"the translation memory {self.name} was written by a newer version of "
+                f"briefing (schema {version}, this version reads {SCHEMA_VERSION}); "
+                "update briefing, or use another memory with --tm"
+            )
+
+    # -- the Memory protocol ----------------------------------------------------------------
+
+    def lookup(self, segments: list[str], key: MemoryKey) -> dict[str, MemoryEntry]:
+        """The known translation of each segment: reviewed if any, else machine for `key`."""
+        wanted = {normalize(s): s for s in segments}
+        if not wanted:
+            return {}
+
+        def read(connection: Any) -> list[tuple[str, str, str, bool]]:
+            return connection.execute(
+                "SELECT segment, origin, target, flagged FROM briefing_entries"
+                " WHERE source_lang = %s AND target_lang = %s AND segment = ANY(%s)"
+                " AND (origin = 'reviewed' OR (model = %s AND glossary = %s))",
+                (key.source_lang, key.target_lang, list(wanted), key.model, key.glossary),
+            ).fetchall()
+
+        found: dict[str, MemoryEntry] = {}
+        for segment, origin, target, flagged in self._transaction(read):
+            reviewed = origin == REVIEWED
+            if segment in found and found[segment].reviewed:
+                continue
+            found[segment] = MemoryEntry(target, reviewed, bool(flagged) and not reviewed)
+        return {wanted[segment]: entry for segment, entry in found.items()}
+
+    def store_machine(self, targets: dict[str, MemoryEntry], key: MemoryKey) -> None:
+        """Store machine translations under `key`; reviewed entries are kept as they are."""
+        if any(entry.reviewed for entry in targets.values()):
+            raise ValueError("store_machine stores machine output; use store_reviewed")
+        now = _now()
+        rows = sorted(
+            (
+                normalize(segment),
+                key.source_lang,
+                key.target_lang,
+                key.model,
+                key.glossary,
+                entry.target,
+                entry.flagged,
+                now,
+                now,
+            )
+            for segment, entry in targets.items()
+        )
+
+        def write(connection: Any) -> None:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO briefing_entries (segment, source_lang, target_lang, origin,"
+                    " model, glossary, target, flagged, created, updated)"
+                    " VALUES (%s, %s, %s, 'machine', %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (source_lang, target_lang, segment, origin, model, glossary)"
+                    " DO UPDATE SET target = excluded.target, flagged = excluded.flagged,"
+                    " updated = excluded.updated",
+                    rows,
+                )
+
+        if rows:
+            self._transaction(write)
+
+    # -- review -----------------------------------------------------------------------------
+
+    def store_reviewed(self, entries: Iterable[ReviewedTranslation], reviewer: str) -> int:
+        """Store approved translations as reviewed, all in one transaction; returns how many."""
+        now = _now()
+        rows = sorted(
+            (
+                normalize(entry.segment),
+                entry.source_lang,
+                entry.target_lang,
+                normalize(entry.target),
+                reviewer,
+                now,
+                now,
+            )
+            for entry in entries
+        )
+
+        def write(connection: Any) -> None:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO briefing_entries (segment, source_lang, target_lang, origin,"
+                    " model, glossary, target, reviewer, flagged, created, updated)"
+                    " VALUES (%s, %s, %s, 'reviewed', '', '', %s, %s, FALSE, %s, %s)"
+                    " ON CONFLICT (source_lang, target_lang, segment, origin, model, glossary)"
+                    " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
+                    " updated = excluded.updated",
+                    rows,
+                )
+
+        if rows:
+            self._transaction(write)
+        return len(rows)
+
+    def entries_for(
+        self, segments: Iterable[str], source_lang: str, target_lang: str
+    ) -> dict[str, StoredEntry]:
+        """What a reviewer should see for each segment: the reviewed entry if there is one,
+        else the most recent machine entry; unknown segments are left out."""
+        wanted = {normalize(s): s for s in segments}
+
+        def read(connection: Any) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                f"SELECT {_COLUMNS} FROM briefing_entries"
+                " WHERE source_lang = %s AND target_lang = %s AND segment = ANY(%s)",
+                (source_lang, target_lang, list(wanted)),
+            ).fetchall()
+
+        best: dict[str, StoredEntry] = {}
+        for row in self._transaction(read) if wanted else []:
+            entry = _stored(row)
+            current = best.get(entry.segment)
+            if current is None or (entry.reviewed, entry.updated) > (
+                current.reviewed,
+                current.updated,
+            ):
+                best[entry.segment] = entry
+        return {wanted[segment]: entry for segment, entry in best.items()}
+
+    def counts(self) -> dict[str, int]:
+        """Number of entries by origin: {'machine': n, 'reviewed': m}."""
+        result = {MACHINE: 0, REVIEWED: 0}
+
+        def read(connection: Any) -> list[tuple[str, int]]:
+            return connection.execute(
+                "SELECT origin, count(*) FROM briefing_entries GROUP BY origin"
+            ).fetchall()
+
+        for origin, number in self._transaction(read):
+            result[origin] = int(number)
+        return result
+
+    # -- copying between memories -----------------------------------------------------------
+
+    def all_entries(self) -> Iterator[StoredEntry]:
+        """Every row, in key order, read in one snapshot."""
+
+        def read(connection: Any) -> list[tuple[Any, ...]]:
+            return connection.execute(
+                f"SELECT {_COLUMNS} FROM briefing_entries"
+                " ORDER BY source_lang, target_lang, segment, origin, model, glossary"
+            ).fetchall()
+
+        for row in self._transaction(read):
+            yield _stored(row)
+
+    def store_entries(self, entries: Iterable[StoredEntry]) -> int:
+        """Store rows as they are (origin, model, dates), in one transaction; a reviewed row
+        already here that is newer is kept. Returns how many rows were given."""
+        rows = sorted(
+            (
+                e.segment,
+                e.source_lang,
+                e.target_lang,
+                e.origin,
+                e.model,
+                e.glossary,
+                e.target,
+                e.reviewer,
+                e.flagged,
+                e.created,
+                e.updated,
+            )
+            for e in entries
+        )
+
+        def write(connection: Any) -> None:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO briefing_entries (segment, source_lang, target_lang, origin,"
+                    " model, glossary, target, reviewer, flagged, created, updated)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (source_lang, target_lang, segment, origin, model, glossary)"
+                    " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
+                    " flagged = excluded.flagged, updated = excluded.updated"
+                    " WHERE briefing_entries.updated <= excluded.updated",
+                    rows,
+                )
+
+        if rows:
+            self._transaction(write)
+        return len(rows)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _stored(row: Any) -> StoredEntry:
+    return StoredEntry(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        bool(row[8]),
+        row[9],
+        row[10],
+    )
