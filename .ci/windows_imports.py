@@ -10,6 +10,7 @@ imports, 1 otherwise, listing each failure.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import os
@@ -83,10 +84,9 @@ def compile_all() -> list[str]:
 
 def simulate_windows() -> None:
     for name in THIRD_PARTY:
-        try:
+        # an optional library that is not installed: the package must cope anyway
+        with contextlib.suppress(ImportError):
             importlib.import_module(name)
-        except ImportError:
-            pass  # an optional library that is not installed: the package must cope anyway
     for name in POSIX_ONLY_MODULES:
         sys.modules.pop(name, None)
     sys.meta_path.insert(0, Unimportable())

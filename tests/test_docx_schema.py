@@ -81,7 +81,7 @@ def order_problems(name: str, xml: bytes) -> list[str]:
                 if child not in rank:
                     problems.append(f"{name}: <{parent_name}> has <{child}>, not in its schema")
             known = [c for c in children if c in rank]
-            for before, child in zip(known, known[1:]):
+            for before, child in zip(known, known[1:], strict=False):
                 # header and footer references may alternate
                 if rank[child] < rank[before] and not {before, child} <= header_footer:
                     problems.append(

@@ -46,9 +46,7 @@ def limited() -> None:
 
 
 def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli(
-        *args, cwd=cwd, env={"HOME": str(cwd)}, timeout=TIME_LIMIT, preexec_fn=limited
-    )
+    return run_cli(*args, cwd=cwd, env={"HOME": str(cwd)}, timeout=TIME_LIMIT, preexec_fn=limited)
 
 
 def words(length: int, seed: str) -> str:
@@ -91,7 +89,8 @@ def assert_properties_fit(document: Path) -> None:
 
 
 def test_title_of_362_characters_validates_and_builds(
-    tmp_path: Path, write_facts: Callable[[str, Callable[[dict], None]], Path]  # type: ignore[type-arg]
+    tmp_path: Path,
+    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
 ) -> None:
     title = words(362, "Meeting")
 
@@ -102,9 +101,7 @@ def test_title_of_362_characters_validates_and_builds(
 
     assert cli("validate", facts, "--glossary", GLOSSARY, cwd=tmp_path).returncode == 0
     out = tmp_path / "out"
-    result = cli(
-        "build", facts, "--lang", "en", "--out", out, "--glossary", GLOSSARY, cwd=tmp_path
-    )
+    result = cli("build", facts, "--lang", "en", "--out", out, "--glossary", GLOSSARY, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     document = out / "long-title.en.docx"
@@ -157,16 +154,15 @@ def test_longest_values_in_every_limited_field_build_in_every_language_and_layou
 
 
 def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
-    tmp_path: Path, write_facts: Callable[[str, Callable[[dict], None]], Path]  # type: ignore[type-arg]
+    tmp_path: Path,
+    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
 ) -> None:
     def early(data: dict) -> None:  # type: ignore[type-arg]
         data["event"]["date"] = "0794-10-22"
 
     facts = write_facts("heian.yaml", early)
     out = tmp_path / "out"
-    result = cli(
-        "build", facts, "--lang", "en", "--out", out, "--glossary", GLOSSARY, cwd=tmp_path
-    )
+    result = cli("build", facts, "--lang", "en", "--out", out, "--glossary", GLOSSARY, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(out / "heian.en.docx") as package:
@@ -198,7 +194,8 @@ main()
 
 
 def test_internal_error_in_one_document_exits_70_and_the_others_are_written(
-    tmp_path: Path, write_facts: Callable[[str, Callable[[dict], None]], Path]  # type: ignore[type-arg]
+    tmp_path: Path,
+    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
 ) -> None:
     def broken(data: dict) -> None:  # type: ignore[type-arg]
         data["event"]["title"] = "Broken Meeting"
