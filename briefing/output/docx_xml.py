@@ -65,8 +65,6 @@ def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
     lang.set(qn("w:val"), latin)
     if east_asian:
         lang.set(qn("w:eastAsia"), east_asian)
-    else:
-        lang.attrib.pop(qn("w:eastAsia"), None)
 
 
 def set_east_asian_font(rpr: CT_RPr, font: str) -> None:
