@@ -109,7 +109,9 @@ def import_all() -> tuple[list[str], int]:
         del sys.modules[name]
     package = importlib.import_module(PACKAGE)
     names = [PACKAGE] + [
-        info.name for info in pkgutil.walk_packages(package.__path__, prefix=PACKAGE + ".")
+        info.name
+        for info in pkgutil.walk_packages(package.__path__, prefix=PACKAGE + ".")
+        if not info.name.endswith(".__main__")  # importing it runs the program
     ]
     for name in names:
         try:

@@ -15,7 +15,7 @@ from briefing.cli.common import INTERRUPTED, err, state
 from briefing.cli.facts import new_command, validate_command
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
-from briefing.errors import BriefingError
+from briefing.errors import INTERNAL_ERROR, BriefingError
 
 app = typer.Typer(
     name="briefing",
@@ -78,4 +78,4 @@ def main() -> None:
                 f"[red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                 "    Run again with --debug for details, and report it with the input file."
             )
-        sys.exit(1)
+        sys.exit(INTERNAL_ERROR)

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from briefing.build import BuildReport, BuildRequest, build, default_glossary
-from briefing.cli.common import INTERRUPTED, err, print_problems
+from briefing.cli.common import INTERRUPTED, err, print_problems, state
 from briefing.cli.facts import SOURCES_DIR
 from briefing.errors import InputError
 from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
@@ -72,6 +72,11 @@ def print_report(report: BuildReport) -> None:
     for d in report.documents:
         if d.detail:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
+        if d.internal:
+            if state["debug"]:
+                err.print(escape(d.trace), end="")
+            else:
+                err.print("    Run again with --debug for details, and report it with the input.")
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
