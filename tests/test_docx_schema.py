@@ -12,6 +12,7 @@ bundled template's reference.docx.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,8 @@ import docx
 import pytest
 from lxml import etree
 
+from briefing.output.document import Document, Heading, Metadata, Paragraph, Run, Table
+from briefing.output.docx_writer import build_docx
 from tests.conftest import GLOSSARY, ROOT, run_cli
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -157,13 +160,30 @@ def test_every_built_document_is_in_schema_order(built: list[Path]) -> None:
     )
 
 
-def test_highlighted_superscript_and_east_asian_runs_were_checked(built: list[Path]) -> None:
-    """The documents hold the kinds of run that went wrong, so the order test checks them."""
-    seen: set[str] = set()
-    for document in built:
-        with zipfile.ZipFile(document) as package:
-            xml = package.read("word/document.xml") + package.read("word/styles.xml")
-        for marker in (b"<w:highlight", b"<w:vertAlign", b"w:eastAsia=", b"<w:lang"):
-            if marker in xml:
-                seen.add(marker.decode())
-    assert seen == {"<w:highlight", "<w:vertAlign", "w:eastAsia=", "<w:lang"}, seen
+def test_highlighted_superscript_run_in_a_table_of_a_japanese_document(tmp_path: Path) -> None:
+    """The runs that went wrong, made directly: superscript and highlighted at once, bold and
+    italic, in a paragraph and in a table with a header row, with East Asian fonts."""
+    run = Run("[1]", bold=True, italic=True, superscript=True, marked=True)
+    document = Document(
+        Metadata(
+            title="題",
+            subject="件名",
+            language="ja-JP",
+            author="著者",
+            created=dt.datetime(2026, 1, 13),
+        ),
+        (
+            Heading(0, (Run("題"),)),
+            Paragraph((Run("本文"), run)),
+            Table(((Run("見出し"),), (Run("値"),)), (((Run("一"),), (Run("二"), run)),)),
+        ),
+    )
+    reference = ROOT / "templates" / "summit" / "reference.docx"
+    path = tmp_path / "made.docx"
+    path.write_bytes(build_docx(document, reference, ("Yu Mincho", "Yu Gothic")))
+
+    assert docx_problems(path) == []
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("word/document.xml")
+    for marker in (b"<w:highlight", b"<w:vertAlign", b"<w:tblHeader", b"<w:tblLook"):
+        assert marker in xml, marker

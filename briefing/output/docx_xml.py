@@ -26,6 +26,45 @@ _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange")
 # §17.7.5.1 CT_DocDefaults, §17.7.4.18 CT_Styles: what follows w:rPrDefault and w:docDefaults.
 _AFTER_RPR_DEFAULT = ("w:pPrDefault",)
 _AFTER_DOC_DEFAULTS = ("w:latentStyles", "w:style")
+# §17.3.1.26 CT_PPr: the children of a paragraph's (or paragraph style's) properties, in order.
+PPR_SEQUENCE = (
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 # §17.4.60 CT_TblPr: what follows w:tblLook.
 _AFTER_TBL_LOOK = ("w:tblCaption", "w:tblDescription", "w:tblPrChange")
 # §17.4.82 CT_TrPr: what follows w:tblHeader.
@@ -57,6 +96,22 @@ def default_run_properties(doc: DocxDocument) -> CT_RPr:
 def style_run_properties(style: BaseStyle) -> CT_RPr:
     """A style's own run properties, created in their place if it has none."""
     return style.element.get_or_add_rPr()
+
+
+def set_paragraph_property(ppr: Any, element: Any) -> None:
+    """Put `element` (a w:pBdr, w:shd …) into paragraph properties, in place of one of its
+    kind, at its place in the schema's sequence."""
+    tag = element.tag
+    for old in ppr.findall(tag):
+        ppr.remove(old)
+    name = "w:" + tag.rpartition("}")[2]
+    successors = PPR_SEQUENCE[PPR_SEQUENCE.index(name) + 1 :]
+    following = [ppr.find(qn(n)) for n in successors]
+    first = next((e for e in following if e is not None), None)
+    if first is None:
+        ppr.append(element)
+    else:
+        first.addprevious(element)
 
 
 def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
