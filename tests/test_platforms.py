@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 
 import docx
+import pytest
 
+from briefing.atomic import LinkRefused, explain_write_error, read_owned
+from briefing.manifest import MANIFEST_NAME
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT
 
 POSIX_ONLY = ("fcntl", "resource", "termios", "pwd", "grp")
@@ -87,3 +90,37 @@ def test_every_module_compiles_and_imports_under_simulated_windows() -> None:
 
     assert result.returncode == 0, result.stderr
     assert " 0 failures" in result.stdout
+
+
+class SharingViolation(PermissionError):
+    """What Windows raises when a rename meets a document open in Word."""
+
+    winerror = 32
+
+
+def test_document_open_in_another_program_on_windows_says_to_close_it(tmp_path: Path) -> None:
+    document = tmp_path / "event.en.docx"
+    document.write_bytes(b"old")
+
+    message = explain_write_error(
+        document, SharingViolation(13, "The process cannot access the file", str(document))
+    )
+
+    assert str(document) in message
+    assert "Close it in Word" in message
+    assert document.read_bytes() == b"old"
+
+
+def test_links_are_refused_where_the_system_has_no_o_nofollow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no O_NOFOLLOW: the look-up before and the check after opening stand in."""
+    monkeypatch.delattr(os, "O_NOFOLLOW", raising=False)
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"documents": {}}', encoding="utf-8")
+    link = tmp_path / MANIFEST_NAME
+    link.symlink_to(secret)
+
+    with pytest.raises(LinkRefused, match="symbolic link"):
+        read_owned(link, "record of built documents", 1024)
+    assert read_owned(secret, "record of built documents", 1024) == b'{"documents": {}}'

@@ -24,6 +24,7 @@ import docx
 import pytest
 
 from tests.conftest import GLOSSARY, NARA, run_cli
+from tests.test_faults import tmpfs
 
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space for a build: about ten times what one uses
 TIME_LIMIT = 120.0
@@ -283,22 +284,6 @@ def test_one_document_that_cannot_be_replaced_does_not_stop_the_others(
 
 
 # ------------------------------------------------------------- a disk that fills at the manifest
-
-
-@contextlib.contextmanager
-def tmpfs(mount_point: Path, size: int) -> Iterator[Path]:
-    mount_point.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def pages(size: int) -> int:
