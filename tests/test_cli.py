@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app, main
+from briefing.errors import INTERNAL_ERROR
 from briefing.facts.load import load_facts
 from tests.conftest import GLOSSARY, NARA, ROOT
 
@@ -134,13 +135,13 @@ def test_internal_error_without_and_with_debug(tmp_path: Path) -> None:
     args = ["build", str(NARA), "--lang", "en", "--out", "out", "--template", str(template)]
 
     plain = run_script(*args, cwd=tmp_path)
-    assert plain.code == 1
+    assert plain.code == INTERNAL_ERROR  # not 1, which means "a model is missing"
     assert "internal error: ZeroDivisionError" in plain.stderr
     assert "--debug" in plain.stderr
     assert "Traceback" not in plain.stderr
 
     debug = run_script("--debug", *args, cwd=tmp_path)
-    assert debug.code == 1
+    assert debug.code == INTERNAL_ERROR
     assert "Traceback (most recent call last)" in debug.stderr
     assert "ZeroDivisionError" in debug.stderr
     assert not list((tmp_path / "out").glob("*.docx"))
