@@ -27,7 +27,7 @@ from tests.conftest import GLOSSARY, NARA, run_cli
 from tests.test_faults import tmpfs
 
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space for a build: about ten times what one uses
-TIME_LIMIT = 120.0
+TIME_LIMIT = 60.0
 DOCUMENT = f"{NARA.stem}.en.docx"
 MANIFEST = ".briefing-manifest.json"
 LOCK = ".briefing.lock"
