@@ -6,9 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LANGS ?= en
 STAMP := $(VENV)/.installed
-CATALOG_LANGS := ja ko
+# Every output language but the source, as languages.py lists them.
+CATALOG_LANGS = $(shell $(PYTHON) -c 'from briefing.languages import LANGUAGES, SOURCE_LANGUAGE as S; print(*(c for c in LANGUAGES if c != S))')
 
-.PHONY: run test benchmark lint catalogs reference clean
+.PHONY: run test typecheck benchmark lint catalogs reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +25,17 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+## Check the type hints of the package (mypy; settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 ## Measure translation speed with a realistic-size generated model (not part of `make test`).
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/translation.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check briefing tests templates benchmarks
-	$(BIN)/ruff format --check briefing tests templates benchmarks
+	$(BIN)/ruff check briefing tests benchmarks
+	$(BIN)/ruff format --check briefing tests benchmarks
 
 ## Refresh the template string catalog and merge it into the ja/ko catalogs (a language's
 ## catalog is created when it does not exist yet). New and changed strings come out empty:
@@ -46,7 +51,7 @@ catalogs: $(STAMP)
 
 ## Rebuild the summit template's reference.docx from its script.
 reference: $(STAMP)
-	$(BIN)/python templates/summit/make_reference.py
+	$(BIN)/python briefing/templates/summit/make_reference.py
 
 clean:
 	rm -rf $(VENV) out/*.docx out/*.pdf out/.manifest.json

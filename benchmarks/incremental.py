@@ -23,16 +23,21 @@ from briefing.build import BuildReport, BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import load_glossary
-from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
+from briefing.translation.engines.argos import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BEAM_SIZE,
+    ArgosEngine,
+    Settings,
+)
 from briefing.translation.segments import split_segments
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.stage import TranslationStage
 
 
 def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> BuildReport:
     glossary = load_glossary(paths[0].parent / "glossary.yaml")
     with TranslationMemory(work / "memory.sqlite") as memory:
-        translation = ArgosTranslation(models_dir, glossary, memory, settings)
-        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out")
+        translation = TranslationStage(ArgosEngine(models_dir, settings), glossary, memory)
+        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out", glossary=glossary)
         return build(request, translation)
 
 

@@ -36,13 +36,15 @@ from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translation.engines.argos import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
+    ArgosEngine,
     LoadedModel,
     Settings,
     load_model,
 )
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.stage import TranslationStage
+from briefing.translation.texts import texts_to_translate
 
 
 def record_passes(model: LoadedModel) -> list[list[list[str]]]:
@@ -78,7 +80,11 @@ def main() -> None:
         models_dir = install_realistic_models(work, ("ja",))
         facts_paths = write_variants(work / "sources", args.variants)
         glossary = load_glossary(work / "sources" / "glossary.yaml")
-        texts = list(dict.fromkeys(t for p in facts_paths for t in load_facts(p)[0].free_texts()))
+        texts = list(
+            dict.fromkeys(
+                t for p in facts_paths for t in texts_to_translate(load_facts(p)[0], glossary)
+            )
+        )
         segments = list(dict.fromkeys(s for t in texts for s in split_segments(t)))
         print(f"{args.variants} variants: {len(texts)} texts, {len(segments)} unique segments")
 
@@ -88,12 +94,12 @@ def main() -> None:
         sent = record_passes(model)
 
         with timed() as plain:  # (b0)
-            ArgosTranslation(models_dir, EMPTY, None, settings).translate(
+            TranslationStage(ArgosEngine(models_dir, settings), EMPTY, None).translate(
                 language, texts, SilentProgress()
             )
         sent.clear()
         with timed() as full:  # (b)
-            ArgosTranslation(models_dir, glossary, None, settings).translate(
+            TranslationStage(ArgosEngine(models_dir, settings), glossary, None).translate(
                 language, texts, SilentProgress()
             )
         token_lists = [tokens for batch in sent for tokens in batch]

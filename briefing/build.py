@@ -31,11 +31,11 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
-from briefing.output.localize import Localizer, glossary_warnings, texts_to_translate
+from briefing.output.localize import Localizer
 from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document
 from briefing.output.template import Template, find_template
-from briefing.terms.glossary import Glossary, load_glossary
+from briefing.terms.glossary import EMPTY, Glossary
 from briefing.translation.interface import (
     MissingModel,
     Origin,
@@ -45,9 +45,7 @@ from briefing.translation.interface import (
     Translation,
     TranslationBatch,
 )
-
-GLOSSARY_NAME = "glossary.yaml"
-
+from briefing.translation.texts import glossary_warnings, texts_to_translate
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -58,7 +56,7 @@ class BuildRequest:
     languages: list[Language]
     out_dir: Path
     template: str = "summit"
-    glossary_path: Path | None = None
+    glossary: Glossary = EMPTY  # loaded once by the caller, who also gives it to translation
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
 
@@ -93,15 +91,6 @@ class BuildReport:
         ):
             return 2
         return 1 if self.missing else 0
-
-
-def default_glossary(facts_paths: list[Path]) -> Path | None:
-    """The glossary beside the facts files (sources/glossary.yaml), if there is one."""
-    for path in facts_paths:
-        candidate = path.parent / GLOSSARY_NAME
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
@@ -268,9 +257,10 @@ class Writer:
         if job.parallel:
             english = self.render(job.source, LANGUAGES[SOURCE_LANGUAGE])
             locale = Locale.parse(job.language.locale)
+            english_name = Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale)
             labels = (
-                Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale),
-                locale.get_language_name(locale),
+                english_name or LANGUAGES[SOURCE_LANGUAGE].name,
+                locale.get_language_name(locale) or job.language.name,
             )
             document = pair_documents(english, document, labels)
         fonts = self.template.config.fonts.get(job.language.code)
@@ -303,7 +293,7 @@ def build(
     report = BuildReport()
     facts_paths = distinct_inputs(request)
     template = find_template(request.template)
-    glossary = load_glossary(request.glossary_path or default_glossary(facts_paths))
+    glossary = request.glossary
     ensure_writable_dir(request.out_dir)
     sources = load_all(facts_paths, glossary, report)
 

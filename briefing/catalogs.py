@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext
 import hashlib
 import io
+from importlib.resources import files
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -18,7 +19,7 @@ from babel.messages.pofile import PoFileError, read_po
 from briefing.errors import InputError
 
 DOMAIN = "briefing"
-PACKAGE_LOCALES = Path(__file__).parent / "locales"
+PACKAGE_LOCALES = Path(str(files("briefing").joinpath("locales")))  # shipped in the package
 
 
 def catalog_paths(lang: str, extra_dirs: list[Path] | None = None) -> list[Path]:

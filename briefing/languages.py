@@ -1,4 +1,8 @@
-"""The languages a briefing can be written in, and what each needs from Babel and Word."""
+"""The languages a briefing can be written in, and everything a stage needs to know about each.
+
+Adding an output language means an entry here, a message catalog (briefing/locales) and its
+forms in the glossary; the stages read what differs between languages from `Language`.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,28 @@ SOURCE_LANGUAGE = "en"
 
 @dataclass(frozen=True)
 class Language:
-    code: str  # as on the command line and in Argos package names
+    code: str  # as on the command line, in Argos package names and as a glossary key
     locale: str  # Babel/CLDR locale for dates and numbers
     tag: str  # BCP 47 tag for Word's language settings
     name: str
-    east_asian: bool = False
+    east_asian: bool = False  # CJK text: Word's East Asian language and font slots
+    word_separator: str = " "  # between sentences and between words joined around a name
+    italics: bool = True  # whether the language sets text in italics (Japanese, Korean do not)
 
 
 LANGUAGES: dict[str, Language] = {
     "en": Language("en", "en_GB", "en-GB", "English"),
-    "ja": Language("ja", "ja_JP", "ja-JP", "Japanese", east_asian=True),
-    "ko": Language("ko", "ko_KR", "ko-KR", "Korean", east_asian=True),
+    "ja": Language(
+        "ja", "ja_JP", "ja-JP", "Japanese", east_asian=True, word_separator="", italics=False
+    ),
+    "ko": Language("ko", "ko_KR", "ko-KR", "Korean", east_asian=True, italics=False),
 }
+
+
+def language_of_tag(tag: str) -> Language | None:
+    """The language a BCP 47 tag such as ja-JP names, by its primary subtag."""
+    return LANGUAGES.get(tag.split("-")[0].lower())
+
 
 DEFAULT_LANGUAGES = ("en", "ja", "ko")
 

@@ -7,9 +7,13 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from briefing.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -32,17 +36,55 @@ ENGLISH_OUTLINE = [
 ]
 
 
+BRIEFING = Path(sys.executable).with_name("briefing")  # the installed console script
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one run of the command line left behind, in this process or a child."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    """`briefing ARGS` in this process, through the entry point: its error handling and exit
+    codes as a user gets them, output captured. Fast; use `run_cli` where the process itself
+    matters (signals, limits, crashes, the console script)."""
+    with CliRunner().isolation(env={"COLUMNS": "500", **(env or {})}) as (stdout, stderr, _):
+        saved = sys.argv
+        sys.argv = ["briefing", *map(str, args)]
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+        finally:
+            sys.argv = saved
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return Result(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+
+
 def run_cli(
     *args: str | Path,
     cwd: Path,
     env: dict[str, str] | None = None,
     timeout: float = 300,
     preexec_fn: Callable[[], None] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """`briefing ARGS` in a child process, as a user runs it; each message kept on one line."""
+    script: bool = False,
+) -> Result:
+    """`briefing ARGS` in a child process, as a user runs it; each message kept on one line.
+    `script` runs the installed console script instead of `python -m briefing.cli`."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "briefing.cli", *map(str, args)],
+    command = [str(BRIEFING)] if script else [sys.executable, "-m", "briefing.cli"]
+    done = subprocess.run(
+        [*command, *map(str, args)],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -50,6 +92,7 @@ def run_cli(
         timeout=timeout,
         preexec_fn=preexec_fn,
     )
+    return Result(done.returncode, done.stdout, done.stderr)
 
 
 _real_connect = socket.socket.connect
@@ -166,20 +209,7 @@ def facts_yaml() -> Callable[[object], str]:
 def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models folder with both tiny packages, installed once per session the way users do:
     `briefing models install FILE... --models-dir DIR`. Tests only read it."""
-    from typer.testing import CliRunner
-
-    from briefing.cli import app
-
     models_dir = tmp_path_factory.mktemp("tiny-models") / "models"
-    result = CliRunner().invoke(
-        app,
-        [
-            "models",
-            "install",
-            *(str(p) for p in TINY_PACKAGES.values()),
-            "--models-dir",
-            str(models_dir),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    result = invoke("models", "install", *TINY_PACKAGES.values(), "--models-dir", models_dir)
+    assert result.returncode == 0, result.output
     return models_dir

@@ -19,14 +19,13 @@ import pytest
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from typer.testing import CliRunner
 
 from briefing.build import BuildRequest, build
-from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
-from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA
+from briefing.terms.glossary import load_glossary
+from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke
 
 FactsYaml = Callable[[object], str]
 
@@ -40,7 +39,9 @@ ENGLISH = [LANGUAGES["en"]]
 
 def build_english(facts_path: Path, out_dir: Path, glossary: Path | None = GLOSSARY) -> Path:
     """Build one English document through the build stage; the path of the written file."""
-    report = build(BuildRequest([facts_path], ENGLISH, out_dir, glossary_path=glossary), None)
+    report = build(
+        BuildRequest([facts_path], ENGLISH, out_dir, glossary=load_glossary(glossary)), None
+    )
     assert report.exit_code == 0, report
     [outcome] = report.documents
     assert outcome.status in ("written", "unchanged") and outcome.path is not None
@@ -111,8 +112,8 @@ def nara() -> Facts:
 def nara_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example built as a user would: `briefing build FACTS --lang en --out DIR`."""
     out_dir = tmp_path_factory.mktemp("out")
-    result = CliRunner().invoke(app, ["build", str(NARA), "--lang", "en", "--out", str(out_dir)])
-    assert result.exit_code == 0, result.output
+    result = invoke("build", str(NARA), "--lang", "en", "--out", str(out_dir))
+    assert result.returncode == 0, result.output
     path = out_dir / f"{NARA.stem}.en.docx"
     assert documents_in(out_dir) == [path.name]
     assert leftovers(out_dir) == []
@@ -382,7 +383,7 @@ def test_failed_write_leaves_the_good_document_and_no_temporary_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    report = build(BuildRequest([facts], ENGLISH, out_dir, glossary_path=GLOSSARY), None)
+    report = build(BuildRequest([facts], ENGLISH, out_dir, glossary=load_glossary(GLOSSARY)), None)
     monkeypatch.undo()
 
     assert renamed, "the writer never got as far as renaming"

@@ -19,11 +19,12 @@ from babel.messages.pofile import read_po
 from briefing.catalogs import PACKAGE_LOCALES, load_translations
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
-from briefing.output.localize import BriefingView, Localizer, texts_to_translate
+from briefing.output.localize import BriefingView, Localizer
 from briefing.output.render import render_markup
 from briefing.output.template import TEMPLATES_DIR, find_template
 from briefing.terms.glossary import Glossary, load_glossary
 from briefing.translation.interface import Origin, TranslatedText
+from briefing.translation.texts import texts_to_translate
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT
 
 TARGETS = ("ja", "ko")

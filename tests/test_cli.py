@@ -6,66 +6,19 @@ traceback); the rest call the entry point in-process to keep the suite fast.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
-from briefing.cli import app, main
 from briefing.errors import INTERNAL_ERROR
 from briefing.facts.load import load_facts
-from tests.conftest import GLOSSARY, NARA, ROOT
+from tests.conftest import GLOSSARY, NARA, ROOT, invoke, run_cli
 
 FactsYaml = Callable[[object], str]
-BRIEFING = Path(sys.executable).with_name("briefing")
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def run_script(*args: str, cwd: Path) -> Result:
-    """The installed `briefing` console script, as a user runs it."""
-    done = subprocess.run(
-        [str(BRIEFING), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "80"},
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
-
-
-@pytest.fixture
-def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., Result]:
-    """The console script's entry point, in this process."""
-
-    def run(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["briefing", *args])
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 def position(text: str, needle: str) -> tuple[int, int]:
@@ -89,8 +42,8 @@ def test_validate_bad_file_prints_location_and_exits_2(
 ) -> None:
     path = bad_facts(tmp_path, minimal_facts, facts_yaml)
     line, column = position(path.read_text(encoding="utf-8"), "Asia/Atlantis")
-    result = run_script("validate", "bad.yaml", cwd=tmp_path)
-    assert result.code == 2
+    result = run_cli("validate", "bad.yaml", script=True, cwd=tmp_path)
+    assert result.returncode == 2
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"bad.yaml:{line}:{column}: error: ")
     assert "unknown time zone 'Asia/Atlantis'" in first
@@ -98,8 +51,8 @@ def test_validate_bad_file_prints_location_and_exits_2(
 
 
 def test_validate_example_exits_0(tmp_path: Path) -> None:
-    result = run_script("validate", str(NARA), cwd=ROOT)
-    assert result.code == 0, result.stderr
+    result = run_cli("validate", str(NARA), script=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
     assert f"{NARA}: ok" in result.stdout
     assert "error" not in result.stderr
 
@@ -108,8 +61,10 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a regular file where a folder is needed\n", encoding="utf-8")
     out_dir = blocker / "out"
-    result = run_script("build", str(NARA), "--lang", "en", "--out", str(out_dir), cwd=tmp_path)
-    assert result.code == 2
+    result = run_cli(
+        "build", str(NARA), "--lang", "en", "--out", str(out_dir), script=True, cwd=tmp_path
+    )
+    assert result.returncode == 2
     assert "cannot write to the output folder" in result.stderr
     assert str(out_dir) in result.stderr
     assert "Traceback" not in result.stderr
@@ -119,7 +74,7 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
 def broken_template(tmp_path: Path) -> Path:
     """A copy of the summit template whose title divides by zero: an unforeseen failure."""
     template = tmp_path / "broken-template"
-    shutil.copytree(ROOT / "templates" / "summit", template)
+    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
     document = template / "document.xml.j2"
     text = document.read_text(encoding="utf-8")
     assert "<title>{{ b.title }}</title>" in text
@@ -134,14 +89,14 @@ def test_internal_error_without_and_with_debug(tmp_path: Path) -> None:
     template = broken_template(tmp_path)
     args = ["build", str(NARA), "--lang", "en", "--out", "out", "--template", str(template)]
 
-    plain = run_script(*args, cwd=tmp_path)
-    assert plain.code == INTERNAL_ERROR  # not 1, which means "a model is missing"
+    plain = run_cli(*args, script=True, cwd=tmp_path)
+    assert plain.returncode == INTERNAL_ERROR  # not 1, which means "a model is missing"
     assert "internal error: ZeroDivisionError" in plain.stderr
     assert "--debug" in plain.stderr
     assert "Traceback" not in plain.stderr
 
-    debug = run_script("--debug", *args, cwd=tmp_path)
-    assert debug.code == INTERNAL_ERROR
+    debug = run_cli("--debug", *args, script=True, cwd=tmp_path)
+    assert debug.returncode == INTERNAL_ERROR  # not 1, which means "a model is missing"
     assert "Traceback (most recent call last)" in debug.stderr
     assert "ZeroDivisionError" in debug.stderr
     assert not list((tmp_path / "out").glob("*.docx"))
@@ -170,15 +125,15 @@ def test_internal_error_without_and_with_debug(tmp_path: Path) -> None:
     ],
 )
 def test_help(args: list[str], expected: list[str]) -> None:
-    result = CliRunner().invoke(app, [*args, "--help"])
-    assert result.exit_code == 0
+    result = invoke(*args, "--help")
+    assert result.returncode == 0
     for word in expected:
         assert word in result.output, word
 
 
-def test_version(run_main: Callable[..., Result]) -> None:
-    result = run_main("--version")
-    assert result.code == 0
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.returncode == 0
     assert result.stdout.startswith("briefing ")
 
 
@@ -189,14 +144,13 @@ def test_validate_reports_each_file(
     tmp_path: Path,
     minimal_facts: dict[str, Any],
     facts_yaml: FactsYaml,
-    run_main: Callable[..., Result],
 ) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(facts_yaml(minimal_facts), encoding="utf-8")
     bad = bad_facts(tmp_path, minimal_facts, facts_yaml)
     line, column = position(bad.read_text(encoding="utf-8"), "Asia/Atlantis")
-    result = run_main("validate", str(good), str(bad))
-    assert result.code == 2
+    result = invoke("validate", str(good), str(bad))
+    assert result.returncode == 2
     assert f"{good}: ok" in result.stdout
     assert f"{bad}:{line}:{column}: error:" in result.stderr
     assert "Expected an IANA time zone" in result.stderr
@@ -206,36 +160,19 @@ def test_validate_shows_brackets_in_values_literally(
     tmp_path: Path,
     minimal_facts: dict[str, Any],
     facts_yaml: FactsYaml,
-    run_main: Callable[..., Result],
 ) -> None:
     minimal_facts["event"]["time_zone"] = "[/bold] [red]Zone"
     path = tmp_path / "brackets.yaml"
     path.write_text(facts_yaml(minimal_facts), encoding="utf-8")
-    result = run_main("validate", str(path))
-    assert result.code == 2
+    result = invoke("validate", str(path))
+    assert result.returncode == 2
     assert "unknown time zone '[/bold] [red]Zone'" in result.stderr
     assert "internal error" not in result.stderr
 
 
-def test_validate_warns_about_removed_control_characters(
-    tmp_path: Path,
-    minimal_facts: dict[str, Any],
-    facts_yaml: FactsYaml,
-    run_main: Callable[..., Result],
-) -> None:
-    minimal_facts["summary"]["text"] = "The two leaders\x1b met in Nara."
-    path = tmp_path / "control.yaml"
-    path.write_text(facts_yaml(minimal_facts), encoding="utf-8")
-    result = run_main("validate", str(path))
-    assert result.code == 0
-    assert "warning:" in result.stderr
-    assert "summary.text" in result.stderr
-    assert "control character" in result.stderr
-
-
-def test_validate_missing_file(tmp_path: Path, run_main: Callable[..., Result]) -> None:
-    result = run_main("validate", str(tmp_path / "nowhere.yaml"))
-    assert result.code == 2
+def test_validate_missing_file(tmp_path: Path) -> None:
+    result = invoke("validate", str(tmp_path / "nowhere.yaml"))
+    assert result.returncode == 2
     assert "nowhere.yaml" in result.stderr
     assert "no such file" in result.stderr
 
@@ -243,55 +180,49 @@ def test_validate_missing_file(tmp_path: Path, run_main: Callable[..., Result]) 
 # ------------------------------------------------------------------------------------- new
 
 
-def test_new_writes_a_file_that_validates_and_builds(
-    tmp_path: Path, run_main: Callable[..., Result]
-) -> None:
+def test_new_writes_a_file_that_validates_and_builds(tmp_path: Path) -> None:
     folder = tmp_path / "events"
-    created = run_main("new", "my-event", "--dir", str(folder))
-    assert created.code == 0, created.stderr
+    created = invoke("new", "my-event", "--dir", str(folder))
+    assert created.returncode == 0, created.stderr
     path = folder / "my-event.yaml"
     assert path.is_file()
     text = path.read_text(encoding="utf-8")
     assert text.startswith("#")  # commented for the person who fills it in
     assert f"briefing validate {path}" in text
 
-    validated = run_main("validate", str(path))
-    assert validated.code == 0, validated.stderr
+    validated = invoke("validate", str(path))
+    assert validated.returncode == 0, validated.stderr
     assert f"{path}: ok" in validated.stdout
 
     out_dir = tmp_path / "out"
-    built = run_main("build", str(path), "--lang", "en", "--out", str(out_dir))
-    assert built.code == 0, built.stderr
+    built = invoke("build", str(path), "--lang", "en", "--out", str(out_dir))
+    assert built.returncode == 0, built.stderr
     document = docx.Document(str(out_dir / "my-event.en.docx"))
     facts, _ = load_facts(path)
     assert document.paragraphs[0].text == facts.event.title
     assert document.core_properties.title == facts.event.title
 
 
-def test_new_refuses_to_overwrite_without_force(
-    tmp_path: Path, run_main: Callable[..., Result]
-) -> None:
+def test_new_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     path = tmp_path / "my-event.yaml"
     path.write_text("# my own notes\n", encoding="utf-8")
-    refused = run_main("new", "my-event", "--dir", str(tmp_path))
-    assert refused.code == 2
+    refused = invoke("new", "my-event", "--dir", str(tmp_path))
+    assert refused.returncode == 2
     assert "already exists" in refused.stderr
     assert "--force" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert path.read_text(encoding="utf-8") == "# my own notes\n"
 
-    forced = run_main("new", "my-event", "--dir", str(tmp_path), "--force")
-    assert forced.code == 0
+    forced = invoke("new", "my-event", "--dir", str(tmp_path), "--force")
+    assert forced.returncode == 0
     assert path.read_text(encoding="utf-8") != "# my own notes\n"
     load_facts(path)
 
 
 @pytest.mark.parametrize("name", ["../escape", ".hidden", ""])
-def test_new_refuses_unusable_names(
-    tmp_path: Path, run_main: Callable[..., Result], name: str
-) -> None:
-    result = run_main("new", name, "--dir", str(tmp_path))
-    assert result.code == 2
+def test_new_refuses_unusable_names(tmp_path: Path, name: str) -> None:
+    result = invoke("new", name, "--dir", str(tmp_path))
+    assert result.returncode == 2
     assert "not a usable file name" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -300,33 +231,31 @@ def test_new_refuses_unusable_names(
 
 
 def test_build_without_facts_builds_every_source_but_the_glossary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_main: Callable[..., Result]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "sources").mkdir()
     shutil.copy(NARA, tmp_path / "sources" / NARA.name)
     shutil.copy(GLOSSARY, tmp_path / "sources" / GLOSSARY.name)
     monkeypatch.chdir(tmp_path)
-    result = run_main("build", "--lang", "en")
-    assert result.code == 0, result.stderr
+    result = invoke("build", "--lang", "en")
+    assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "out").glob("*.docx")) == [f"{NARA.stem}.en.docx"]
     assert NARA.name in result.stderr  # the build table lists the facts file it read
     assert GLOSSARY.name not in result.stderr
 
 
 def test_build_without_facts_and_no_sources_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_main: Callable[..., Result]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run_main("build", "--lang", "en")
-    assert result.code == 2
+    result = invoke("build", "--lang", "en")
+    assert result.returncode == 2
     assert "briefing new" in result.stderr
 
 
-def test_unknown_language_lists_the_known_ones(
-    tmp_path: Path, run_main: Callable[..., Result]
-) -> None:
-    result = run_main("build", str(NARA), "--lang", "en,xx", "--out", str(tmp_path))
-    assert result.code == 2
+def test_unknown_language_lists_the_known_ones(tmp_path: Path) -> None:
+    result = invoke("build", str(NARA), "--lang", "en,xx", "--out", str(tmp_path))
+    assert result.returncode == 2
     assert "unknown language code(s): xx" in result.stderr
     for code in ("en", "ja", "ko"):
         assert code in result.stderr.split("available:")[1]
@@ -337,39 +266,34 @@ def test_build_of_a_bad_facts_file_is_located_and_writes_nothing(
     tmp_path: Path,
     minimal_facts: dict[str, Any],
     facts_yaml: FactsYaml,
-    run_main: Callable[..., Result],
 ) -> None:
     path = bad_facts(tmp_path, minimal_facts, facts_yaml)
     line, column = position(path.read_text(encoding="utf-8"), "Asia/Atlantis")
     out_dir = tmp_path / "out"
-    result = run_main("build", str(path), "--lang", "en", "--out", str(out_dir))
-    assert result.code == 2
+    result = invoke("build", str(path), "--lang", "en", "--out", str(out_dir))
+    assert result.returncode == 2
     assert f"{path}:{line}:{column}: error:" in result.stderr
     assert not list(out_dir.glob("*.docx"))
 
 
-def test_unknown_template_names_the_available_ones(
-    tmp_path: Path, run_main: Callable[..., Result]
-) -> None:
-    result = run_main(
+def test_unknown_template_names_the_available_ones(tmp_path: Path) -> None:
+    result = invoke(
         "build", str(NARA), "--lang", "en", "--out", str(tmp_path), "--template", "gala"
     )
-    assert result.code == 2
+    assert result.returncode == 2
     assert "template 'gala' not found" in result.stderr
     assert "summit" in result.stderr.split("available:")[1]
 
 
-def test_corrupt_reference_document_is_an_input_error(
-    tmp_path: Path, run_main: Callable[..., Result]
-) -> None:
+def test_corrupt_reference_document_is_an_input_error(tmp_path: Path) -> None:
     template = tmp_path / "template"
-    shutil.copytree(ROOT / "templates" / "summit", template)
+    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
     (template / "reference.docx").write_bytes(b"PK\x03\x04 not really a zip")
     out_dir = tmp_path / "out"
-    result = run_main(
+    result = invoke(
         "build", str(NARA), "--lang", "en", "--out", str(out_dir), "--template", str(template)
     )
-    assert result.code == 2
+    assert result.returncode == 2
     assert "not a usable reference .docx" in result.stderr
     assert "Traceback" not in result.stderr
     assert not list(out_dir.glob("*.docx"))

@@ -23,11 +23,13 @@ from lxml import etree
 
 from briefing.output.document import Document, Heading, Metadata, Paragraph, Run, Table
 from briefing.output.docx_writer import build_docx
+from briefing.output.template import TEMPLATES_DIR
 from tests.conftest import GLOSSARY, ROOT, run_cli
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 EXAMPLES = sorted(p for p in (ROOT / "sources").glob("*.yaml") if p.name != "glossary.yaml")
-REFERENCES = sorted((ROOT / "templates").glob("*/reference.docx"))
+REFERENCES = sorted(TEMPLATES_DIR.glob("*/reference.docx"))
+assert REFERENCES, f"no reference documents in {TEMPLATES_DIR}"
 OXML = Path(docx.__file__).parent / "oxml"
 
 
@@ -178,7 +180,7 @@ def test_highlighted_superscript_run_in_a_table_of_a_japanese_document(tmp_path:
             Table(((Run("見出し"),), (Run("値"),)), (((Run("一"),), (Run("二"), run)),)),
         ),
     )
-    reference = ROOT / "templates" / "summit" / "reference.docx"
+    reference = TEMPLATES_DIR / "summit" / "reference.docx"
     path = tmp_path / "made.docx"
     path.write_bytes(build_docx(document, reference, ("Yu Mincho", "Yu Gothic")))
 

@@ -210,37 +210,6 @@ def test_anchors_and_aliases_are_refused(
     assert "anchors and aliases" in problem.message
 
 
-def test_alias_bomb_is_refused_quickly(facts_yaml: FactsYaml) -> None:
-    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
-    text = "\n".join(lines) + "\n"
-    problem = only_problem(text)
-    assert located(problem) == position(text, "&a0")
-
-
-def test_file_that_is_not_utf8_points_at_the_bad_byte(
-    tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: FactsYaml
-) -> None:
-    text = facts_yaml(minimal_facts)
-    raw = text.replace("city: Nara", "city: Nara-\udce9shi").encode("utf-8", "surrogateescape")
-    path = tmp_path / "latin1.yaml"
-    path.write_bytes(raw)
-    problem = only_problem(path=path)
-    line, column = position(text, "city: Nara")
-    assert located(problem) == (line, column + len("city: Nara-"))
-    assert "0xe9" in problem.message
-    assert "UTF-8" in problem.hint
-
-
-def test_byte_order_mark_is_accepted(
-    tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: FactsYaml
-) -> None:
-    path = tmp_path / "bom.yaml"
-    path.write_bytes(codecs.BOM_UTF8 + facts_yaml(minimal_facts).encode("utf-8"))
-    facts, _ = load_facts(path)
-    assert facts.event.title == "Test Summit Meeting"
-
-
 def test_byte_order_mark_does_not_shift_positions(
     tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: FactsYaml
 ) -> None:
@@ -249,21 +218,6 @@ def test_byte_order_mark_does_not_shift_positions(
     path = tmp_path / "bom.yaml"
     path.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
     assert located(only_problem(path=path)) == position(text, "Asia/Atlantis")
-
-
-def test_control_characters_are_removed_with_a_warning(
-    minimal_facts: dict[str, Any], facts_yaml: FactsYaml
-) -> None:
-    minimal_facts["outcomes"][0]["text"] = "The leaders\x07 agreed\x0b to open talks."
-    text = facts_yaml(minimal_facts)
-    facts, loaded = load_facts(Path("facts.yaml"), text)
-    assert facts.outcomes[0].text == "The leaders agreed to open talks."
-    assert len(loaded.warnings) == 1
-    warning = loaded.warnings[0]
-    assert warning.severity == "warning"
-    assert "outcomes[0].text" in warning.message
-    assert "2 control character" in warning.message
-    assert warning.line == position(text, "The leaders")[0]
 
 
 def test_clean_text_gives_no_warning(minimal_facts: dict[str, Any], facts_yaml: FactsYaml) -> None:

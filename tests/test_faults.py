@@ -13,33 +13,24 @@ import contextlib
 import os
 import resource
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import GLOSSARY, NARA, ROOT
+from tests.conftest import GLOSSARY, NARA, Result, run_cli
 
 DOCUMENT = f"{NARA.stem}.en.docx"
 
 
 def run_build(
     facts: Path, out: Path, cwd: Path, preexec: Callable[[], None] | None = None
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "build", str(facts), "--lang", "en"]
-        + ["--out", str(out), "--glossary", str(GLOSSARY)],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(cwd)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=preexec,
-    )
+) -> Result:
+    args = ("build", facts, "--lang", "en", "--out", out, "--glossary", GLOSSARY)
+    return run_cli(*args, cwd=cwd, env={"HOME": str(cwd)}, timeout=120, preexec_fn=preexec)
 
 
-def assert_clear_failure(result: subprocess.CompletedProcess, *expected: str) -> None:
+def assert_clear_failure(result: Result, *expected: str) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "internal error" not in result.stderr, result.stderr

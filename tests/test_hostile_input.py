@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 import resource
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from hypothesis import strategies as st
 from briefing.build import BuildRequest, build
 from briefing.facts.yamlsource import XML_ILLEGAL, YAML_UNREADABLE
 from briefing.languages import parse_languages
-from tests.conftest import ROOT, _facts_yaml, _minimal_facts, run_cli
+from tests.conftest import ROOT, Result, _facts_yaml, _minimal_facts, run_cli
 
 MEMORY_LIMIT = 2 * 1024**3
 
@@ -33,7 +32,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> Result:
     """`briefing ARGS` in a child process with bounded memory and time, output as text."""
     home = cwd / "home"
     home.mkdir(exist_ok=True)
@@ -46,7 +45,7 @@ def run_briefing(*args: str | Path, cwd: Path, timeout: float = 60) -> subproces
     return run_cli(*args, cwd=cwd, env=env, timeout=timeout, preexec_fn=_limit_memory)
 
 
-def assert_clear_error(result: subprocess.CompletedProcess, *expected: str) -> None:
+def assert_clear_error(result: Result, *expected: str) -> None:
     """Exit 2, no traceback, and every expected fragment in the message."""
     assert "Traceback" not in result.stderr, result.stderr
     assert "internal error" not in result.stderr, result.stderr
@@ -195,7 +194,7 @@ def test_latin1_bytes_are_a_located_error(tmp_path: Path) -> None:
 
 def test_word_file_given_as_facts_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "event.yaml"
-    path.write_bytes((ROOT / "templates" / "summit" / "reference.docx").read_bytes())
+    path.write_bytes((ROOT / "briefing" / "templates" / "summit" / "reference.docx").read_bytes())
 
     result = run_briefing("build", path, "--lang", "en", "--out", tmp_path / "out", cwd=tmp_path)
 

@@ -16,19 +16,15 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
-from briefing.cli import app
-from tests.conftest import GLOSSARY, NARA
+from tests.conftest import BRIEFING, GLOSSARY, NARA, invoke
 
-BRIEFING = Path(sys.executable).with_name("briefing")
 LANGS = ("en", "ja", "ko")
 TARGETS = ("ja", "ko")
 STEMS = ("a-summit", "b-summit")
@@ -123,8 +119,8 @@ class State:
     def build(self, *extra: str, files: tuple[Path, ...] = ()) -> dict:  # type: ignore[type-arg]
         """Build in this process through the CLI; the --report JSON."""
         report = self.root / f"report-{time.monotonic_ns()}.json"
-        result = CliRunner().invoke(app, [*self.args(*files), "--report", str(report), *extra])
-        assert result.exit_code == 0, result.output
+        result = invoke(*self.args(*files), "--report", str(report), *extra)
+        assert result.returncode == 0, result.output
         return json.loads(report.read_text(encoding="utf-8"))
 
 

@@ -8,21 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docx
-from typer.testing import CliRunner
 
 from briefing.build import BuildRequest, build
-from briefing.cli import app
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import load_glossary
-from briefing.translation.stage import ArgosTranslation
-from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES
+from briefing.translation.engines.argos import ArgosEngine
+from briefing.translation.stage import TranslationStage
+from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES, invoke
 
 
 def install(models_dir: Path) -> None:
     files = [str(p) for p in TINY_PACKAGES.values()]
-    result = CliRunner().invoke(app, ["models", "install", *files, "--models-dir", str(models_dir)])
-    assert result.exit_code == 0, result.output
+    result = invoke("models", "install", *files, "--models-dir", str(models_dir))
+    assert result.returncode == 0, result.output
 
 
 class RemovesModelsWhenTranslationStarts:
@@ -50,8 +49,9 @@ def test_models_folder_removed_mid_run(tmp_path: Path, isolated_home: Path) -> N
     out = tmp_path / "out"
     progress = RemovesModelsWhenTranslationStarts(models_dir)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
-        translation = ArgosTranslation(models_dir, load_glossary(GLOSSARY), memory)
-        request = BuildRequest([NARA], parse_languages("en,ja,ko"), out)
+        glossary = load_glossary(GLOSSARY)
+        translation = TranslationStage(ArgosEngine(models_dir), glossary, memory)
+        request = BuildRequest([NARA], parse_languages("en,ja,ko"), out, glossary=glossary)
         report = build(request, translation, progress)
 
     assert progress.removed_during == "Translating en→ja"
@@ -73,14 +73,9 @@ def test_damaged_model_fails_its_language_only_and_says_how_to_fix_it(
     [model_bin] = models_dir.glob("translate-en_ko-*/model/model.bin")
     model_bin.write_bytes(model_bin.read_bytes()[:100])  # a truncated copy, as after a full disk
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        app,
-        [
-            "build", str(NARA), "--out", str(out), "--models-dir", str(models_dir),
-            "--tm", str(tmp_path / "tm.sqlite"),
-        ],
-    )  # fmt: skip
-    assert result.exit_code == 2, result.output
+    result = invoke("build", str(NARA), "--out", str(out), "--models-dir", str(models_dir),
+            "--tm", str(tmp_path / "tm.sqlite"))  # fmt: skip
+    assert result.returncode == 2, result.output
     assert "could not be loaded" in result.output
     assert "briefing models install ko" in result.output
     assert "Traceback" not in result.output

@@ -12,7 +12,6 @@ import os
 import socket
 import stat
 import subprocess
-import sys
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -20,19 +19,12 @@ from pathlib import Path
 
 import pytest
 from rich.filesize import decimal
-from typer.testing import CliRunner, Result
 
 from briefing import models
-from briefing.cli import app
 from briefing.errors import InputError
-from tests.conftest import TINY_PACKAGES
+from tests.conftest import BRIEFING, TINY_PACKAGES, invoke
 
-BRIEFING = Path(sys.executable).with_name("briefing")
 JA_TOP = "translate-en_ja-0_1"
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 def listing(root: Path) -> set[str]:
@@ -93,7 +85,7 @@ def models_dir(tmp_path: Path) -> Path:
 
 def test_install_list_remove_from_files(isolated_home: Path, models_dir: Path) -> None:
     home_before = listing(isolated_home)
-    result = run(
+    result = invoke(
         "models",
         "install",
         str(TINY_PACKAGES["ja"]),
@@ -101,12 +93,12 @@ def test_install_list_remove_from_files(isolated_home: Path, models_dir: Path) -
         "--models-dir",
         str(models_dir),
     )
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert "installed en→ja 0.1" in result.output
     assert "installed en→ko 0.1" in result.output
 
-    listed = run("models", "list", "--models-dir", str(models_dir))
-    assert listed.exit_code == 0, listed.output
+    listed = invoke("models", "list", "--models-dir", str(models_dir))
+    assert listed.returncode == 0, listed.output
     for lang in ("ja", "ko"):
         folder = models_dir / f"translate-en_{lang}-0_1"
         assert (folder / "model" / "model.bin").is_file()
@@ -114,10 +106,10 @@ def test_install_list_remove_from_files(isolated_home: Path, models_dir: Path) -
         assert "0.1" in row
         assert decimal(folder_size(folder)) in row
 
-    removed = run("models", "remove", "ja", "--models-dir", str(models_dir))
-    assert removed.exit_code == 0, removed.output
+    removed = invoke("models", "remove", "ja", "--models-dir", str(models_dir))
+    assert removed.returncode == 0, removed.output
     assert "removed en→ja 0.1" in removed.output
-    listed = run("models", "list", "--models-dir", str(models_dir))
+    listed = invoke("models", "list", "--models-dir", str(models_dir))
     assert "en→ko" in listed.output
     assert "en→ja" not in listed.output
     assert [p for p in package_folders(models_dir) if not p.startswith(".")] == [
@@ -127,16 +119,16 @@ def test_install_list_remove_from_files(isolated_home: Path, models_dir: Path) -
 
 
 def test_list_empty_says_where_and_how_to_install(isolated_home: Path, models_dir: Path) -> None:
-    result = run("models", "list", "--models-dir", str(models_dir))
-    assert result.exit_code == 0
+    result = invoke("models", "list", "--models-dir", str(models_dir))
+    assert result.returncode == 0
     assert f"no models installed in {models_dir}" in result.output
     assert "briefing models install ja ko" in result.output
     assert not models_dir.exists()
 
 
 def test_remove_a_model_that_is_not_installed(isolated_home: Path, models_dir: Path) -> None:
-    result = run("models", "remove", "ja", "--models-dir", str(models_dir))
-    assert result.exit_code == 2
+    result = invoke("models", "remove", "ja", "--models-dir", str(models_dir))
+    assert result.returncode == 2
     assert f"no en→ja model is installed in {models_dir}" in result.output
 
 
@@ -181,8 +173,8 @@ def test_a_newer_version_replaces_the_older(
         metadata={"package_version": "0.2"},
         top="translate-en_ja-0_2",
     )
-    result = run("models", "install", str(newer), "--models-dir", str(models_dir))
-    assert result.exit_code == 0, result.output
+    result = invoke("models", "install", str(newer), "--models-dir", str(models_dir))
+    assert result.returncode == 0, result.output
     assert "replaced en→ja 0.1" in result.output
     assert package_folders(models_dir) == [".argos", "translate-en_ja-0_2"]
 
@@ -191,8 +183,10 @@ def test_reinstalling_the_same_version_keeps_one_copy(
     isolated_home: Path, models_dir: Path
 ) -> None:
     for _ in range(2):
-        result = run("models", "install", str(TINY_PACKAGES["ja"]), "--models-dir", str(models_dir))
-        assert result.exit_code == 0, result.output
+        result = invoke(
+            "models", "install", str(TINY_PACKAGES["ja"]), "--models-dir", str(models_dir)
+        )
+        assert result.returncode == 0, result.output
     assert package_folders(models_dir) == [".argos", JA_TOP]
 
 
@@ -204,8 +198,8 @@ def test_models_dir_from_environment_and_default(
     monkeypatch.setenv("BRIEFING_MODELS_DIR", str(models_dir))
     assert models.resolve_models_dir() == models_dir
     assert models.resolve_models_dir(Path("elsewhere")) == Path("elsewhere").absolute()
-    result = run("models", "install", str(TINY_PACKAGES["ko"]))
-    assert result.exit_code == 0, result.output
+    result = invoke("models", "install", str(TINY_PACKAGES["ko"]))
+    assert result.returncode == 0, result.output
     assert (models_dir / "translate-en_ko-0_1" / "metadata.json").is_file()
     assert not default.exists()
 
@@ -344,8 +338,8 @@ def test_unsafe_or_broken_packages_are_refused(
     package = build(work)
     models_dir = tmp_path / "models"
     outside_before = listing(tmp_path) - listing(models_dir)
-    result = run("models", "install", str(package), "--models-dir", str(models_dir))
-    assert result.exit_code == 2, result.output
+    result = invoke("models", "install", str(package), "--models-dir", str(models_dir))
+    assert result.returncode == 2, result.output
     assert str(package) in result.output
     assert reason in result.output
     assert "Traceback" not in result.output
@@ -373,14 +367,14 @@ def test_a_failed_install_keeps_the_installed_version(
             )
         ],
     )
-    result = run("models", "install", str(broken), "--models-dir", str(models_dir))
-    assert result.exit_code == 2
+    result = invoke("models", "install", str(broken), "--models-dir", str(models_dir))
+    assert result.returncode == 2
     assert package_folders(models_dir) == [".argos", JA_TOP]
     assert models.find_model(models_dir, "en", "ja").package_version == "0.1"  # type: ignore[union-attr]
 
 
 def test_size_limit_refuses_before_extracting(isolated_home: Path, models_dir: Path) -> None:
-    result = run(
+    result = invoke(
         "models",
         "install",
         str(TINY_PACKAGES["ja"]),
@@ -389,7 +383,7 @@ def test_size_limit_refuses_before_extracting(isolated_home: Path, models_dir: P
         "--max-unpacked-bytes",
         "20000",
     )
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "would unpack to more than 20000 bytes" in result.output
     assert not models_dir.exists()
 
@@ -490,18 +484,18 @@ def test_install_by_code_downloads_the_newest_from_the_index(
     )
     home_before = listing(isolated_home)
     index = f"{server.base}/index.json"
-    result = run(
+    result = invoke(
         "models", "install", "ja", "ko", "--models-dir", str(models_dir), "--index-url", index
     )
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert "installed en→ja 0.2" in result.output
     assert "installed en→ko 0.1" in result.output
     assert "/translate-en_ja-0_1.argosmodel" not in server.requests
     assert package_folders(models_dir) == [".argos", "translate-en_ja-0_2", "translate-en_ko-0_1"]
     assert listing(isolated_home) == home_before
 
-    again = run("models", "install", "ja", "--models-dir", str(models_dir), "--index-url", index)
-    assert again.exit_code == 0
+    again = invoke("models", "install", "ja", "--models-dir", str(models_dir), "--index-url", index)
+    assert again.returncode == 0
     assert "already the newest" in again.output
     assert server.requests.count("/translate-en_ja-0_2.argosmodel") == 1
 
@@ -517,8 +511,8 @@ def test_index_url_from_environment(
         [index_entry(server.base, "ko", "0.1", "/translate-en_ko-0_1.argosmodel")]
     ).encode()
     monkeypatch.setenv("BRIEFING_MODELS_INDEX", f"{server.base}/i.json")
-    result = run("models", "install", "ko", "--models-dir", str(models_dir))
-    assert result.exit_code == 0, result.output
+    result = invoke("models", "install", "ko", "--models-dir", str(models_dir))
+    assert result.returncode == 0, result.output
     assert models.find_model(models_dir, "en", "ko") is not None
 
 
@@ -529,7 +523,7 @@ def test_a_downloaded_package_that_lies_is_refused(
     server.files["/index.json"] = json.dumps(
         [index_entry(server.base, "ja", "0.1", "/pkg.argosmodel")]
     ).encode()
-    result = run(
+    result = invoke(
         "models",
         "install",
         "ja",
@@ -538,7 +532,7 @@ def test_a_downloaded_package_that_lies_is_refused(
         "--index-url",
         f"{server.base}/index.json",
     )
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert f"{server.base}/pkg.argosmodel: refused" in result.output
     assert "metadata.json says en→ko but en→ja was asked for" in result.output
     assert [p for p in package_folders(models_dir) if p != ".argos"] == []
@@ -548,7 +542,7 @@ def test_unknown_language_in_the_index(
     isolated_home: Path, models_dir: Path, serve: Callable[..., Server]
 ) -> None:
     server = serve({"/index.json": b"[]"})
-    result = run(
+    result = invoke(
         "models",
         "install",
         "xx",
@@ -557,7 +551,7 @@ def test_unknown_language_in_the_index(
         "--index-url",
         f"{server.base}/index.json",
     )
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "has no en→xx package" in result.output
 
 
@@ -567,8 +561,10 @@ def test_no_network_gives_one_clear_line(isolated_home: Path, models_dir: Path) 
         port = probe.getsockname()[1]
     index = f"http://127.0.0.1:{port}/index.json"
     home_before = listing(isolated_home)
-    result = run("models", "install", "ja", "--models-dir", str(models_dir), "--index-url", index)
-    assert result.exit_code == 1
+    result = invoke(
+        "models", "install", "ja", "--models-dir", str(models_dir), "--index-url", index
+    )
+    assert result.returncode == 1
     assert f"cannot reach the model index at {index} (no network?" in result.output
     assert "briefing models install FILE.argosmodel" in result.output
     assert "Traceback" not in result.output
@@ -579,8 +575,8 @@ def test_no_network_gives_one_clear_line(isolated_home: Path, models_dir: Path) 
 def test_default_index_is_argos_and_unreachable_in_tests(
     isolated_home: Path, models_dir: Path
 ) -> None:
-    result = run("models", "install", "ja", "--models-dir", str(models_dir))
-    assert result.exit_code == 1
+    result = invoke("models", "install", "ja", "--models-dir", str(models_dir))
+    assert result.returncode == 1
     assert f"cannot reach the model index at {models.DEFAULT_INDEX_URL}" in result.output
 
 

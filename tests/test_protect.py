@@ -127,4 +127,4 @@ def test_project_glossary_forms_cover_seed_spellings() -> None:
     ]:
         term = glossary.lookup(english)
         assert term is not None, english
-        assert term.ja == ja
+        assert term.form("ja") == ja

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -10,16 +9,15 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from briefing.cli import main
 from briefing.facts.load import load_facts
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from briefing.output.localize import texts_to_translate
-from briefing.review.worklist import document_segments
+from briefing.review.worklist import SECTIONS, document_segments
 from briefing.review.xliff import XLIFF_NS, unit_id
 from briefing.terms.glossary import load_glossary
 from briefing.translation.segments import split_segments
-from tests.conftest import FIXTURES, GLOSSARY, NARA
+from briefing.translation.texts import texts_to_translate
+from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, NARA, invoke
 
 NS = {"x": XLIFF_NS}
 KEY = MemoryKey("en", "ja", "translate-en_ja@1.1", "glossary+0123456789ab")
@@ -31,13 +29,6 @@ SEGMENTS = [s.segment for s in document_segments(FACTS, TERMS)]
 UNTRANSLATED = SEGMENTS[-1]
 FLAGGED = SEGMENTS[3]
 REVIEWED = SEGMENTS[4]
-
-
-def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(sys, "argv", ["briefing", *args])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    return int(caught.value.code or 0)
 
 
 @pytest.fixture
@@ -58,10 +49,10 @@ def tm(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def exported(tmp_path: Path, tm: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def exported(tmp_path: Path, tm: Path) -> Path:
     output = tmp_path / "nara.ja.xlf"
     args = ["review", "export", str(NARA), "--lang", "ja", "-o", str(output), "--tm", str(tm)]
-    assert run_cli(args, monkeypatch) == 0
+    assert invoke(*args).returncode == 0
     return output
 
 
@@ -172,42 +163,39 @@ def test_export_states_origins_and_context(exported: Path) -> None:
 
     outcome = split_segments(FACTS.outcomes[3].text)[0]
     notes = " ".join(n.text or "" for n in found[unit_id(outcome)].findall("x:note", NS))
-    assert "outcomes[3].text" in notes and "Outcomes" in notes
+    assert "outcomes[3].text" in notes and "Key outcomes" in notes
     assert "machine translation (translate-en_ja@1.1)" in notes
 
 
-def test_unit_ids_are_stable_whatever_the_memory_holds(
-    exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unit_ids_are_stable_whatever_the_memory_holds(exported: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.xlf"
     args = ["review", "export", str(NARA), "--lang", "ja", "-o", str(again)]
-    assert run_cli([*args, "--tm", str(tmp_path / "empty.sqlite")], monkeypatch) == 0
+    assert invoke(*args, "--tm", str(tmp_path / "empty.sqlite")).returncode == 0
     assert list(units(again)) == list(units(exported))
 
 
-def test_export_refuses_english_and_unknown_languages(
-    tmp_path: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_export_refuses_english_and_unknown_languages(tmp_path: Path, tm: Path) -> None:
     for lang in ("en", "zh"):
         output = tmp_path / f"x.{lang}.xlf"
         args = ["review", "export", str(NARA), "--lang", lang, "-o", str(output), "--tm", str(tm)]
-        assert run_cli(args, monkeypatch) == 2
+        result = invoke(*args)
+        assert result.returncode == 2
         assert not output.exists()
-    assert "zh" in capsys.readouterr().err
+    assert "zh" in result.stderr
 
 
 # -- import ---------------------------------------------------------------------------------
 
 
 def test_edited_target_is_imported_as_reviewed_and_wins_after_a_model_change(
-    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    exported: Path, tm: Path
 ) -> None:
     edited = SEGMENTS[1]
     edit(exported, lambda root: setattr(target_of(root, edited), "text", "首脳会談"))
-    capsys.readouterr()
     args = ["review", "import", str(exported), "--tm", str(tm), "--reviewer", "Sato"]
-    assert run_cli(args, monkeypatch) == 0
-    assert "imported 1 units as reviewed" in capsys.readouterr().out
+    result = invoke(*args)
+    assert result.returncode == 0
+    assert "imported 1 units as reviewed" in result.stdout
 
     with TranslationMemory(tm) as memory:
         assert memory.lookup([edited], NEW_MODEL) == {
@@ -220,11 +208,9 @@ def test_edited_target_is_imported_as_reviewed_and_wins_after_a_model_change(
         assert memory.lookup([SEGMENTS[0]], KEY)[SEGMENTS[0]].reviewed is False
 
 
-def test_confirmed_unit_is_imported_as_reviewed_without_an_edit(
-    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_confirmed_unit_is_imported_as_reviewed_without_an_edit(exported: Path, tm: Path) -> None:
     edit(exported, lambda root: target_of(root, SEGMENTS[0]).set("state", "signed-off"))
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    assert invoke("review", "import", str(exported), "--tm", str(tm)).returncode == 0
     with TranslationMemory(tm) as memory:
         assert memory.lookup([SEGMENTS[0]], NEW_MODEL) == {
             SEGMENTS[0]: MemoryEntry("機械訳0。", reviewed=True)
@@ -233,31 +219,27 @@ def test_confirmed_unit_is_imported_as_reviewed_without_an_edit(
 
 
 def test_untranslated_sentence_translated_by_the_reviewer_is_stored(
-    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch
+    exported: Path, tm: Path
 ) -> None:
     edit(exported, lambda root: setattr(target_of(root, UNTRANSLATED), "text", "新しい訳。"))
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    assert invoke("review", "import", str(exported), "--tm", str(tm)).returncode == 0
     with TranslationMemory(tm) as memory:
         assert memory.lookup([UNTRANSLATED], KEY)[UNTRANSLATED].reviewed
 
 
-def test_unchanged_file_and_re_import_change_nothing(
-    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unchanged_file_and_re_import_change_nothing(exported: Path, tm: Path) -> None:
     edit(exported, lambda root: setattr(target_of(root, SEGMENTS[1]), "text", "首脳会談"))
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    assert invoke("review", "import", str(exported), "--tm", str(tm)).returncode == 0
     before = snapshot(tm)
-    capsys.readouterr()
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
-    output = capsys.readouterr().out
+    result = invoke("review", "import", str(exported), "--tm", str(tm))
+    assert result.returncode == 0
+    output = result.stdout
     assert "imported 0 units as reviewed" in output
     assert f"{len(SEGMENTS) - 1} unchanged" in output and "1 left empty" in output
     assert snapshot(tm) == before
 
 
-def test_regional_language_tags_from_cat_tools_are_accepted(
-    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_regional_language_tags_from_cat_tools_are_accepted(exported: Path, tm: Path) -> None:
     def retag(root: ET.Element) -> None:
         file = root.find("x:file", NS)
         assert file is not None
@@ -266,7 +248,7 @@ def test_regional_language_tags_from_cat_tools_are_accepted(
         target_of(root, SEGMENTS[2]).text = "修正した訳。"
 
     edit(exported, retag)
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 0
+    assert invoke("review", "import", str(exported), "--tm", str(tm)).returncode == 0
     with TranslationMemory(tm) as memory:
         assert memory.lookup([SEGMENTS[2]], KEY)[SEGMENTS[2]].target == "修正した訳。"
 
@@ -356,8 +338,6 @@ def test_bad_file_is_refused_and_nothing_is_imported(
     case: str,
     exported: Path,
     tm: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     if case in BROKEN_TREES:
         change, reason = BROKEN_TREES[case]
@@ -367,29 +347,32 @@ def test_bad_file_is_refused_and_nothing_is_imported(
         _edit_then_break(exported, lambda root: None)
         exported.write_text(mangle(exported.read_text(encoding="utf-8")), encoding="utf-8")
     before = snapshot(tm)
-    capsys.readouterr()
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 2
-    error = capsys.readouterr().err
+    result = invoke("review", "import", str(exported), "--tm", str(tm))
+    assert result.returncode == 2
+    error = result.stderr
     assert str(exported) in error and reason in error and "nothing was imported" in error
     assert snapshot(tm) == before
 
 
-def test_every_problem_of_a_file_is_reported_at_once(
-    exported: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_problem_of_a_file_is_reported_at_once(exported: Path, tm: Path) -> None:
     def two(root: ET.Element) -> None:
         _empty_final(root)
         _changed_source(root)
 
     edit(exported, two)
-    assert run_cli(["review", "import", str(exported), "--tm", str(tm)], monkeypatch) == 2
-    error = capsys.readouterr().err
+    result = invoke("review", "import", str(exported), "--tm", str(tm))
+    assert result.returncode == 2
+    error = result.stderr
     assert "empty but marked final" in error and "source text is not the one exported" in error
 
 
-def test_missing_file_is_a_clear_error(
-    tmp_path: Path, tm: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_file_is_a_clear_error(tmp_path: Path, tm: Path) -> None:
     missing = tmp_path / "nowhere.xlf"
-    assert run_cli(["review", "import", str(missing), "--tm", str(tm)], monkeypatch) == 2
-    assert str(missing) in capsys.readouterr().err
+    result = invoke("review", "import", str(missing), "--tm", str(tm))
+    assert result.returncode == 2
+    assert str(missing) in result.stderr
+
+
+def test_review_sections_are_the_documents_headings() -> None:
+    """A reviewer finds a sentence under the heading the English document shows it under."""
+    assert set(SECTIONS.values()) - {"Event"} <= set(ENGLISH_OUTLINE)

@@ -7,18 +7,16 @@ from pathlib import Path
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
-from briefing.cli import app
-from tests.conftest import NARA
+from tests.conftest import NARA, invoke
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 NS = {"x": XLIFF}
 
 
 def run(*args: str) -> None:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
+    result = invoke(*args)
+    assert result.returncode == 0, result.output
 
 
 def document_text(path: Path) -> str:

@@ -4,10 +4,7 @@ with an InputError that names the template file (exit 2 from the command line)."
 from __future__ import annotations
 
 import gettext
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from briefing.output.localize import BriefingView, Localizer
 from briefing.output.render import render_document, render_markup
 from briefing.output.template import Template, find_template
 from briefing.terms.glossary import load_glossary
-from tests.conftest import GLOSSARY, NARA, ROOT
+from tests.conftest import GLOSSARY, NARA, ROOT, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +30,7 @@ def view() -> BriefingView:
 def hostile_template(folder: Path, body: str) -> Template:
     """The summit template with its document replaced by `body`."""
     directory = folder / "hostile"
-    shutil.copytree(ROOT / "templates" / "summit", directory)
+    shutil.copytree(ROOT / "briefing" / "templates" / "summit", directory)
     (directory / "document.xml.j2").write_text(body, encoding="utf-8")
     return find_template(str(directory))
 
@@ -143,13 +140,10 @@ def test_command_line_refuses_a_hostile_template_with_exit_2(tmp_path: Path) -> 
     template = hostile_template(tmp_path, "{% include '../../../../../../etc/passwd' %}")
     out = tmp_path / "out"
 
-    result = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "build", str(NARA), "--lang", "en"]
-        + ["--out", str(out), "--template", str(template.directory)],
+    result = run_cli(
+        *("build", NARA, "--lang", "en", "--out", out, "--template", template.directory),
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
+        env={"HOME": str(tmp_path)},
         timeout=60,
     )
 

@@ -16,7 +16,6 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -29,18 +28,17 @@ from babel.messages.pofile import read_po
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from ruamel.yaml import YAML
-from typer.testing import CliRunner, Result
 
-from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
+from briefing.terms.glossary import load_glossary
 from briefing.translation.segments import split_segments
-from tests.conftest import GLOSSARY, NARA, ROOT
+from briefing.translation.texts import texts_to_translate
+from tests.conftest import BRIEFING, GLOSSARY, NARA, ROOT, Result, invoke
 
-BRIEFING = Path(sys.executable).with_name("briefing")
 TARGETS = ("ja", "ko")
 LANGS = ("en", *TARGETS)
-TEMPLATE_CONFIG = ROOT / "templates" / "summit" / "template.yaml"
+TEMPLATE_CONFIG = ROOT / "briefing" / "templates" / "summit" / "template.yaml"
 LOCALES = ROOT / "briefing" / "locales"
 # Paragraph styles whose text is a free-text statement of the facts, machine-translated in ja/ko.
 FREE_TEXT_STYLES = {"Title", "Normal", "List Bullet", "Heading 2"}
@@ -49,10 +47,6 @@ COAL_MINE = "chosei-coal-mine"
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 @contextlib.contextmanager
@@ -166,7 +160,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path) -> Bu
     root = tmp_path_factory.mktemp("translated")
     out, tm, report = root / "out", root / "tm.sqlite", root / "report.json"
     with offline():
-        result = run(
+        result = invoke(
             "build", str(NARA), "--models-dir", str(tiny_models_dir), "--tm", str(tm),
             "--out", str(out), "--report", str(report),
         )  # fmt: skip
@@ -179,7 +173,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path) -> Bu
 
 
 def test_default_build_writes_english_japanese_and_korean(built: Built) -> None:
-    assert built.result.exit_code == 0, built.result.output
+    assert built.result.returncode == 0, built.result.output
     assert sorted(p.name for p in built.out.glob("*.docx")) == sorted(
         built.path(lang).name for lang in LANGS
     )
@@ -194,7 +188,11 @@ def test_default_build_writes_english_japanese_and_korean(built: Built) -> None:
 def test_every_sentence_is_translated_and_lands_in_the_document(built: Built, lang: str) -> None:
     stored = memory_rows(built.tm, lang)
     document_text = "\n".join(p.text for p in built.doc(lang).paragraphs)
-    sentences = [s for text in built.facts.free_texts() for s in split_segments(text)]
+    sentences = [
+        s
+        for text in texts_to_translate(built.facts, load_glossary(GLOSSARY))
+        for s in split_segments(text)
+    ]
     assert len(sentences) > 40
     for sentence in sentences:
         target = stored.get(sentence)
@@ -260,8 +258,8 @@ def test_headings_and_table_labels_come_from_the_catalogs(built: Built, lang: st
 @pytest.mark.parametrize("lang", TARGETS)
 def test_notice_names_the_installed_package_and_its_version(built: Built, lang: str) -> None:
     metadata = installed_metadata(built.models_dir, lang)
-    listed = run("models", "list", "--models-dir", str(built.models_dir))
-    assert listed.exit_code == 0 and metadata["package_version"] in listed.output
+    listed = invoke("models", "list", "--models-dir", str(built.models_dir))
+    assert listed.returncode == 0 and metadata["package_version"] in listed.output
     [notice] = [p.text for p in built.doc(lang).paragraphs if style_of(p) == "Notice"]
     message = next(m for m in catalog(lang) if str(m.id).startswith("Machine translation notice"))
     before, after = str(message.string).split("%(model)s")
@@ -368,11 +366,11 @@ def test_parallel_layout_pairs_each_statement_with_its_translation(
     built: Built, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    result = run(
+    result = invoke(
         "build", str(NARA), "--lang", "ja", "--layout", "parallel",
         "--models-dir", str(built.models_dir), "--tm", str(built.tm), "--out", str(out),
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert sorted(p.name for p in out.glob("*.docx")) == [f"{NARA.stem}.en-ja.docx"]
     doc = docx.Document(str(out / f"{NARA.stem}.en-ja.docx"))
     rows = [row for table in table_cells(doc) for row in table]
@@ -414,11 +412,11 @@ def test_missing_model_writes_english_names_the_commands_and_exits_1(
 def test_english_alone_needs_no_model(built: Built, tmp_path: Path) -> None:
     empty, out, tm = tmp_path / "models", tmp_path / "out", tmp_path / "tm.sqlite"
     empty.mkdir()
-    result = run(
+    result = invoke(
         "build", str(NARA), "--lang", "en", "--models-dir", str(empty), "--tm", str(tm),
         "--out", str(out),
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert sorted(p.name for p in out.glob("*.docx")) == [built.path("en").name]
     assert "models install" not in result.output
     assert not tm.exists()

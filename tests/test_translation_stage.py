@@ -8,10 +8,10 @@ from briefing import models
 from briefing.languages import LANGUAGES
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import EMPTY, load_glossary
-from briefing.translation.engines.argos import Settings, load_model
+from briefing.translation.engines.argos import ArgosEngine, Settings, load_model
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
-from briefing.translation.stage import ArgosTranslation
+from briefing.translation.stage import TranslationStage
 from tests.conftest import GLOSSARY
 
 SHORT = "The leaders met in the morning."
@@ -22,7 +22,7 @@ LONG = " ".join(
 
 
 def test_a_sentence_translates_the_same_whatever_it_is_built_with(tiny_models_dir: Path) -> None:
-    stage = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings())
+    stage = TranslationStage(ArgosEngine(tiny_models_dir, Settings()), EMPTY, None)
     alone = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress()).texts[SHORT].text
     beside_long = stage.translate(LANGUAGES["ja"], [LONG, SHORT], SilentProgress()).texts[SHORT]
     assert alone
@@ -47,7 +47,7 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
     model.translator = CountingTranslator()  # type: ignore[assignment]
     try:
         texts = [SHORT, f"{SHORT} {SHORT}", "A second sentence. And a third one."]
-        result = ArgosTranslation(tiny_models_dir, EMPTY, None, Settings()).translate(
+        result = TranslationStage(ArgosEngine(tiny_models_dir, Settings()), EMPTY, None).translate(
             LANGUAGES["ko"], texts, SilentProgress()
         )
     finally:
@@ -63,7 +63,7 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
 def test_the_memory_answers_before_the_model(tiny_models_dir: Path, tmp_path: Path) -> None:
     glossary = load_glossary(GLOSSARY)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
-        stage = ArgosTranslation(tiny_models_dir, glossary, memory, Settings())
+        stage = TranslationStage(ArgosEngine(tiny_models_dir, Settings()), glossary, memory)
         first = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress())
         assert stage.statistics["ja"] == {"segments": 1, "memory": 0, "machine": 1, "flagged": 0}
         second = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress())

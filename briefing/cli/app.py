@@ -7,14 +7,14 @@ import traceback
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from briefing import __version__
 from briefing.cli.build import build_command
-from briefing.cli.common import INTERRUPTED, err, state
+from briefing.cli.common import INTERRUPTED, err, escape, print_problems, state
 from briefing.cli.facts import new_command, validate_command
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
+from briefing.cli.workspace import config_command, init_command, schema_command
 from briefing.errors import INTERNAL_ERROR, BriefingError
 
 app = typer.Typer(
@@ -39,6 +39,9 @@ app.add_typer(
 app.command("build")(build_command)
 app.command("validate")(validate_command)
 app.command("new")(new_command)
+app.command("init")(init_command)
+app.command("config")(config_command)
+app.command("schema")(schema_command)
 
 
 def version_callback(value: bool) -> None:
@@ -65,7 +68,10 @@ def main() -> None:
     try:
         app()
     except BriefingError as error:
-        err.print(f"[red]error:[/] {escape(str(error))}")
+        if error.problems and not error.args[0]:
+            print_problems(error.problems)  # each already says where and "error:"
+        else:
+            err.print(f"[red]error:[/] {escape(str(error))}")
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err.print(INTERRUPTED)

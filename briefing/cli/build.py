@@ -1,26 +1,33 @@
-"""`briefing build`: facts files to documents in each language, with progress and a report."""
+"""`briefing build`: facts files to documents in each language, with progress and a report.
+
+The stages are imported when a build runs, not when the command line loads: `briefing --help`
+must stay fast.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from briefing.build import BuildReport, BuildRequest, build, default_glossary
-from briefing.cli.common import INTERRUPTED, err, print_problems, state
-from briefing.cli.facts import SOURCES_DIR
-from briefing.errors import InputError
-from briefing.languages import DEFAULT_LANGUAGES, SOURCE_LANGUAGE, parse_languages
-from briefing.terms.glossary import load_glossary
-from briefing.translation.engines.argos import DEFAULT_BATCH_SIZE, DEFAULT_BEAM_SIZE, Settings
-from briefing.translation.stage import ArgosTranslation
+from briefing.cli.common import INTERRUPTED, err, escape, out, print_problems, state
+from briefing.errors import BriefingError, InputError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from briefing.build import BuildReport, BuildRequest
+    from briefing.translation.stage import TranslationStage
+    from briefing.watch import Inputs
+    from briefing.workspace.settings import Settings
+
+STOPPED = "stopped watching; documents already written are complete, none is half-written"
 
 
 class RichProgress:
@@ -38,23 +45,27 @@ class RichProgress:
             self.progress.update(task_id, completed=total, visible=True)
 
     def advance(self, task: object, amount: int = 1) -> None:
-        self.progress.advance(task, amount)  # type: ignore[arg-type]
+        from rich.progress import TaskID
+
+        self.progress.advance(cast(TaskID, task), amount)
 
 
-def facts_files(paths: list[Path] | None) -> list[Path]:
-    """The given files, or every facts file under sources/ (the glossary is not one)."""
+def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> list[Path]:
+    """The given files, or every facts file in the sources folder (the glossary is not one)."""
     if paths:
         return list(paths)
-    found = sorted(p for p in SOURCES_DIR.glob("*.yaml") if p.name != "glossary.yaml")
+    found = sorted(p for p in sources.glob("*.yaml") if p.name != "glossary.yaml")
     if not found:
         raise InputError(
-            f"no facts files given and none found in {SOURCES_DIR}/; "
+            f"no facts files given and none found in {sources}/; "
             "name one (briefing build FILE.yaml) or create one with `briefing new NAME`"
         )
     return found
 
 
 def print_report(report: BuildReport) -> None:
+    from rich.table import Table
+
     if report.documents:
         table = Table(title="Build")
         for column in ("facts", "lang", "result", "memory", "machine", "flagged"):
@@ -73,10 +84,7 @@ def print_report(report: BuildReport) -> None:
         if d.detail:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
         if d.internal:
-            if state["debug"]:
-                err.print(escape(d.trace), end="")
-            else:
-                err.print("    Run again with --debug for details, and report it with the input.")
+            print_internal(d.trace)
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
@@ -90,33 +98,52 @@ def print_report(report: BuildReport) -> None:
         )
 
 
+def print_internal(trace: str) -> None:
+    """After an internal error: its traceback with --debug, else how to get it."""
+    if state["debug"]:
+        err.print(escape(trace), end="")
+    else:
+        err.print("    Run again with --debug for details, and report it with the input.")
+
+
 def build_command(
     facts: Annotated[
         list[Path] | None,
-        typer.Argument(help="Facts files (YAML). Default: every sources/*.yaml but the glossary."),
+        typer.Argument(
+            help="Facts files (YAML). Default: every facts file in the sources folder "
+            "(setting `sources`, default sources/)."
+        ),
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help="Comma-separated languages to write.")
-    ] = ",".join(DEFAULT_LANGUAGES),
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the documents.")] = Path("out"),
+        str | None,
+        typer.Option("--lang", help="Comma-separated languages to write. Default: en,ja,ko."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the documents. Default: out/.")
+    ] = None,
     template: Annotated[
-        str, typer.Option("--template", help="Template name under templates/, or a folder.")
-    ] = "summit",
+        str | None,
+        typer.Option("--template", help="A bundled template's name, or a folder. Default: summit."),
+    ] = None,
     glossary: Annotated[
         Path | None,
-        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+        typer.Option(
+            "--glossary",
+            help="Workspace glossary file. Default: the setting `glossaries`, else "
+            "glossary.yaml beside the facts.",
+        ),
     ] = None,
     report_path: Annotated[
         Path | None, typer.Option("--report", help="Also write a JSON report to this file.")
     ] = None,
     layout: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--layout",
             help="single: one document per language; parallel: English beside each target "
-            "language (OUT/<stem>.en-<lang>.docx); both.",
+            "language (OUT/<stem>.en-<lang>.docx); both. Default: single.",
         ),
-    ] = "single",
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild documents even when nothing changed.")
     ] = False,
@@ -124,26 +151,28 @@ def build_command(
         Path | None,
         typer.Option(
             "--models-dir",
-            envvar="BRIEFING_MODELS_DIR",
-            help="Folder of installed translation models. Default: Argos Translate's own.",
+            help="Folder of installed translation models (env BRIEFING_MODELS_DIR). "
+            "Default: Argos Translate's own.",
         ),
     ] = None,
     tm: Annotated[
         Path | None,
         typer.Option(
             "--tm",
-            envvar="BRIEFING_TM",
-            help="Translation memory file. Default: briefing/memory.sqlite in the user data "
-            "folder.",
+            help="Translation memory file (env BRIEFING_TM). Default: briefing/memory.sqlite "
+            "in the user data folder.",
         ),
     ] = None,
     beam_size: Annotated[
-        int, typer.Option("--beam-size", min=1, max=8, help="Beam width for translation.")
-    ] = DEFAULT_BEAM_SIZE,
+        int | None,
+        typer.Option("--beam-size", min=1, max=8, help="Beam width for translation. Default: 2."),
+    ] = None,
     batch_size: Annotated[
-        int,
-        typer.Option("--batch-size", min=1, max=512, help="Segments per batch in translation."),
-    ] = DEFAULT_BATCH_SIZE,
+        int | None,
+        typer.Option(
+            "--batch-size", min=1, max=512, help="Segments per batch in translation. Default: 32."
+        ),
+    ] = None,
     pdf: Annotated[
         bool,
         typer.Option(
@@ -152,47 +181,43 @@ def build_command(
             "Exit status 2 if any PDF could not be written (the .docx files still are).",
         ),
     ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Build, then rebuild whenever a facts file, glossary, the template or "
+            "briefing.toml changes, until Ctrl-C (exit status 130). A rebuild's errors are "
+            "reported on its line and watching goes on.",
+        ),
+    ] = False,
 ) -> None:
     """Write a briefing per facts file and language: OUT/<stem>.<lang>.docx.
 
-    Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force rebuilds them.
+    Settings not given here come from the environment, then briefing.toml (see `briefing
+    config`). Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force
+    rebuilds them.
     """
-    languages = parse_languages(lang)
-    request = BuildRequest(
-        facts_files(facts), languages, out_dir, template, glossary, layout, force
-    )
-    with (
-        contextlib.ExitStack() as resources,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=False,
-            disable=not err.is_terminal,
-        ) as progress,
-    ):
-        translation = None
-        if any(language.code != SOURCE_LANGUAGE for language in languages):
-            from briefing.memory.sqlite import TranslationMemory, resolve_memory_path
+    from briefing.workspace.settings import load_settings
 
-            terms = load_glossary(glossary or default_glossary(request.facts_paths))
-            memory = resources.enter_context(TranslationMemory(resolve_memory_path(tm)))
-            translation = ArgosTranslation(
-                models_dir, terms, memory, Settings(beam_size=beam_size, batch_size=batch_size)
-            )
-
-        def waiting() -> None:
-            err.print(f"another build is writing to {out_dir}; waiting for it to finish")
-
-        try:
-            report = build(request, translation, RichProgress(progress), on_wait=waiting)
-        except KeyboardInterrupt:
-            # Typer turns Ctrl-C into a silent exit 130 before main() sees it; say what it
-            # means for the documents here.
-            err.print(INTERRUPTED)
-            raise typer.Exit(130) from None
+    overrides: dict[str, Any] = {
+        "languages": lang,
+        "out": out_dir,
+        "template": template,
+        "glossaries": [glossary] if glossary is not None else None,
+        "layout": layout,
+        "translation.models_dir": models_dir,
+        "translation.memory": tm,
+        "translation.beam_size": beam_size,
+        "translation.batch_size": batch_size,
+    }
+    settings = load_settings(overrides)
+    if watch:
+        if pdf or report_path:
+            raise InputError("--watch writes documents only; run without --pdf and --report")
+        watch_and_rebuild(settings, overrides, facts, force)
+        return
+    request = build_request(settings, facts, force)
+    report = run_build(settings, request, show_progress=True)
     print_problems(report.problems)
     print_report(report)
     if report_path:
@@ -201,6 +226,201 @@ def build_command(
     if pdf:
         code = max(code, write_pdfs(report))
     raise typer.Exit(code)
+
+
+def workspace_glossary(settings: Settings) -> Path | None:
+    """The workspace glossary the settings name (one for now), or None for the default."""
+    if len(settings.glossaries) > 1:
+        raise InputError(
+            "more than one workspace glossary is set (glossaries = "
+            f"{[str(p) for p in settings.glossaries]}); name one file"
+        )
+    return settings.glossaries[0] if settings.glossaries else None
+
+
+def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> BuildRequest:
+    from briefing.build import BuildRequest
+    from briefing.languages import parse_languages
+    from briefing.terms.glossary import find_glossary, load_glossary
+
+    paths = facts_files(facts, settings.sources)
+    terms = load_glossary(find_glossary(workspace_glossary(settings), paths))
+    return BuildRequest(
+        paths,
+        parse_languages(",".join(settings.languages)),
+        settings.out,
+        settings.template,
+        terms,
+        settings.layout,
+        force,
+    )
+
+
+def open_translation(
+    settings: Settings, request: BuildRequest, resources: contextlib.ExitStack
+) -> TranslationStage | None:
+    """The translation stage, when a language other than English is wanted."""
+    from briefing.languages import SOURCE_LANGUAGE
+
+    if all(language.code == SOURCE_LANGUAGE for language in request.languages):
+        return None
+    from briefing.memory.backend import open_memory
+    from briefing.translation.engines.argos import ArgosEngine
+    from briefing.translation.engines.argos import Settings as Decoding
+    from briefing.translation.stage import TranslationStage
+
+    memory = resources.enter_context(open_memory(settings.translation.memory))
+    decoding = Decoding(
+        beam_size=settings.translation.beam_size, batch_size=settings.translation.batch_size
+    )
+    engine = ArgosEngine(settings.translation.models_dir, decoding)
+    return TranslationStage(engine, request.glossary, memory)
+
+
+def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:
+    """One build: progress bars on a terminal when asked, a message when another build holds
+    the output folder, and Ctrl-C turned into exit 130 with what it means for the documents."""
+    from briefing.build import build
+
+    def waiting() -> None:
+        err.print(f"another build is writing to {request.out_dir}; waiting for it to finish")
+
+    with contextlib.ExitStack() as resources:
+        progress = None
+        if show_progress and err.is_terminal:
+            progress = RichProgress(resources.enter_context(rich_progress()))
+        translation = open_translation(settings, request, resources)
+        try:
+            return build(request, translation, progress, on_wait=waiting)
+        except KeyboardInterrupt:
+            # Typer turns Ctrl-C into a silent exit 130 before main() sees it; say what it
+            # means for the documents here.
+            err.print(INTERRUPTED)
+            raise typer.Exit(130) from None
+
+
+def rich_progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err.console(),
+        transient=False,
+    )
+
+
+# --------------------------------------------------------------------------- --watch
+
+
+def _shown(path: Path) -> str:
+    """A path as the user thinks of it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def watched_inputs(settings: Settings, facts: list[Path] | None) -> Inputs:
+    """The files a build with these settings reads: the facts files named (or any in the
+    sources folder, new ones included), the glossaries, briefing.toml and the template."""
+    from briefing.output.template import find_template
+    from briefing.watch import Inputs
+
+    files = list(facts or [])
+    files += [path.parent / "glossary.yaml" for path in facts or []]  # the default glossary
+    files += settings.glossaries
+    if settings.config_file:
+        files.append(settings.config_file)
+    trees = []
+    with contextlib.suppress(BriefingError):  # a missing template is reported by the build
+        trees.append(find_template(settings.template).directory)
+    return Inputs.of(files, [] if facts else [settings.sources], trees)
+
+
+def summary_line(changed: list[Path], report: BuildReport) -> str:
+    """One line per rebuild: what changed, what was written, and what went wrong."""
+    what = ", ".join(_shown(p) for p in changed[:3]) + (
+        f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    )
+    written = [_shown(d.path) for d in report.documents if d.status == "written" and d.path]
+    unchanged = sum(d.status == "unchanged" for d in report.documents)
+    failed = [d for d in report.documents if d.status == "failed"]
+    parts = [f"wrote {', '.join(written)}" if written else "nothing to rewrite"]
+    if unchanged:
+        parts.append(f"{unchanged} unchanged")
+    if report.missing:
+        parts.append("no model for " + ", ".join(m.target for m in report.missing))
+    for document in failed:
+        parts.append(f"error: {_shown(document.source)} ({document.lang}): {document.detail}")
+    for problem in report.problems:
+        if problem.severity == "error":
+            parts.append(f"error: {problem.location()}: {problem.message}")
+    return f"{time.strftime('%H:%M:%S')} {what} changed: " + "; ".join(parts)
+
+
+def watch_and_rebuild(
+    settings: Settings, overrides: dict[str, Any], facts: list[Path] | None, force: bool
+) -> None:
+    """Build once, then after every change to an input; Ctrl-C ends it with exit status 130."""
+    from briefing.watch import watch
+    from briefing.workspace.settings import load_settings
+
+    current = {"settings": settings}
+
+    def inputs() -> Inputs:
+        return watched_inputs(current["settings"], facts)
+
+    def rebuild(changed: list[Path]) -> None:
+        """One rebuild; whatever goes wrong is reported on its line and watching goes on."""
+        what = f"{time.strftime('%H:%M:%S')} {', '.join(_shown(p) for p in changed)} changed"
+        try:
+            if settings.config_file and any(p.name == settings.config_file.name for p in changed):
+                current["settings"] = load_settings(overrides)
+            request = build_request(current["settings"], facts, force=False)
+            report = run_build(current["settings"], request, show_progress=False)
+        except BriefingError as error:
+            out.print(f"{what}: error: {' '.join(str(error).split())}", markup=False)
+            return
+        except typer.Exit:
+            raise  # Ctrl-C during the build
+        except Exception as error:  # noqa: BLE001 - a fault in briefing: this rebuild only
+            out.print(f"{what}: internal error: {type(error).__name__}: {error}", markup=False)
+            print_internal(traceback.format_exc())
+            return
+        out.print(summary_line(changed, report), markup=False)
+        for document in report.documents:
+            if document.internal:
+                print_internal(document.trace)
+
+    try:
+        first = run_build(settings, build_request(settings, facts, force), show_progress=True)
+        print_problems(first.problems)
+        print_report(first)
+
+        def ready() -> None:
+            out.print(
+                f"watching {len(inputs().folders())} folders for changes to facts files, "
+                "glossaries, the template and briefing.toml; Ctrl-C to stop",
+                markup=False,
+            )
+
+        watch(inputs, rebuild, on_ready=ready)
+    except KeyboardInterrupt:
+        err.print(STOPPED)
+        raise typer.Exit(130) from None
+    except typer.Exit as stop:
+        if stop.exit_code == 130:
+            err.print(STOPPED)
+        raise
 
 
 def write_pdfs(report: BuildReport) -> int:

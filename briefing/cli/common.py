@@ -1,14 +1,47 @@
-"""What every command shares: the two consoles, the debug switch, printing located problems."""
+"""What every command shares: the two consoles, the debug switch, printing located problems.
+
+Nothing heavy is imported here: `briefing --help` loads every command module, so rich and the
+stages are imported where a command first uses them.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING, Any
 
 from briefing.errors import Problem
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class LazyConsole:
+    """A rich Console made on first use, so that importing the command line stays fast."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def console(self) -> Console:
+        """The Console itself, for rich objects that take one (progress bars)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console(), name)
+
+
+def escape(text: str) -> str:
+    """rich.markup.escape, imported when first needed."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
 state = {"debug": False}
 
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"

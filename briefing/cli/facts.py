@@ -6,16 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from briefing.cli.common import err, out, print_problems
+from briefing.cli.common import err, escape, out, print_problems
 from briefing.errors import InputError
-from briefing.facts.load import load_facts
-from briefing.facts.starter import STARTER
-from briefing.output.localize import glossary_warnings
-from briefing.terms.glossary import load_glossary
-
-SOURCES_DIR = Path("sources")
 
 
 def validate_command(
@@ -26,10 +19,16 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected."""
+    from briefing.cli.build import workspace_glossary
+    from briefing.facts.load import load_facts
+    from briefing.terms.glossary import find_glossary, load_glossary
+    from briefing.translation.texts import glossary_warnings, texts_to_translate
+    from briefing.workspace.settings import load_settings
+
+    settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
     failed = False
+    terms = load_glossary(find_glossary(workspace_glossary(settings), facts))
     for path in facts:
-        glossary_path = glossary or path.parent / "glossary.yaml"
-        terms = load_glossary(glossary_path)
         try:
             loaded_facts, source = load_facts(path)
         except InputError as error:
@@ -41,18 +40,25 @@ def validate_command(
             continue
         warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
         print_problems(warnings)
-        out.print(f"{path}: ok ({len(loaded_facts.free_texts())} texts, {len(warnings)} warnings)")
+        texts = texts_to_translate(loaded_facts, terms)
+        out.print(f"{path}: ok ({len(texts)} texts, {len(warnings)} warnings)")
     raise typer.Exit(2 if failed else 0)
 
 
 def new_command(
     name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
     directory: Annotated[
-        Path, typer.Option("--dir", help="Folder for the new file.")
-    ] = SOURCES_DIR,
+        Path | None,
+        typer.Option("--dir", help="Folder for the new file. Default: the sources folder."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter facts file, DIR/NAME.yaml."""
+    from briefing.facts.starter import STARTER
+    from briefing.workspace.settings import load_settings
+
+    if directory is None:
+        directory = load_settings().sources
     stem = name[:-5] if name.endswith(".yaml") else name
     if not stem or "/" in stem or stem.startswith("."):
         raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")

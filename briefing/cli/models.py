@@ -5,25 +5,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.filesize import decimal
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
-from briefing import models
+from briefing.cli.common import LazyConsole, escape
 from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE
+
+if TYPE_CHECKING:
+    from briefing import models
 
 models_app = typer.Typer(
     help="List, install and remove translation models (Argos Translate packages).",
@@ -32,15 +23,16 @@ models_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
 
 ModelsDir = Annotated[
     Path | None,
     typer.Option(
         "--models-dir",
-        help="Folder of installed models. Default: $BRIEFING_MODELS_DIR, else Argos Translate's "
-        "own (~/.local/share/argos-translate/packages).",
+        help="Folder of installed models. Default: $BRIEFING_MODELS_DIR, else the setting "
+        "translation.models_dir in briefing.toml, else Argos Translate's own "
+        "(~/.local/share/argos-translate/packages).",
         file_okay=False,
     ),
 ]
@@ -61,7 +53,20 @@ def reported() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
+def models_folder(option: Path | None) -> Path:
+    """--models-dir, else BRIEFING_MODELS_DIR, else briefing.toml, else Argos' own folder."""
+    from briefing import models
+    from briefing.workspace.settings import load_settings
+
+    chosen = load_settings({"translation.models_dir": option}).translation.models_dir
+    return models.resolve_models_dir(chosen)
+
+
 def describe(model: models.InstalledModel) -> str:
+    from rich.filesize import decimal
+
+    from briefing import models
+
     return (
         f"{model.pair} {model.package_version} ({models.model_identity(model)}, "
         f"{decimal(model.size_bytes)})"
@@ -71,7 +76,12 @@ def describe(model: models.InstalledModel) -> str:
 @models_app.command("list")
 def list_command(models_dir: ModelsDir = None) -> None:
     """Show the installed models: language pair, version, size and folder."""
-    directory = models.resolve_models_dir(models_dir)
+    from rich.filesize import decimal
+    from rich.table import Table
+
+    from briefing import models
+
+    directory = models_folder(models_dir)
     found = models.installed_models(directory)
     if not found:
         out.print(f"no models installed in {escape(str(directory))}")
@@ -117,17 +127,21 @@ def install_command(
         bool, typer.Option("--force", help="Download again even if that version is installed.")
     ] = False,
     max_unpacked_bytes: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--max-unpacked-bytes",
             help="Refuse packages that unpack to more than this.",
             hidden=True,
         ),
-    ] = models.DEFAULT_LIMITS.max_unpacked_bytes,
+    ] = None,
 ) -> None:
     """Install models: English→LANG from the Argos index, or package files, checked first."""
-    directory = models.resolve_models_dir(models_dir)
-    limits = models.PackageLimits(max_unpacked_bytes=max_unpacked_bytes)
+    from briefing import models
+
+    directory = models_folder(models_dir)
+    limits = models.DEFAULT_LIMITS
+    if max_unpacked_bytes is not None:
+        limits = models.PackageLimits(max_unpacked_bytes=max_unpacked_bytes)
     with reported():
         for item in items:
             if is_package_file(item):
@@ -159,13 +173,24 @@ def download_and_install(
     limits: models.PackageLimits,
     force: bool,
 ) -> models.InstallOutcome:
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from briefing import models
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=err.console(),
         transient=False,
         disable=not err.is_terminal,
     ) as progress:
@@ -191,7 +216,9 @@ def remove_command(
     models_dir: ModelsDir = None,
 ) -> None:
     """Remove the installed English→CODE model."""
-    directory = models.resolve_models_dir(models_dir)
+    from briefing import models
+
+    directory = models_folder(models_dir)
     with reported():
         for model in models.remove_model(directory, code):
             out.print(f"removed {escape(describe(model))} from {escape(str(directory))}")

@@ -6,16 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from briefing.build import default_glossary
+from briefing.cli.common import LazyConsole
 from briefing.errors import InputError
-from briefing.facts.load import load_facts
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
-from briefing.memory.sqlite import ENV_VAR, TranslationMemory, resolve_memory_path
-from briefing.review.export_xliff import export_review
-from briefing.review.import_xliff import import_review
-from briefing.terms.glossary import load_glossary
 
 review_app = typer.Typer(
     help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool, import the "
@@ -24,16 +18,24 @@ review_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
+out = LazyConsole(highlight=False, soft_wrap=True)
 
 TmOption = Annotated[
     Path | None,
     typer.Option(
         "--tm",
-        help=f"Translation memory file. Default: ${ENV_VAR}, else "
+        help="Translation memory file. Default: $BRIEFING_TM, else the setting "
+        "translation.memory in briefing.toml, else "
         "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
     ),
 ]
+
+
+def memory_setting(tm: Path | None) -> Path | None:
+    """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
+    from briefing.workspace.settings import load_settings
+
+    return load_settings({"translation.memory": tm}).translation.memory
 
 
 @review_app.command("export")
@@ -54,9 +56,14 @@ def export_command(
             f"--lang takes one target language to review, ja or ko (got '{lang}'); "
             f"{SOURCE_LANGUAGE} is the source language"
         )
+    from briefing.facts.load import load_facts
+    from briefing.memory.backend import open_memory
+    from briefing.review.export_xliff import export_review
+    from briefing.terms.glossary import find_glossary, load_glossary
+
     loaded, _ = load_facts(facts)
-    terms = load_glossary(glossary or default_glossary([facts]))
-    with TranslationMemory(resolve_memory_path(tm)) as memory:
+    terms = load_glossary(find_glossary(glossary, [facts]))
+    with open_memory(memory_setting(tm)) as memory:
         summary = export_review(loaded, facts, languages[0].code, terms, memory, output)
     out.print(
         f"wrote {output}: {summary.units} sentences ({summary.reviewed} reviewed, "
@@ -75,8 +82,12 @@ def import_command(
     ] = None,
 ) -> None:
     """Store the file's approved or edited translations as reviewed; all or nothing."""
-    path = resolve_memory_path(tm)
-    with TranslationMemory(path) as memory:
+    from briefing.memory.backend import open_memory
+    from briefing.memory.sqlite import resolve_memory_path
+    from briefing.review.import_xliff import import_review
+
+    path = resolve_memory_path(memory_setting(tm))
+    with open_memory(path) as memory:
         summary = import_review(file, memory, reviewer)
     out.print(
         f"imported {summary.reviewed} units as reviewed, {summary.unchanged} unchanged"

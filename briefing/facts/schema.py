@@ -162,16 +162,6 @@ class Facts(Record):
             for j, account in enumerate(difference.accounts):
                 yield ("differences", i, "accounts", j), account
 
-    def free_texts(self) -> list[str]:
-        """Every text that needs machine translation, in document order, without repeats."""
-        texts = [self.event.title, self.event.kind]
-        for _, statement in self.statements():
-            if isinstance(statement, HeadedStatement):
-                texts.append(statement.heading)
-            texts.append(statement.text)
-        texts += [d.topic for d in self.differences]
-        return list(dict.fromkeys(texts))
-
     def source_number(self, source_id: str) -> int:
         """Sources are cited by their 1-based position in the sources list."""
         return [s.id for s in self.sources].index(source_id) + 1

@@ -262,7 +262,8 @@ def _convert(node: Node, loc: Path_, loaded: LoadedYaml, seen: set[int], depth: 
                     f"duplicate key '{key}' in {dotted(loc)}",
                     "Each key may appear once; remove or rename one of them.",
                 )
-            loaded.key_positions[(*loc, key)] = _mark(key_node)
+            key_loc: Path_ = (*loc, key)
+            loaded.key_positions[key_loc] = _mark(key_node)
             result[key] = _convert(value_node, (*loc, key), loaded, seen, depth + 1)
         return result
     if isinstance(node, SequenceNode):
@@ -270,7 +271,9 @@ def _convert(node: Node, loc: Path_, loaded: LoadedYaml, seen: set[int], depth: 
             _convert(item, (*loc, index), loaded, seen, depth + 1)
             for index, item in enumerate(node.value)
         ]
-    return _scalar(node, loc, loaded)
+    if isinstance(node, ScalarNode):
+        return _scalar(node, loc, loaded)
+    raise _refuse(node, loaded, "a YAML node of an unknown kind", "Write plain YAML values.")
 
 
 def _scalar(node: ScalarNode, loc: Path_, loaded: LoadedYaml) -> Any:

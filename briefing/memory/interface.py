@@ -7,7 +7,9 @@ the review round trip reads `StoredEntry` rows and writes `ReviewedTranslation`s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Protocol
 
 MACHINE = "machine"
@@ -66,3 +68,28 @@ class ReviewedTranslation:
     source_lang: str
     target_lang: str
     target: str
+
+
+class ReviewMemory(Protocol):
+    """The translation memory as the review round trip sees it."""
+
+    def entries_for(
+        self, segments: Iterable[str], source_lang: str, target_lang: str
+    ) -> dict[str, StoredEntry]: ...
+
+    def store_reviewed(self, entries: Iterable[ReviewedTranslation], reviewer: str) -> int: ...
+
+
+class Backend(Memory, ReviewMemory, Protocol):
+    """Everything a memory backend provides: both sides, opened and closed around a command."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Backend: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...

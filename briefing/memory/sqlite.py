@@ -343,7 +343,22 @@ class TranslationMemory:
                     (source_lang, target_lang, *chunk),
                 )
                 for row in rows:
-                    entry = StoredEntry(*row[:8], bool(row[8]), row[9], row[10])
+                    segment, source, target_lang, target, origin, model, glossary, reviewer = row[
+                        :8
+                    ]
+                    entry = StoredEntry(
+                        segment,
+                        source,
+                        target_lang,
+                        target,
+                        origin,
+                        model,
+                        glossary,
+                        reviewer,
+                        bool(row[8]),
+                        row[9],
+                        row[10],
+                    )
                     current = best.get(entry.segment)
                     if current is None or _rank(entry) > _rank(current):
                         best[entry.segment] = entry

@@ -144,10 +144,10 @@ def install_file(
                 _discard(model.path, models_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    model = read_installed(final)
-    if model is None:  # pragma: no cover - the checks above make this unreachable
+    installed = read_installed(final)
+    if installed is None:  # pragma: no cover - the checks above make this unreachable
         raise BriefingError(f"{final}: the installed package cannot be read back")
-    return InstallOutcome(model, older)
+    return InstallOutcome(installed, older)
 
 
 def remove_model(

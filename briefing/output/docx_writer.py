@@ -16,9 +16,11 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_COLOR_INDEX
+from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output import docx_xml
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
@@ -36,7 +38,7 @@ PARAGRAPH_STYLES = {
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-LATIN_IN_EAST_ASIAN = "en-GB"
+LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 # The longest text python-docx writes into a core property (docProps/core.xml); longer values
 # are cut to it, ending in an ellipsis. The document's own text is never cut.
 PROPERTY_LIMIT = 255
@@ -55,9 +57,25 @@ def fit_property(value: str, limit: int = PROPERTY_LIMIT) -> str:
     return cut.rstrip() + "…"
 
 
-def _style_name(doc: DocxDocument, wanted: str, fallback: str = "Normal") -> str:
-    names = {style.name for style in doc.styles}
-    return wanted if wanted in names else fallback
+class _Styles:
+    """The reference document's styles by name, read once per document: python-docx searches
+    the whole styles part on every lookup by name, and a house style holds hundreds."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        self.doc = doc
+        self.by_name = {style.name: style for style in doc.styles}
+        self.default = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+
+    def get(self, wanted: str, fallback: str = "Normal") -> BaseStyle:
+        return self.by_name.get(wanted) or self.by_name[fallback]
+
+    def paragraph(self, wanted: str) -> DocxParagraph:
+        """A new paragraph in style `wanted` (else Normal), as doc.add_paragraph(style=…)
+        writes it, without python-docx's search for the default style on every call."""
+        paragraph = self.doc.add_paragraph()
+        style = self.get(wanted)
+        docx_xml.set_paragraph_style(paragraph, None if style == self.default else style.style_id)
+        return paragraph
 
 
 def apply_language(
@@ -67,7 +85,8 @@ def apply_language(
 
     Without them Word and LibreOffice pick a wrong CJK font and break lines by Latin rules.
     """
-    east_asian = tag if tag.split("-")[0] in ("ja", "ko", "zh") else None
+    language = language_of_tag(tag)
+    east_asian = tag if language is not None and language.east_asian else None
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
@@ -127,7 +146,7 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
                 rest = rest[index + len(found) :]
 
 
-def _add_table(doc: DocxDocument, table: Table) -> None:
+def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     columns = max([len(table.header), *(len(row) for row in table.rows)])
     if columns > MAX_COLUMNS:
         raise InputError(
@@ -136,7 +155,7 @@ def _add_table(doc: DocxDocument, table: Table) -> None:
         )
     rows = ([table.header] if table.header else []) + list(table.rows)
     added = doc.add_table(rows=len(rows), cols=columns)
-    added.style = doc.styles[_style_name(doc, TABLE_STYLE, "Table Grid")]
+    added.style = styles.get(TABLE_STYLE, "Table Grid")
     docx_xml.set_table_look(
         added,
         val="04A0",
@@ -166,21 +185,21 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     apply_language(doc, meta.language, *(fonts or (None, None)))
     fill_header_footer(doc, meta.header, meta.footer)
 
+    styles = _Styles(doc)
     for block in document.blocks:
         if isinstance(block, Heading):
-            paragraph = doc.add_paragraph(style=_style_name(doc, HEADING_STYLES[block.level]))
+            paragraph = styles.paragraph(HEADING_STYLES[block.level])
             _add_runs(paragraph, block.runs)
         elif isinstance(block, Paragraph):
             style = PARAGRAPH_STYLES.get(block.style, block.style)
-            _add_runs(doc.add_paragraph(style=_style_name(doc, style)), block.runs)
+            _add_runs(styles.paragraph(style), block.runs)
         elif isinstance(block, Notice):
-            _add_runs(doc.add_paragraph(style=_style_name(doc, "Notice")), block.runs)
+            _add_runs(styles.paragraph("Notice"), block.runs)
         elif isinstance(block, BulletList):
-            style = _style_name(doc, PARAGRAPH_STYLES["bullet"])
             for item in block.items:
-                _add_runs(doc.add_paragraph(style=style), item)
+                _add_runs(styles.paragraph(PARAGRAPH_STYLES["bullet"]), item)
         elif isinstance(block, Table):
-            _add_table(doc, block)
+            _add_table(doc, block, styles)
 
     properties = doc.core_properties
     properties.title = fit_property(meta.title)

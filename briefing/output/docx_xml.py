@@ -114,6 +114,12 @@ def set_paragraph_property(ppr: Any, element: Any) -> None:
         first.addprevious(element)
 
 
+def set_paragraph_style(paragraph: DocxParagraph, style_id: str | None) -> None:
+    """w:pStyle by id (None: the default style), as `paragraph.style = …` sets it, without
+    python-docx's search of the whole styles part for the name on every paragraph."""
+    paragraph._p.style = style_id
+
+
 def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
     """w:lang: `latin` for Latin-script runs, `east_asian` for CJK runs (when given)."""
     lang = _child(rpr, "w:lang", _AFTER_LANG)

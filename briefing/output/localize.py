@@ -11,9 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from briefing.errors import Problem
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
-from briefing.facts.yamlsource import LoadedYaml
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.terms.glossary import Glossary
 from briefing.translation.interface import Origin, TranslatedText
@@ -56,6 +54,8 @@ class DifferenceView:
 class BriefingView:
     lang: str
     locale: str
+    tag: str  # BCP 47, for the document's language property
+    italics: bool  # whether the language sets text in italics
     title: str
     title_en: str
     kind: str
@@ -79,50 +79,6 @@ class BriefingView:
     machine_translated: bool  # some free text is machine output no reviewer has approved
     flagged_count: int
     model_label: str  # e.g. "translate-en_ja 1.1", named in the machine-translation notice
-
-
-def glossary_gaps(facts: Facts, glossary: Glossary) -> list[tuple[tuple[str | int, ...], str]]:
-    """(path in the facts file, English text) of names the glossary should hold but does not."""
-    wanted: list[tuple[tuple[str | int, ...], str]] = [
-        (("event", "city"), facts.event.city),
-        (("event", "host_country"), facts.event.host_country),
-    ]
-    if facts.event.venue:
-        wanted.append((("event", "venue"), facts.event.venue))
-    for i, participant in enumerate(facts.participants):
-        wanted.append((("participants", i, "name"), participant.name))
-        wanted.append((("participants", i, "country"), participant.country))
-    return [(loc, text) for loc, text in wanted if glossary.lookup(text) is None]
-
-
-def structured_texts(facts: Facts, glossary: Glossary) -> list[str]:
-    """Structured fields missing from the glossary: machine translation is their last resort."""
-    texts = [text for _, text in glossary_gaps(facts, glossary)]
-    for participant in facts.participants:
-        term = glossary.lookup(participant.name)
-        if term is None or term.title is None:
-            texts.append(participant.title)
-    return texts
-
-
-def texts_to_translate(facts: Facts, glossary: Glossary) -> list[str]:
-    return list(dict.fromkeys([*facts.free_texts(), *structured_texts(facts, glossary)]))
-
-
-def glossary_warnings(loaded: LoadedYaml, facts: Facts, glossary: Glossary) -> list[Problem]:
-    """Warnings naming each glossary entry to add, at the place in the facts file that uses it."""
-    problems = []
-    for loc, text in glossary_gaps(facts, glossary):
-        problems.append(
-            loaded.problem(
-                loc,
-                f"'{text}' is not in the glossary, so its Japanese and Korean forms would be "
-                "machine-translated",
-                f"Add a term with `en: {text}` (and its official ja/ko forms) to the glossary.",
-                "warning",
-            )
-        )
-    return problems
 
 
 class Localizer:
@@ -200,28 +156,41 @@ class Localizer:
             )
             for d in facts.differences
         )
-        view_parts = dict(
-            title=self.free(event.title).text,
-            kind=self.free(event.kind).text,
-            city=self.name(event.city),
-            venue=self.name(event.venue) if event.venue else None,
-            host_country=self.name(event.host_country),
-            participants=tuple(self.participant(i) for i in range(len(facts.participants))),
-            summary=self.cited(facts.summary),
-            background=tuple(self.cited(s) for s in facts.background),
-            outcomes=tuple(self.cited(s) for s in facts.outcomes),
-            topics=tuple(self.cited(s) for s in facts.topics),
-            next_steps=tuple(self.cited(s) for s in facts.next_steps),
-            differences=differences,
-        )
+        # Free texts are looked up in document order before the view is made, so that
+        # `self.used` knows every translation the document prints.
+        title = self.free(event.title).text
+        kind = self.free(event.kind).text
+        city = self.name(event.city)
+        venue = self.name(event.venue) if event.venue else None
+        host_country = self.name(event.host_country)
+        participants = tuple(self.participant(i) for i in range(len(facts.participants)))
+        summary = self.cited(facts.summary)
+        background = tuple(self.cited(s) for s in facts.background)
+        outcomes = tuple(self.cited(s) for s in facts.outcomes)
+        topics = tuple(self.cited(s) for s in facts.topics)
+        next_steps = tuple(self.cited(s) for s in facts.next_steps)
         used = list(self.used.values())
         return BriefingView(
             lang=self.language.code,
             locale=self.language.locale,
+            tag=self.language.tag,
+            italics=self.language.italics,
+            title=title,
             title_en=event.title,
+            kind=kind,
             date=event.date,
             time=event.time,
             time_zone=event.time_zone,
+            city=city,
+            venue=venue,
+            host_country=host_country,
+            participants=participants,
+            summary=summary,
+            background=background,
+            outcomes=outcomes,
+            topics=topics,
+            next_steps=next_steps,
+            differences=differences,
             sources=tuple(
                 SourceEntry(i + 1, s.publisher, s.title, s.date, s.url, s.note)
                 for i, s in enumerate(facts.sources)
@@ -232,5 +201,4 @@ class Localizer:
             machine_translated=any(t.machine_made for t in used),
             flagged_count=sum(1 for t in used if t.flagged),
             model_label=self.model_label,
-            **view_parts,
         )

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from briefing.errors import InputError
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.output.document import (
     Block,
     BulletList,
@@ -97,7 +98,7 @@ def _metadata(element: ET.Element | None) -> dict[str, Any]:
     return {
         "title": attrs.get("title", ""),
         "subject": attrs.get("subject", ""),
-        "language": attrs.get("language", "en-GB"),
+        "language": attrs.get("language", LANGUAGES[SOURCE_LANGUAGE].tag),
         "author": attrs.get("author", ""),
         "created": dt.datetime.fromisoformat(attrs["created"]),
         "keywords": tuple(k for k in attrs.get("keywords", "").split(";") if k),

@@ -98,6 +98,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The i18n extension adds this method to the environment when it loads, so no type has it.
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
     def date_filter(value: dt.date | None, pattern: str = "long") -> str:

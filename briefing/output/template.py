@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -10,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from briefing.errors import InputError
 from briefing.facts.yamlsource import load_yaml, problems_from_validation
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+# The bundled templates ship inside the package, so an installed briefing finds them from any
+# folder. importlib.resources gives a real folder for an installed (unzipped) package.
+TEMPLATES_DIR = Path(str(files("briefing").joinpath("templates")))
 
 
 class Fonts(BaseModel):
@@ -48,7 +51,7 @@ class Template:
 
 
 def find_template(name_or_path: str, search_dir: Path = TEMPLATES_DIR) -> Template:
-    """A template by name (under templates/) or by directory path."""
+    """A template by directory path, or by name among the bundled ones."""
     candidate = Path(name_or_path)
     directory = candidate if candidate.is_dir() else search_dir / name_or_path
     config_path = directory / "template.yaml"

@@ -16,8 +16,7 @@ from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.interface import StoredEntry
-from briefing.memory.sqlite import TranslationMemory
+from briefing.memory.interface import ReviewMemory, StoredEntry
 from briefing.review.worklist import ReviewSegment, document_segments
 from briefing.review.xliff import TOOL, XLIFF_NS, qualified, unit_id
 from briefing.terms.glossary import Glossary
@@ -115,7 +114,7 @@ def export_review(
     facts_path: Path,
     lang: str,
     glossary: Glossary,
-    memory: TranslationMemory,
+    memory: ReviewMemory,
     output: Path,
 ) -> ExportSummary:
     """Write the XLIFF file for one document and language; returns what it holds."""

@@ -21,8 +21,7 @@ from pathlib import Path
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import decode
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.interface import ReviewedTranslation
-from briefing.memory.sqlite import TranslationMemory
+from briefing.memory.interface import ReviewedTranslation, ReviewMemory
 from briefing.review.xliff import APPROVED_STATES, STATES, XLIFF_NS, XML_NS, qualified, unit_id
 from briefing.translation.segments import normalize
 
@@ -211,9 +210,7 @@ def _check_unit(
     return []
 
 
-def import_review(
-    path: Path, memory: TranslationMemory, reviewer: str | None = None
-) -> ImportSummary:
+def import_review(path: Path, memory: ReviewMemory, reviewer: str | None = None) -> ImportSummary:
     """Check the whole file, then store its approved or edited targets in one transaction."""
     units = read_review_file(path)
     by_lang: dict[str, list[ReviewUnit]] = {}

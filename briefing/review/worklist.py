@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from briefing.facts.schema import Facts, HeadedStatement
+from briefing.facts.schema import Facts
 from briefing.facts.yamlsource import dotted
-from briefing.output.localize import glossary_gaps
 from briefing.terms.glossary import Glossary
 from briefing.translation.segments import split_segments
+from briefing.translation.texts import source_texts
 
+# The document's English section headings (templates/summit), by the facts file's key.
 SECTIONS = {
     "event": "Event",
     "summary": "Summary",
     "background": "Background",
-    "outcomes": "Outcomes",
+    "outcomes": "Key outcomes",
     "topics": "Topics discussed",
     "next_steps": "Next steps",
-    "differences": "Where the sources differ",
+    "differences": "Notes on differences between sources",
     "participants": "Participants",
 }
 
@@ -32,34 +32,13 @@ class ReviewSegment:
     sections: list[str] = field(default_factory=list)
 
 
-def texts_with_paths(facts: Facts, glossary: Glossary) -> Iterator[tuple[str, str]]:
-    """(path in the facts file, English text) of every text the build translates, in the
-    order the document shows them."""
-    yield "event.title", facts.event.title
-    yield "event.kind", facts.event.kind
-    topics_done: set[int] = set()
-    for loc, statement in facts.statements():
-        if loc[0] == "differences" and isinstance(loc[1], int) and loc[1] not in topics_done:
-            topics_done.add(loc[1])
-            yield f"differences[{loc[1]}].topic", facts.differences[loc[1]].topic
-        path = dotted(loc)
-        if isinstance(statement, HeadedStatement):
-            yield f"{path}.heading", statement.heading
-        yield f"{path}.text", statement.text
-    for loc, text in glossary_gaps(facts, glossary):
-        yield dotted(loc), text
-    for i, participant in enumerate(facts.participants):
-        term = glossary.lookup(participant.name)
-        if term is None or term.title is None:
-            yield f"participants[{i}].title", participant.title
-
-
 def document_segments(facts: Facts, glossary: Glossary) -> list[ReviewSegment]:
     """Unique sentences in document order, each with the places it occurs."""
     found: dict[str, ReviewSegment] = {}
-    for path, text in texts_with_paths(facts, glossary):
-        sentences = split_segments(text)
-        section = SECTIONS.get(path.split(".")[0].split("[")[0], path)
+    for source in source_texts(facts, glossary):
+        path = dotted(source.location)
+        sentences = split_segments(source.text)
+        section = SECTIONS[str(source.location[0])]
         count = len(sentences)
         for number, sentence in enumerate(sentences, start=1):
             place = path if count == 1 else f"{path}, sentence {number} of {count}"

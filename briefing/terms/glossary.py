@@ -1,4 +1,4 @@
-"""The term base: official Japanese and Korean renderings of names, places and organisations.
+"""The term base: official renderings of names, places and organisations in each language.
 
 Names are never left to machine translation: structured fields take their text from here, and
 the translation stage protects these terms inside free text.
@@ -10,42 +10,87 @@ import hashlib
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import load_yaml, problems_from_validation
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+
+GLOSSARY_NAME = "glossary.yaml"
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 
 
-class Rendering(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Forms(BaseModel):
+    """A name in every language of languages.py, held as one mapping from language code.
 
-    en: Name
-    ja: Name
-    ko: Name
+    The file writes one key per language (`en: Nara`, `ja: 奈良市`, `ko: 나라시`), so adding a
+    language to languages.py asks every entry for its form and nothing here changes.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Where the forms stood among the other keys, so that the fingerprint (and with it the
+    # translation memory's keys) is the same as when each language was a field of its own.
+    _forms_after: ClassVar[str | None] = None
+
+    forms: dict[str, Name]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_forms(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "forms" in data:
+            return data
+        missing = [code for code in LANGUAGES if code not in data]
+        if missing:
+            names = ", ".join(f"{LANGUAGES[code].name} ({code}: …)" for code in missing)
+            raise ValueError(f"no form in {names}; every entry names each language")
+        rest = {key: value for key, value in data.items() if key not in LANGUAGES}
+        return {**rest, "forms": {code: data[code] for code in LANGUAGES}}
+
+    @model_serializer(mode="wrap")
+    def _flatten_forms(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        forms = data.pop("forms")
+        if self._forms_after is None:
+            return {**forms, **data}
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            flat[key] = value
+            if key == self._forms_after:
+                flat.update(forms)
+        return flat
+
+    @property
+    def en(self) -> str:
+        return self.forms[SOURCE_LANGUAGE]
 
     def form(self, lang: str) -> str:
-        return getattr(self, lang)
+        return self.forms[lang]
 
 
-class Term(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Rendering(Forms):
+    """A participant's title in every language."""
+
+
+class Term(Forms):
+    _forms_after: ClassVar[str | None] = "kind"
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     kind: Literal["person", "place", "organisation", "event", "thing"]
-    en: Name
-    ja: Name
-    ko: Name
     variants: list[Name] = []
     title: Rendering | None = None
     checked: dict[str, str] = {}
     note: str | None = None
-
-    def form(self, lang: str) -> str:
-        return getattr(self, lang)
 
     def english_forms(self) -> list[str]:
         return [self.en, *self.variants]
@@ -97,7 +142,20 @@ class Glossary(BaseModel):
 EMPTY = Glossary(version="empty", terms=[])
 
 
+def find_glossary(option: Path | None, facts_paths: list[Path]) -> Path | None:
+    """The glossary a command uses: --glossary, else glossary.yaml beside the first facts file
+    that has one (sources/glossary.yaml), else none."""
+    if option is not None:
+        return option
+    for path in facts_paths:
+        candidate = path.parent / GLOSSARY_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_glossary(path: Path | None) -> Glossary:
+    """The glossary at `path`, checked; no path or no file gives the empty glossary."""
     if path is None or not path.exists():
         return EMPTY
     loaded = load_yaml(path)

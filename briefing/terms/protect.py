@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from briefing.languages import LANGUAGES
 from briefing.terms.glossary import Glossary, Term
 
 PLACEHOLDER = "ZX{}"
@@ -127,7 +128,7 @@ def translate_protected(
                     joined.append(piece)
                 else:
                     joined.append(part.strip())
-            separator = " " if lang == "ko" else ""
+            separator = LANGUAGES[lang].word_separator
             text = separator.join(p for p in joined if p)
             outcomes[index] = Outcome(text, "split" if ok else "failed", not ok)
     return [o for o in outcomes if o is not None]

@@ -7,15 +7,13 @@ engine (all of them in one batched pass), and reviewed entries always win.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
 from briefing.terms.glossary import Glossary
 from briefing.terms.protect import translate_protected
-from briefing.translation.engines.argos import Settings, load_model
+from briefing.translation.engines import Engine
 from briefing.translation.interface import (
-    MissingModel,
     Origin,
     Progress,
     TranslatedText,
@@ -24,41 +22,22 @@ from briefing.translation.interface import (
 from briefing.translation.segments import split_segments
 
 
-def assemble(segment_targets: Iterable[str], lang: str) -> str:
+def assemble(segment_targets: Iterable[str], target: Language) -> str:
     """Join translated sentences the way the target language writes them."""
-    separator = "" if lang in ("ja", "zh") else " "
-    return separator.join(t for t in segment_targets if t)
+    return target.word_separator.join(t for t in segment_targets if t)
 
 
-class ArgosTranslation:
-    """The translation stage of a build: memory first, then one batched model pass."""
+class TranslationStage:
+    """The translation stage of a build: memory first, then one batched engine pass."""
 
-    def __init__(
-        self,
-        models_dir: Path | None,
-        glossary: Glossary,
-        memory: Memory | None = None,
-        settings: Settings | None = None,
-    ) -> None:
-        self.models_dir = models_dir
+    def __init__(self, engine: Engine, glossary: Glossary, memory: Memory | None = None) -> None:
+        self.engine = engine
         self.glossary = glossary
         self.memory = memory
-        self.settings = settings or Settings()
         self.statistics: dict[str, dict[str, int]] = {}
 
-    def installed_model(self, target: Language) -> tuple[Path, str]:
-        """Path and identity of the en→target package; reading metadata only, no loading."""
-        from briefing import models
-
-        directory = models.resolve_models_dir(self.models_dir)
-        models.configure_argos(directory)
-        installed = models.find_model(directory, SOURCE_LANGUAGE, target.code)
-        if installed is None:
-            raise MissingModel(SOURCE_LANGUAGE, target.code)
-        return installed.path, models.model_identity(installed)
-
     def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
-        path, identity = self.installed_model(target)
+        identity = self.engine.identity(target)
         key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}
         unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
@@ -67,17 +46,20 @@ class ArgosTranslation:
         misses = [s for s in unique if s not in known]
         outcomes = []
         if misses:
-            model = load_model(path, identity)  # only when the memory cannot answer
+            done: list[int] = [0]
+            tasks: list[object] = []
+
+            def advance() -> None:
+                if done[0] < len(misses):
+                    done[0] += 1
+                    progress.advance(tasks[0])
+
+            # The engine loads its model here, only when the memory cannot answer, and before
+            # translation starts: all it needs is in memory before the first sentence.
+            translate = self.engine.translator(target, advance)
             with progress.task(f"Translating en→{target.code}", len(misses)) as task:
-                done = [0]
-
-                def advance() -> None:
-                    if done[0] < len(misses):
-                        done[0] += 1
-                        progress.advance(task)
-
-                engine = model.engine(self.settings, advance)
-                outcomes = translate_protected(misses, self.glossary, target.code, engine)
+                tasks.append(task)
+                outcomes = translate_protected(misses, self.glossary, target.code, translate)
         fresh = {
             segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
             for segment, outcome in zip(misses, outcomes, strict=True)
@@ -101,7 +83,7 @@ class ArgosTranslation:
             else:
                 origin = Origin.memory
             result[text] = TranslatedText(
-                assemble((e.target for e in entries), target.code),
+                assemble((e.target for e in entries), target),
                 origin,
                 flagged=any(e.flagged and not e.reviewed for e in entries),
                 from_machine=sum(1 for s in segments if s not in known),

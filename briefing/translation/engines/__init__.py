@@ -1,1 +1,24 @@
-"""Machine translation engines the translation stage can run."""
+"""Machine translation engines the translation stage can run, behind one small interface."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from briefing.languages import Language
+
+
+class Engine(Protocol):
+    """A machine translation engine as the translation stage sees it."""
+
+    def identity(self, target: Language) -> str:
+        """The model that translates into `target`, e.g. "translate-en_ja@1.1": part of the
+        memory key and named in the document. Loads nothing; raises MissingModel if none."""
+        ...
+
+    def translator(
+        self, target: Language, on_result: Callable[[], None]
+    ) -> Callable[[list[str]], list[str]]:
+        """A function from sentences to translations, in order, calling `on_result` after
+        each. Asked for only when the memory cannot answer."""
+        ...

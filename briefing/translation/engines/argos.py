@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import BriefingError
+from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.translation.interface import MissingModel
 
 DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
 DEFAULT_BATCH_SIZE = 32  # 32 and 64 measure the same (benchmarks/translation.py); 32 holds less
@@ -100,7 +102,11 @@ class LoadedModel:
                     on_result()
         return results
 
-    def engine(self, settings: Settings, on_result: Callable[[], None] | None = None):  # noqa: ANN201
+    def engine(
+        self, settings: Settings, on_result: Callable[[], None] | None = None
+    ) -> Callable[[list[str]], list[str]]:
+        """The model as a function from texts to translations, as term protection calls it."""
+
         def translate(texts: list[str]) -> list[str]:
             outputs = self.translate_tokens(self.encode(texts), settings, on_result)
             return [self.decode(tokens) for tokens in outputs]
@@ -125,3 +131,35 @@ def load_model(path: Path, identity: str) -> LoadedModel:
                 "or from its .argosmodel file"
             ) from None
     return _loaded[key]
+
+
+class ArgosEngine:
+    """The installed Argos package for each target language, run with CTranslate2."""
+
+    def __init__(self, models_dir: Path | None = None, settings: Settings | None = None) -> None:
+        self.models_dir = models_dir
+        self.settings = settings or Settings()
+        # The package found for each language when its identity was asked: the one loaded
+        # later, even if the folder changes in between (then loading fails, and says so).
+        self.found: dict[str, tuple[Path, str]] = {}
+
+    def installed_model(self, target: Language) -> tuple[Path, str]:
+        """Path and identity of the en→target package; reading metadata only, no loading."""
+        from briefing import models
+
+        directory = models.resolve_models_dir(self.models_dir)
+        models.configure_argos(directory)
+        installed = models.find_model(directory, SOURCE_LANGUAGE, target.code)
+        if installed is None:
+            raise MissingModel(SOURCE_LANGUAGE, target.code)
+        return installed.path, models.model_identity(installed)
+
+    def identity(self, target: Language) -> str:
+        self.found[target.code] = self.installed_model(target)
+        return self.found[target.code][1]
+
+    def translator(
+        self, target: Language, on_result: Callable[[], None]
+    ) -> Callable[[list[str]], list[str]]:
+        path, identity = self.found.get(target.code) or self.installed_model(target)
+        return load_model(path, identity).engine(self.settings, on_result)

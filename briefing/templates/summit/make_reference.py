@@ -1,8 +1,8 @@
 """Rebuild reference.docx, the house style of the summit template.
 
-Run `python templates/summit/make_reference.py` after changing a style here. An organisation with
-its own house style can instead open reference.docx in Word, change the styles (keeping their
-names) and save it; the code never sets colours or sizes itself.
+Run `make reference` (python briefing/templates/summit/make_reference.py) after changing a style
+here. An organisation with its own house style can instead open reference.docx in Word, change
+the styles (keeping their names) and save it; the code never sets colours or sizes itself.
 """
 
 from __future__ import annotations

@@ -1,0 +1,119 @@
+"""`briefing build --watch`: rebuild when an input of the build changes.
+
+The inputs are the facts files (or every facts file in the sources folder, new ones included),
+the glossaries, the template's files and briefing.toml. Folders are watched one by one, not
+recursively, so that writing the documents, or a large folder beside the inputs (.venv, .git),
+costs nothing. What a rebuild rewrites is the manifest's decision, as in any build: only the
+documents whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+FACTS_SUFFIXES = (".yaml", ".yml")
+# Editors' and tools' temporary files, never inputs.
+IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part")
+
+# Changes are grouped until none came for STEP_MS (an editor's save is several file operations),
+# and for at most DEBOUNCE_MS.
+STEP_MS = 200
+DEBOUNCE_MS = 1600
+# The watcher wakes this often without changes; the first wake-up says it is ready.
+IDLE_MS = 500
+
+
+class Stop(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads, as the watcher sees it."""
+
+    files: frozenset[Path] = frozenset()  # facts files named, glossaries, briefing.toml
+    facts_dirs: frozenset[Path] = frozenset()  # any *.yaml in these is a facts file
+    trees: frozenset[Path] = frozenset()  # every file below these is an input (the template)
+
+    @classmethod
+    def of(
+        cls,
+        files: list[Path],
+        facts_dirs: list[Path] = (),  # type: ignore[assignment]
+        trees: list[Path] = (),  # type: ignore[assignment]
+    ) -> Inputs:
+        return cls(
+            frozenset(_real(p) for p in files),
+            frozenset(_real(p) for p in facts_dirs),
+            frozenset(_real(p) for p in trees),
+        )
+
+    def folders(self) -> list[Path]:
+        """Every folder to watch (not recursively): the inputs' folders and the trees' folders."""
+        folders = {p.parent for p in self.files} | set(self.facts_dirs)
+        for tree in self.trees:
+            if tree.is_dir():
+                folders.add(tree)
+                folders.update(p for p in tree.rglob("*") if p.is_dir())
+        return sorted(folder for folder in folders if folder.is_dir())
+
+    def accepts(self, path: Path) -> bool:
+        """Whether a change to `path` is a change to an input."""
+        if path.name.startswith((".#", ".~")) or path.name.endswith(IGNORED_SUFFIXES):
+            return False
+        path = _real(path)
+        if path in self.files:
+            return True
+        if path.parent in self.facts_dirs and path.suffix in FACTS_SUFFIXES:
+            return True
+        return any(path.is_relative_to(tree) for tree in self.trees)
+
+
+def _accepting(inputs: Inputs) -> Callable[[object, str], bool]:
+    return lambda _change, name: inputs.accepts(Path(name))
+
+
+def watch(
+    inputs: Callable[[], Inputs],
+    rebuild: Callable[[list[Path]], None],
+    stop: Stop | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Call `rebuild(changed paths)` after each group of changes to the inputs, until `stop` is
+    set; Ctrl-C raises KeyboardInterrupt. `inputs` is asked again after every rebuild, since a
+    changed briefing.toml may name another template, glossary or sources folder. `on_ready` is
+    called once, when the folders are being watched: a change before that could be missed."""
+    import watchfiles
+
+    while True:
+        current = inputs()
+        changes_seen = watchfiles.watch(
+            *current.folders(),
+            watch_filter=_accepting(current),
+            recursive=False,
+            step=STEP_MS,
+            debounce=DEBOUNCE_MS,
+            stop_event=stop,
+            rust_timeout=IDLE_MS,
+            yield_on_timeout=True,
+            raise_interrupt=True,
+        )
+        for changes in changes_seen:
+            if not changes:  # an idle wake-up: the watches are in place
+                if on_ready is not None:
+                    on_ready()
+                    on_ready = None
+                continue
+            rebuild(sorted({Path(name) for _change, name in changes}))
+            if inputs() != current:
+                break  # watch the new set of folders
+        else:
+            return

@@ -1,0 +1,1 @@
+"""The workspace: briefing.toml and its settings, `briefing init`, the JSON Schemas for editors."""

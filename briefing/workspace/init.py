@@ -1,0 +1,160 @@
+"""`briefing init`: a new workspace, ready to validate and build as it is.
+
+briefing.toml is written from the settings' own fields (every key with its description and
+default), so a setting added in settings.py appears in new workspaces without a change here.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import InputError
+from briefing.workspace.schemas import config_schema, dumps, facts_schema
+from briefing.workspace.settings import (
+    CONFIG_NAME,
+    CONFIG_SCHEMA_NAME,
+    SCHEMA_NAME,
+    FieldSpec,
+    Settings,
+    fields,
+    sections,
+)
+
+STARTER_NAME = "first-event"
+GLOSSARY_NAME = "glossary.yaml"
+
+# What a new workspace sets where the defaults are not what it needs: its own glossary.
+INIT_VALUES: dict[str, Any] = {"glossaries": [GLOSSARY_NAME]}
+
+GLOSSARY = """\
+# The workspace glossary (term base): official Japanese and Korean renderings of the people,
+# places and organisations your events name. It is stacked over the base term base that ships
+# with briefing; a term here with the same id replaces the base one.
+#
+# Names in the facts (participants, city, venue, host country, event title) are taken from
+# here, never from machine translation; one missing here is printed in English and marked for
+# the reviewer, and listed in the build report with the entry to add.
+#
+# Say where each form was checked (government pages first, then major news outlets).
+version: "1"               # change when any rendering changes
+terms: []
+#  - id: sanae-takaichi
+#    kind: person          # person | place | organisation | event | thing
+#    en: Sanae Takaichi
+#    ja: 高市早苗
+#    ko: 다카이치 사나에
+#    variants: [Takaichi]
+#    title: {en: Prime Minister of Japan, ja: 内閣総理大臣, ko: 일본 총리}
+#    checked:
+#      ja: https://www.kantei.go.jp/ …
+#      ko: https://www.mofa.go.kr/ …
+"""
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    action: str  # wrote | kept
+
+
+def toml_value(value: Any) -> str:
+    """A setting's value as TOML (the few types settings have)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _comment(text: str) -> list[str]:
+    return ["# " + line for line in textwrap.wrap(text, 96)]
+
+
+def _entry(spec: FieldSpec) -> list[str]:
+    name = spec.key.rsplit(".", 1)[-1]
+    lines = _comment(spec.description)
+    also = [f"option {spec.via.option}" if spec.via.option else "", spec.via.env or ""]
+    if any(also):
+        lines += _comment("Also: " + ", ".join(part for part in also if part) + ".")
+    value = INIT_VALUES.get(spec.key, spec.default)
+    if value is None:
+        lines.append(f'# {name} = "…"')
+    else:
+        lines.append(f"{name} = {toml_value(value)}")
+    return lines
+
+
+def config_text() -> str:
+    """A new workspace's briefing.toml: every setting, commented, at its default."""
+    out = [
+        f"#:schema ./{CONFIG_SCHEMA_NAME}",
+        "# briefing workspace settings. Commands run anywhere below this folder use them.",
+        "# Precedence: command-line option > environment variable > this file > default.",
+        "# Relative paths are relative to this folder. `briefing config` shows what is in effect.",
+        "",
+    ]
+    specs = list(fields())
+    for prefix, model in sections():
+        in_section = [
+            spec
+            for spec in specs
+            if spec.key.startswith(prefix) and "." not in spec.key[len(prefix) :]
+        ]
+        if prefix:
+            out += ["", *_comment(model.__doc__ or ""), f"[{prefix.rstrip('.')}]"]
+        for spec in in_section:
+            out += _entry(spec)
+    return "\n".join(out) + "\n"
+
+
+def starter_text(schema_ref: str) -> str:
+    from briefing.facts.starter import STARTER
+
+    path = f"sources/{STARTER_NAME}.yaml"
+    return f"# yaml-language-server: $schema={schema_ref}\n" + STARTER.format(path=path)
+
+
+def gitignore_text(settings_out: str = "out") -> str:
+    return f"# Generated documents; rebuild them with `briefing build`.\n/{settings_out}/\n"
+
+
+def init_workspace(directory: Path, force: bool = False) -> list[Written]:
+    """Write a workspace into `directory`; files already there are kept unless `force`.
+
+    An existing briefing.toml is an error without `force`: the folder already is a workspace.
+    """
+    config = directory / CONFIG_NAME
+    if config.exists() and not force:
+        raise InputError(
+            f"{config} already exists: {directory} is a workspace already. "
+            "Run `briefing config` there to see its settings, or pass --force to rewrite "
+            "the files `briefing init` writes."
+        )
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory} exists and is not a folder; name a new or existing folder")
+    defaults = Settings()
+    out_name = defaults.out.as_posix()
+    files = {
+        config: config_text(),
+        directory / CONFIG_SCHEMA_NAME: dumps(config_schema()),
+        directory / SCHEMA_NAME: dumps(facts_schema()),
+        directory / GLOSSARY_NAME: GLOSSARY,
+        directory / ".gitignore": gitignore_text(out_name),
+        directory / defaults.sources / f"{STARTER_NAME}.yaml": starter_text(f"../{SCHEMA_NAME}"),
+    }
+    written = []
+    for path, text in files.items():
+        if path.exists() and not force:
+            written.append(Written(path, "kept"))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(Written(path, "wrote"))
+    (directory / defaults.out).mkdir(parents=True, exist_ok=True)
+    return written

@@ -1,0 +1,190 @@
+"""`briefing build --watch`: a real watcher in a child process, real edits to a workspace."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+
+from tests.conftest import ROOT, run_cli
+
+WAIT = 60.0  # seconds; a rebuild of one English document takes about one
+
+
+class Watcher:
+    """`briefing build --watch` running in a workspace, its output read line by line."""
+
+    def __init__(self, workspace: Path, *args: str, program: tuple[str, ...] = ()) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "PYTHONUNBUFFERED": "1"}
+        program = program or ("-m", "briefing.cli")
+        self.process = subprocess.Popen(
+            [sys.executable, *program, "build", "--watch", *args],
+            cwd=workspace,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, wanted: Callable[[str], bool], what: str) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if wanted(line):
+                return line
+        raise AssertionError(f"no line with {what}; output so far:\n" + "\n".join(self.seen))
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C; the exit status and everything the watcher printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=WAIT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+        self.reader.join(timeout=WAIT)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return code, "\n".join(self.seen)
+
+
+def paragraphs(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def test_watch_rebuilds_the_changed_document_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    facts = workspace / "sources" / "first-event.yaml"
+    document = workspace / "out" / "first-event.en.docx"
+    watcher = Watcher(workspace, "--lang", "en")
+    try:
+        watcher.wait_for(lambda line: line.startswith("watching"), "watching")
+        assert document.is_file()
+        before = document.stat().st_mtime_ns
+
+        # A second facts file appears; only its document is written.
+        second = workspace / "sources" / "second-event.yaml"
+        second.write_text(facts.read_text(encoding="utf-8"), encoding="utf-8")
+        line = watcher.wait_for(lambda line: "second-event.yaml" in line, "the new file")
+        assert "wrote out/second-event.en.docx" in line, line
+        assert "first-event" not in line.split("wrote", 1)[1], line
+        assert document.stat().st_mtime_ns == before
+
+        # An edit to the first file rewrites its document, with the new text.
+        text = facts.read_text(encoding="utf-8")
+        changed = text.replace(
+            "One or two sentences, in your own words,",
+            "The ministers met again today, in their own words,",
+        )
+        assert changed != text
+        facts.write_text(changed, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the edited file")
+        assert "wrote out/first-event.en.docx" in line, line
+        assert "The ministers met again today" in paragraphs(document)
+
+        # A broken edit is reported with its place and the watcher goes on.
+        facts.write_text(changed.replace("date: 2026-01-13", "date: 13 January"), encoding="utf-8")
+        line = watcher.wait_for(lambda line: "error" in line, "an error")
+        assert "first-event.yaml:" in line
+        assert watcher.process.poll() is None
+        facts.write_text(changed, encoding="utf-8")
+        watcher.wait_for(lambda line: "first-event.yaml" in line, "the repaired file")
+    finally:
+        code, output = watcher.stop()
+    assert code == 130, output
+    assert "stopped watching" in output
+    assert "Traceback" not in output
+
+
+# The command line in a child interpreter in which writing a document titled "Broken Meeting"
+# fails in a way the program did not foresee (a bug), and a build of facts titled "Crashing
+# Meeting" fails outside any one document; everything else is real.
+FAULTY_WRITER = """
+import sys
+import briefing.build as build_module
+
+real = build_module.build_docx
+
+def faulty(document, *args, **kwargs):
+    if document.metadata.title == "Broken Meeting":
+        raise RuntimeError("a bug in the writer")
+    return real(document, *args, **kwargs)
+
+build_module.build_docx = faulty
+real_plan = build_module.plan_jobs
+
+def faulty_plan(sources, request):
+    if any(source.facts.event.title == "Crashing Meeting" for source in sources):
+        raise RuntimeError("a bug in the build")
+    return real_plan(sources, request)
+
+build_module.plan_jobs = faulty_plan
+sys.argv = ["briefing", *sys.argv[1:]]
+from briefing.cli import main
+main()
+"""
+
+
+def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    facts = workspace / "sources" / "first-event.yaml"
+    document = workspace / "out" / "first-event.en.docx"
+    text = facts.read_text(encoding="utf-8")
+    broken = text.replace("title: Bilateral Summit Meeting", "title: Broken Meeting", 1)
+    repaired = text.replace("title: Bilateral Summit Meeting", "title: Repaired Meeting", 1)
+    assert broken != text and repaired != text
+    watcher = Watcher(workspace, "--lang", "en", program=("-c", FAULTY_WRITER))
+    try:
+        watcher.wait_for(lambda line: line.startswith("watching"), "watching")
+        written = document.read_bytes()
+
+        facts.write_text(broken, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the broken rebuild")
+        assert "internal error: RuntimeError: a bug in the writer" in line, line
+        watcher.wait_for(lambda line: "--debug" in line, "how to see the details")
+        assert watcher.process.poll() is None
+        assert document.read_bytes() == written  # the last good document stays
+
+        crashing = text.replace("title: Bilateral Summit Meeting", "title: Crashing Meeting", 1)
+        facts.write_text(crashing, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the crashed rebuild")
+        assert "internal error: RuntimeError: a bug in the build" in line, line
+        watcher.wait_for(lambda line: "--debug" in line, "how to see the details")
+        assert watcher.process.poll() is None
+        assert document.read_bytes() == written
+
+        facts.write_text(repaired, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the repaired file")
+        assert "wrote out/first-event.en.docx" in line, line
+        assert "Repaired Meeting" in paragraphs(document)
+    finally:
+        code, output = watcher.stop()
+    assert code == 130, output
+    assert "Traceback" not in output
