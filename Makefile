@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Every output language but the source, as languages.py lists them.
 CATALOG_LANGS = $(shell $(PYTHON) -c 'from briefing.languages import LANGUAGES, SOURCE_LANGUAGE as S; print(*(c for c in LANGUAGES if c != S))')
 
-.PHONY: run test typecheck benchmark lint catalogs reference clean
+.PHONY: run test typecheck coverage benchmark lint catalogs reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(STAMP)
 ## Check the type hints of the package (mypy; settings in pyproject.toml).
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## Run the test suite under coverage.py (child processes included) and print the line
+## coverage of briefing/.
+coverage: $(STAMP)
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m coverage run -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage report
 
 ## Measure translation speed with a realistic-size generated model (not part of `make test`).
 benchmark: $(STAMP)
@@ -54,4 +62,4 @@ reference: $(STAMP)
 	$(BIN)/python briefing/templates/summit/make_reference.py
 
 clean:
-	rm -rf $(VENV) out/*.docx out/*.pdf out/.manifest.json
+	rm -rf $(VENV) out/*.docx out/*.pdf out/.manifest.json .coverage .coverage.*

@@ -59,6 +59,7 @@ THIRD_PARTY = (
     "lxml.etree",
     "pysbd",
     "filelock",
+    "filelock._read_write",  # ReadWriteLock, which filelock loads on first use
 )
 
 

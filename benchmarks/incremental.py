@@ -1,24 +1,43 @@
 """Incremental regeneration: cold build, warm rebuild, and a one-statement change.
 
-50 facts files (variants of the Nara example, every sentence distinct) × en, ja, ko with
-realistic-size random models (design.md §3). Measures:
+Facts files (variants of the Nara example, every sentence distinct) × en, ja, ko with
+realistic-size models (design.md §3), for each kind of model in its own process: "random"
+(every output runs to its decoding limit and loses its placeholders: the worst case) and
+"copy" (outputs its input's pieces and ends: natural length, placeholders kept). Measures:
   cold:   empty memory and output folder: every segment goes through the models;
   warm:   nothing changed: every document is skipped, nothing is translated;
   change: one statement of one file edited: only its segments are translated, only that
-          file's documents are rewritten.
-Usage: python benchmarks/incremental.py [--files 50] [--beam 2] [--max-length 48]
+          file's documents are rewritten;
+and the share of the cold build spent inside CTranslate2 (the rest: reading facts, protecting
+terms, tokenizing, the memory, rendering and writing documents). Models are loaded once before
+the first build, as in a long-running process. Figures are medians of --repeat runs.
+Usage: python benchmarks/incremental.py [--models random,copy] [--files 5] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from common import install_realistic_models, peak_memory_mb, timed, write_variants
+from common import (
+    MODEL_KINDS,
+    TimedTranslator,
+    install_realistic_models,
+    median,
+    peak_memory_mb,
+    run_children,
+    side_by_side,
+    timed,
+    write_variants,
+)
 
+from briefing import models
 from briefing.build import BuildReport, BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
@@ -28,23 +47,27 @@ from briefing.translation.engines.argos import (
     DEFAULT_BEAM_SIZE,
     ArgosEngine,
     Settings,
+    load_model,
 )
 from briefing.translation.segments import split_segments
 from briefing.translation.stage import TranslationStage
+
+OLD = "The visit continues shuttle diplomacy"
+NEW = "The visit carries on shuttle diplomacy"
 
 
 def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> BuildReport:
     glossary = load_glossary(paths[0].parent / "glossary.yaml")
     with TranslationMemory(work / "memory.sqlite") as memory:
         translation = TranslationStage(ArgosEngine(models_dir, settings), glossary, memory)
-        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out", glossary=glossary)
+        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out")
         return build(request, translation)
 
 
-def summary(report: BuildReport) -> str:
+def counts(report: BuildReport) -> tuple[int, int]:
     written = sum(1 for d in report.documents if d.status == "written")
     unchanged = sum(1 for d in report.documents if d.status == "unchanged")
-    return f"{written} written, {unchanged} unchanged"
+    return written, unchanged
 
 
 def memory_rows(work: Path) -> int:
@@ -52,52 +75,136 @@ def memory_rows(work: Path) -> int:
         return sum(memory.counts().values())
 
 
+def timed_models(models_dir: Path) -> list[TimedTranslator]:
+    """Load every installed model now and count the time its translator spends working."""
+    timers = []
+    for installed in models.installed_models(models_dir):
+        model = load_model(installed.path, models.model_identity(installed))
+        timer = TimedTranslator(model.translator)
+        model.translator = timer  # type: ignore[assignment]
+        timers.append(timer)
+    return timers
+
+
+def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
+    settings = Settings(options.beam, options.batch, options.max_length)
+    figures: dict[str, Any] = {"model": kind, "load_before": os.getloadavg()[0]}
+    cold_runs, warm_runs, change_runs, shares, notes = [], [], [], [], []
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
+        base = Path(temporary)
+        models_dir = install_realistic_models(base, ("ja", "ko"), kind)
+        timers = timed_models(models_dir)
+        for attempt in range(options.repeat):
+            work = base / f"run{attempt}"
+            paths = write_variants(work / "sources", options.files)
+            for timer in timers:
+                timer.seconds = 0.0
+            with timed() as cold:
+                report = run(paths, work, models_dir, settings)
+            assert report.exit_code == 0, report.problems
+            shares.append(sum(t.seconds for t in timers) / cold[0])
+            rows_cold = memory_rows(work)
+            cold_runs.append(cold[0])
+
+            with timed() as warm:
+                warm_report = run(paths, work, models_dir, settings)
+            warm_runs.append(warm[0])
+
+            target = paths[len(paths) // 2]
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace(OLD, NEW, 1), encoding="utf-8")
+            with timed() as change:
+                change_report = run(paths, work, models_dir, settings)
+            change_runs.append(change[0])
+            rewritten = sorted(
+                {d.source.name for d in change_report.documents if d.status == "written"}
+            )
+            notes.append(
+                dict(
+                    cold=counts(report),
+                    warm=counts(warm_report),
+                    change=counts(change_report),
+                    rows_cold=rows_cold,
+                    rows_added=memory_rows(work) - rows_cold,
+                    rewritten=rewritten,
+                )
+            )
+            shutil.rmtree(work)
+    cold, warm, change = median(cold_runs), median(warm_runs), median(change_runs)
+    figures.update(
+        files=options.files,
+        documents=3 * options.files,
+        cold=cold,
+        warm=warm,
+        change=change,
+        cold_runs=cold_runs,
+        warm_over_cold=cold / warm,
+        change_over_cold=cold / change,
+        inside_share=median(shares),
+        changed_segments=len(split_segments(NEW)),
+        notes=notes[-1],
+        peak_mb=peak_memory_mb(),
+        load_after=os.getloadavg()[0],
+    )
+    return figures
+
+
+def report(figures: dict[str, dict[str, Any]]) -> None:
+    for f in figures.values():
+        n = f["notes"]
+        f["share_pct"] = 100 * f["inside_share"]
+        f["peak"] = f"{f['peak_mb']:.0f} MB"
+        f["load"] = f"{f['load_before']:.1f} / {f['load_after']:.1f}"
+        f["cold_docs"] = "{} written".format(n["cold"][0])
+        f["warm_docs"] = "{} written".format(n["warm"][0])
+        f["change_docs"] = "{} written".format(n["change"][0])
+        f["rows"] = f"{n['rows_added']} (expected {2 * f['changed_segments']})"
+    side_by_side(
+        [
+            ("cold build, s", "cold"),
+            ("  documents", "cold_docs"),
+            ("warm rebuild, s", "warm"),
+            ("  documents", "warm_docs"),
+            ("one statement changed, s", "change"),
+            ("  documents", "change_docs"),
+            ("  memory rows added", "rows"),
+            ("warm/cold speed-up (target >= 20)", "warm_over_cold"),
+            ("change/cold speed-up", "change_over_cold"),
+            ("share of cold build inside CTranslate2, %", "share_pct"),
+            ("peak memory", "peak"),
+            ("load average (1 min) before / after", "load"),
+        ],
+        figures,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=50)
+    parser.add_argument("--models", default=",".join(MODEL_KINDS))
+    parser.add_argument("--files", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--beam", type=int, default=DEFAULT_BEAM_SIZE)
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--max-length", type=int, default=48)
+    parser.add_argument("--model", help=argparse.SUPPRESS)  # one kind, in a child process
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
-    settings = Settings(options.beam, options.batch, options.max_length)
+    if options.model:
+        figures = measure(options.model, options)
+        options.json.write_text(json.dumps(figures), encoding="utf-8")
+        return
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {options.files} facts files × en, ja, ko; beam "
+        f"{options.beam}, batch {options.batch}, decoding limit {options.max_length}; "
+        f"medians of {options.repeat} runs",
+        flush=True,
     )
-
-    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
-        work = Path(temporary)
-        models_dir = install_realistic_models(work, ("ja", "ko"))
-        paths = write_variants(work / "sources", options.files)
-
-        with timed() as cold:
-            report = run(paths, work, models_dir, settings)
-        assert report.exit_code == 0, report.problems
-        rows_cold = memory_rows(work)
-        print(f"cold:   {cold[0]:8.2f} s  {summary(report)}; memory rows {rows_cold}")
-
-        with timed() as warm:
-            report = run(paths, work, models_dir, settings)
-        print(f"warm:   {warm[0]:8.2f} s  {summary(report)}; memory rows {memory_rows(work)}")
-
-        target = paths[len(paths) // 2]
-        text = target.read_text(encoding="utf-8")
-        old = "The visit continues shuttle diplomacy"
-        new_statement = "The visit carries on shuttle diplomacy"
-        target.write_text(text.replace(old, new_statement, 1), encoding="utf-8")
-        changed_segments = len(split_segments(new_statement))  # the statement's first sentence
-        with timed() as change:
-            report = run(paths, work, models_dir, settings)
-        rows_added = memory_rows(work) - rows_cold
-        rewritten = sorted({d.source.name for d in report.documents if d.status == "written"})
-        print(
-            f"change: {change[0]:8.2f} s  {summary(report)}; rewritten files {rewritten}; "
-            f"memory rows added {rows_added} (expected {2 * changed_segments}: "
-            f"{changed_segments} segment × ja, ko)"
-        )
-
-    print(f"warm/cold speed-up:   {cold[0] / warm[0]:7.1f}×  (target >= 20)")
-    print(f"change/cold speed-up: {cold[0] / change[0]:7.1f}×")
-    print(f"peak memory: {peak_memory_mb():.0f} MB")
+    passed = [
+        f"--{name.replace('_', '-')}={getattr(options, name)}"
+        for name in ("files", "repeat", "beam", "batch", "max_length")
+    ]
+    report(run_children(Path(__file__), options.models.split(","), passed))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
 from briefing.output.localize import Localizer
 from briefing.output.parallel import pair_documents
-from briefing.output.render import render_document
+from briefing.output.render import render_document, render_process
+from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
 from briefing.terms.glossary import EMPTY, Glossary
 from briefing.translation.interface import (
@@ -185,8 +186,10 @@ class Writer:
         batches: dict[str, TranslationBatch],
         manifest: Manifest,
         force: bool,
+        renderer: LimitedProcess | None = None,
     ) -> None:
         self.template = template
+        self.renderer = renderer  # the build's render process, one for every document
         self.glossary = glossary
         self.batches = batches
         self.manifest = manifest
@@ -236,7 +239,12 @@ class Writer:
     def render(self, source: LoadedFacts, language: Language) -> Document:
         batch = self.batches.get(language.code) or TranslationBatch({}, "")
         localizer = Localizer(source.facts, language, self.glossary, batch.texts, batch.model_label)
-        return render_document(self.template, localizer.view(), self.catalog(language.code)[0])
+        return render_document(
+            self.template,
+            localizer.view(),
+            self.catalog(language.code)[0],
+            process=self.renderer,
+        )
 
     def write(self, job: Job) -> DocumentOutcome:
         used = self.used(job)
@@ -297,7 +305,7 @@ def build(
     ensure_writable_dir(request.out_dir)
     sources = load_all(facts_paths, glossary, report)
 
-    with build_lock(request.out_dir, on_wait=on_wait):
+    with build_lock(request.out_dir, on_wait=on_wait), render_process() as renderer:
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches: dict[str, TranslationBatch] = {}
@@ -308,6 +316,8 @@ def build(
         texts = list(
             dict.fromkeys(t for s in sources for t in texts_to_translate(s.facts, glossary))
         )
+        if translation is not None and any(code != SOURCE_LANGUAGE for code in wanted):
+            renderer.start()  # the render process starts up while the models translate
         for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):
             if code == SOURCE_LANGUAGE:
                 batches[code] = TranslationBatch({}, "")
@@ -321,7 +331,7 @@ def build(
             except BriefingError as error:  # e.g. a model damaged or removed while in use
                 failed[code] = str(error)
 
-        writer = Writer(template, glossary, batches, manifest, request.force)
+        writer = Writer(template, glossary, batches, manifest, request.force, renderer)
         jobs = plan_jobs(sources, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:

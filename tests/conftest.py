@@ -17,9 +17,15 @@ from briefing.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# Random weights: meaningless output of exactly max_decoding_length pieces, placeholders lost.
 TINY_PACKAGES = {
     "ja": FIXTURES / "argos" / "translate-en_ja-tiny.argosmodel",
     "ko": FIXTURES / "argos" / "translate-en_ko-tiny.argosmodel",
+}
+# Hand-set weights: the output is the input's pieces, placeholders kept, then the end.
+COPY_PACKAGES = {
+    "ja": FIXTURES / "argos" / "translate-en_ja-copy.argosmodel",
+    "ko": FIXTURES / "argos" / "translate-en_ko-copy.argosmodel",
 }
 NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
 GLOSSARY = ROOT / "sources" / "glossary.yaml"
@@ -205,11 +211,25 @@ def facts_yaml() -> Callable[[object], str]:
     return _facts_yaml
 
 
-@pytest.fixture(scope="session")
-def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder with both tiny packages, installed once per session the way users do:
-    `briefing models install FILE... --models-dir DIR`. Tests only read it."""
-    models_dir = tmp_path_factory.mktemp("tiny-models") / "models"
-    result = invoke("models", "install", *TINY_PACKAGES.values(), "--models-dir", models_dir)
+def _install_session_models(
+    factory: pytest.TempPathFactory, name: str, packages: dict[str, Path]
+) -> Path:
+    """Install `packages` into a new models folder the way users do:
+    `briefing models install FILE... --models-dir DIR`."""
+    models_dir = factory.mktemp(name) / "models"
+    result = invoke("models", "install", *packages.values(), "--models-dir", models_dir)
     assert result.returncode == 0, result.output
     return models_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with both tiny (random) packages, installed once per session.
+    Tests only read it."""
+    return _install_session_models(tmp_path_factory, "tiny-models", TINY_PACKAGES)
+
+
+@pytest.fixture(scope="session")
+def copy_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with both copy packages, installed once per session. Tests only read it."""
+    return _install_session_models(tmp_path_factory, "copy-models", COPY_PACKAGES)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import BuildRequest, build
-from briefing.facts.yamlsource import XML_ILLEGAL, YAML_UNREADABLE
+from briefing.facts.yamlsource import BIDI_CONTROLS, XML_ILLEGAL, YAML_UNREADABLE
 from briefing.languages import parse_languages
 from tests.conftest import ROOT, Result, _facts_yaml, _minimal_facts, run_cli
 
@@ -292,12 +292,12 @@ def test_statement_of_100k_characters_is_a_short_located_error(tmp_path: Path) -
 
 def _usable(text: str) -> bool:
     """What the schema accepts: something left after removals and white-space folding."""
-    return bool(XML_ILLEGAL.sub("", YAML_UNREADABLE.sub("", text)).strip())
+    return bool(BIDI_CONTROLS.sub("", XML_ILLEGAL.sub("", YAML_UNREADABLE.sub("", text))).strip())
 
 
 def _as_document_shows(text: str) -> str:
     """A statement as the document holds it: characters removed, white space folded."""
-    cleaned = XML_ILLEGAL.sub("", text)
+    cleaned = BIDI_CONTROLS.sub("", XML_ILLEGAL.sub("", text))
     return re.sub(r"\s+", " ", cleaned).strip()
 
 

@@ -4,6 +4,9 @@ translate only what the memory lacks; concurrent and interrupted builds leave wh
 Two facts files (copies of the Nara example) are built once per module with the tiny real
 packages; each test works on its own copy of that state (facts, glossary, out/, memory). The
 `--report` JSON and the memory's rows are the evidence of what was translated.
+
+Uses the tiny random packages: skipping and rebuilding do not depend on what the model says, and
+their output differs from the English, so a translation that came from the memory is told apart.
 """
 
 from __future__ import annotations

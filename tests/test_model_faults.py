@@ -1,4 +1,7 @@
-"""Models that disappear or break during a build: the rest is written, the cause is named."""
+"""Models that disappear or break during a build: the rest is written, the cause is named.
+
+Uses the tiny random packages: the faults are in the files, whatever the weights say.
+"""
 
 from __future__ import annotations
 

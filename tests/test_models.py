@@ -1,7 +1,8 @@
 """Model management: installing, listing and removing Argos packages, and refusing unsafe ones.
 
-Packages are the tiny real ones in tests/fixtures/argos, or variants of them built here (extra
-members, lying metadata, zip bombs). Downloads come from a loopback HTTP server of the test's own.
+Packages are the tiny real ones in tests/fixtures/argos (random weights: installing does not
+depend on what a model says), or variants of them built here (extra members, lying metadata,
+zip bombs). Downloads come from a loopback HTTP server of the test's own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rich.filesize import decimal
 
 from briefing import models
 from briefing.errors import InputError
+from briefing.models.store import LOCK_NAME
 from tests.conftest import BRIEFING, TINY_PACKAGES, invoke
 
 JA_TOP = "translate-en_ja-0_1"
@@ -33,7 +35,10 @@ def listing(root: Path) -> set[str]:
 
 
 def package_folders(models_dir: Path) -> list[str]:
-    return sorted(p.name for p in models_dir.iterdir()) if models_dir.exists() else []
+    """What the models folder holds, but the lock that builds and installs share."""
+    if not models_dir.exists():
+        return []
+    return sorted(p.name for p in models_dir.iterdir() if p.name != LOCK_NAME)
 
 
 def folder_size(path: Path) -> int:
@@ -295,7 +300,7 @@ REFUSALS: dict[str, tuple[Callable[[Path], Path], str]] = {
         "the file name says en→ja but metadata.json says en→ko",
     ),
     "metadata code contradicts languages": (
-        lambda d: variant(d / "p.argosmodel", metadata={"to_code": "ko"}),
+        lambda d: variant(d / "p.argosmodel", metadata={"to_code": "ko"}, top="package"),
         "contradicts its languages en→ko",
     ),
     "not from English": (

@@ -1,6 +1,9 @@
 """The documents in the readers people use: LibreOffice converts every example document in en, ja
 and ko to PDF, `pdftotext` finds its headings and names, and Pandoc reads the same heading outline
 as the document model. CI installs LibreOffice, poppler, pandoc and Noto CJK so these run there.
+
+Uses the copy packages: documents of natural length, as a real model gives (the random packages
+would print pages of fragments), so the readers see what users get.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from briefing.output.pdf import convert_to_pdf, find_soffice
 from briefing.output.render import render_document
 from briefing.output.template import find_template
 from briefing.terms.glossary import load_glossary
-from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
+from tests.conftest import COPY_PACKAGES, GLOSSARY, NARA, ROOT, run_cli
 
 MISSING = [
     name
@@ -53,7 +56,7 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Every example in en, ja and ko (tiny models), each converted to PDF once."""
+    """Every example in en, ja and ko (copy models), each converted to PDF once."""
     folder = tmp_path_factory.mktemp("readers")
     env = {"HOME": str(folder)}
     models = folder / "models"
@@ -62,7 +65,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         result = run_cli(*args, cwd=folder, env=env)
         assert result.returncode == 0, result.stderr
 
-    briefing("models", "install", *TINY_PACKAGES.values(), "--models-dir", models)
+    briefing("models", "install", *COPY_PACKAGES.values(), "--models-dir", models)
     out = folder / "out"
     briefing(
         "build", *EXAMPLES, "--lang", ",".join(LANGUAGES), "--out", out,

@@ -1,4 +1,8 @@
-"""The reviewer round trip seen in the document: edits appear, and full review lifts the notice."""
+"""The reviewer round trip seen in the document: edits appear, and full review lifts the notice.
+
+Uses the tiny random packages: their output never equals a reviewer's edit, so an edit that shows
+in the document can only have come from the review.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,11 @@ every sentence comes back and lands in the document, the translated documents ha
 one's shape, fixed text comes from the catalogs, names from the glossary, fonts and language tags
 from the template. Expected values are read from the catalogs, the glossary, the template and the
 installed packages' metadata, never written out here.
+
+Uses the tiny random packages on purpose: their output differs from the English in every
+sentence (the copy packages would leave a sentence without names in English, and these tests
+check that nothing is left untranslated), and it shows the documents hold whatever a model says.
+tests/test_copy_build.py checks the exact text with the copy packages.
 """
 
 from __future__ import annotations

@@ -1,14 +1,19 @@
-"""The translation stage with a real tiny package: batching, determinism, memory, reassembly."""
+"""The translation stage with a real tiny package: batching, determinism, memory, reassembly.
+
+Uses the tiny random packages: every output runs to its decoding limit, so a sentence batched
+beside a long one is the hardest case for "translates the same whatever it is built with".
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from briefing import models
 from briefing.languages import LANGUAGES
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import EMPTY, load_glossary
-from briefing.translation.engines.argos import ArgosEngine, Settings, load_model
+from briefing.translation.engines.argos import ArgosEngine, Settings, load_model, thread_layout
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
 from briefing.translation.stage import TranslationStage
@@ -39,10 +44,10 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
     class CountingTranslator:
         """Counts the batched calls the stage makes on the real CTranslate2 translator."""
 
-        def translate_iterable(self, source, **options):  # noqa: ANN001, ANN003, ANN201
+        def translate_batch(self, source, **options):  # noqa: ANN001, ANN003, ANN201
             source = list(source)
             calls.append(len(source))
-            return original.translate_iterable(source, **options)
+            return original.translate_batch(source, **options)
 
     model.translator = CountingTranslator()  # type: ignore[assignment]
     try:
@@ -70,3 +75,11 @@ def test_the_memory_answers_before_the_model(tiny_models_dir: Path, tmp_path: Pa
         assert stage.statistics["ja"]["machine"] == 0
         assert second.texts[SHORT].text == first.texts[SHORT].text
         assert second.texts[SHORT].origin.value == "memory"
+
+
+def test_thread_layout_puts_translators_before_threads_inside_them() -> None:
+    assert thread_layout(1) == (1, 1)
+    assert thread_layout(2) == (2, 1)
+    assert thread_layout(16) == (8, 2)  # beyond MAX_TRANSLATORS, threads go inside each
+    inter, intra = thread_layout()
+    assert inter * intra <= max(1, os.cpu_count() or 1)

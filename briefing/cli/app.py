@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
 from typing import Annotated
 
@@ -63,10 +65,29 @@ def main_options(
     state["debug"] = debug
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that it cleans up as after Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
     """Entry point: errors for people without tracebacks, unless --debug."""
+    # Like Ctrl-C, a polite kill unwinds: work folders and temporary files are removed, locks
+    # released. Not a KeyboardInterrupt, which the command-line library would swallow.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
+    except Terminated as stop:
+        err.print(INTERRUPTED)
+        sys.exit(128 + stop.signum)
     except BriefingError as error:
         if error.problems and not error.args[0]:
             print_problems(error.problems)  # each already says where and "error:"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,6 +60,15 @@ def models_folder(option: Path | None) -> Path:
 
     chosen = load_settings({"translation.models_dir": option}).translation.models_dir
     return models.resolve_models_dir(chosen)
+
+
+def waiting(directory: Path) -> Callable[[], None]:
+    """What to say when an install or removal waits for builds that use the models."""
+
+    def say() -> None:
+        err.print(f"builds are using the models in {escape(str(directory))}; waiting for them")
+
+    return say
 
 
 def describe(model: models.InstalledModel) -> str:
@@ -124,7 +133,12 @@ def install_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Download again even if that version is installed.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Download again even if that version is installed; install a version older "
+            "than the installed one.",
+        ),
     ] = False,
     max_unpacked_bytes: Annotated[
         int | None,
@@ -145,7 +159,9 @@ def install_command(
     with reported():
         for item in items:
             if is_package_file(item):
-                outcome = models.install_file(Path(item), directory, limits=limits)
+                outcome = models.install_file(
+                    Path(item), directory, limits=limits, force=force, on_wait=waiting(directory)
+                )
             elif models.CODE_RE.match(item):
                 outcome = download_and_install(item, directory, index_url, limits, force)
             else:
@@ -163,7 +179,13 @@ def install_command(
             )
             for old in outcome.replaced:
                 if old.path != outcome.model.path:
-                    out.print(f"    replaced {escape(old.pair)} {escape(old.package_version)}")
+                    newer = models.version_key(old.package_version) > models.version_key(
+                        outcome.model.package_version
+                    )
+                    out.print(
+                        f"    replaced {'the newer ' if newer else ''}{escape(old.pair)} "
+                        f"{escape(old.package_version)}"
+                    )
 
 
 def download_and_install(
@@ -206,7 +228,13 @@ def download_and_install(
             return update
 
         return models.install_code(
-            code, directory, index_url, limits=limits, progress=start, force=force
+            code,
+            directory,
+            index_url,
+            limits=limits,
+            progress=start,
+            force=force,
+            on_wait=waiting(directory),
         )
 
 
@@ -220,5 +248,5 @@ def remove_command(
 
     directory = models_folder(models_dir)
     with reported():
-        for model in models.remove_model(directory, code):
+        for model in models.remove_model(directory, code, on_wait=waiting(directory)):
             out.print(f"removed {escape(describe(model))} from {escape(str(directory))}")

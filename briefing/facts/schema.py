@@ -14,18 +14,23 @@ from enum import Enum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=500)]
-SourceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 
-def _tidy(value: Any) -> Any:
-    """Fold runs of white space (YAML line folding, indentation) into single spaces."""
+def fold_whitespace(value: Any) -> Any:
+    """Fold runs of white space (YAML line folding, indentation, line breaks) into one space.
+
+    A field is one paragraph or one name in a document, so a line break inside it can only
+    separate words: "readout.\n\nSecond" is "readout. Second", never "readout.Second".
+    """
     if isinstance(value, str):
         return re.sub(r"\s+", " ", value).strip()
     return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(fold_whitespace)]
+SourceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 
 
 class Record(BaseModel):
@@ -49,15 +54,11 @@ class Statement(Record):
     sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
     status: Status = Field(Status.confirmed, description="confirmed, reported or expected")
 
-    _tidy_text = field_validator("text", mode="before")(_tidy)
-
 
 class HeadedStatement(Statement):
     """An outcome or topic: a short heading, then the statement."""
 
     heading: ShortText = Field(description="a short heading, a few words")
-
-    _tidy_heading = field_validator("heading", mode="before")(_tidy)
 
 
 class Role(str, Enum):
@@ -103,16 +104,12 @@ class Account(Record):
     text: Text = Field(description="what this source says, in your own words")
     sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
 
-    _tidy_text = field_validator("text", mode="before")(_tidy)
-
 
 class Difference(Record):
     """A point the sources disagree on: the briefing shows every account, never picks one."""
 
     topic: ShortText = Field(description="what the sources differ on, a few words")
     accounts: list[Account] = Field(min_length=2, description="two or more accounts")
-
-    _tidy_topic = field_validator("topic", mode="before")(_tidy)
 
 
 class Source(Record):

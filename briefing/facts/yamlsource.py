@@ -8,7 +8,9 @@ that schema errors can point at the exact spot.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,12 @@ MAX_DEPTH = 40
 # Characters XML 1.0 (and so Word) cannot hold: C0 controls except tab, newline, carriage return;
 # lone surrogates; U+FFFE and U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Embedding, override and isolate controls: they reorder how text is displayed ("\u202egnp.exe"
+# shows as "exe.png"), so a reader could be shown something else than the facts say. The marks
+# U+200E, U+200F and U+061C are kept: they only settle the direction of neighbouring punctuation
+# in right-to-left names and cannot reverse a run of text.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 # Characters a YAML reader refuses to read at all (the complement of YAML's printable set). Text
 # pasted from PDFs and word processors carries them (form feeds, vertical tabs, backspaces), so
 # they are removed before parsing and reported against the value they were in.
@@ -125,33 +133,78 @@ def decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
+SPECIAL_FILES = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _too_large(path: Path, size: int | None, max_bytes: int) -> InputError:
+    """The file is `size` bytes, or (a pipe, whose size is unknown) more than `max_bytes`."""
+    limit = f"{max_bytes / 1_048_576:.0f} MB"
+    message = (
+        f"the file is {size / 1_048_576:.1f} MB; input files are limited to {limit}"
+        if size is not None
+        else f"the input is larger than the limit of {limit}"
+    )
+    hint = "A facts file describes one event; split the content or check that the right file "
+    hint += "was given."
+    return InputError("", [Problem(path, None, None, message, hint)])
+
+
+def _not_a_file(path: Path, mode: int) -> InputError | None:
+    """Why `path` (of `mode`) is not something to read YAML from, or None when it is."""
+    if stat.S_ISDIR(mode):
+        return InputError(f"{path}: is a directory, expected a YAML file")
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    kind = next((name for test, name in SPECIAL_FILES if test(mode)), "a special file")
+    return InputError(f"{path}: not a regular file ({kind}); give the path of a YAML file")
+
+
+def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of `path`: a regular file or a pipe (`<(…)`, /dev/stdin), never more than
+    `max_bytes` + 1 of them, so that an endless pipe costs no more than a file at the limit.
+
+    Devices, sockets and other special files are refused before they are opened.
+    """
+    try:
+        refusal = _not_a_file(path, os.stat(path).st_mode)
+        if refusal:
+            raise refusal
+        with open(path, "rb", buffering=0) as stream:
+            info = os.fstat(stream.fileno())
+            refusal = _not_a_file(path, info.st_mode)  # replaced since the first look
+            if refusal:
+                raise refusal
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise _too_large(path, info.st_size, max_bytes)
+            chunks: list[bytes] = []
+            total = 0
+            while total <= max_bytes:
+                chunk = stream.read(min(1 << 20, max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a YAML file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied when reading the file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    if total > max_bytes:
+        raise _too_large(path, None, max_bytes)
+    return b"".join(chunks)
+
+
 def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -> LoadedYaml:
     """Read `path` (or `text`, for tests and stdin) into a LoadedYaml, or raise InputError."""
     if text is None:
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise InputError(
-                    "",
-                    [
-                        Problem(
-                            path,
-                            None,
-                            None,
-                            f"the file is {size / 1_048_576:.1f} MB; input files are limited to "
-                            f"{max_bytes / 1_048_576:.0f} MB",
-                            "A facts file describes one event; split the content or check that "
-                            "the right file was given.",
-                        )
-                    ],
-                )
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a directory, expected a YAML file") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied when reading the file") from None
+        raw = read_limited(path, max_bytes)
         text = decode(path, raw)
     elif len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise InputError(f"{path}: input is larger than {max_bytes / 1_048_576:.0f} MB")
@@ -296,12 +349,29 @@ def _scalar(node: ScalarNode, loc: Path_, loaded: LoadedYaml) -> Any:
             return float(value.replace("_", ""))
         except ValueError:
             return value
+    # "\ud83d\ude00" in YAML is UTF-16 for one character; the reader keeps the two halves.
+    value = SURROGATE_PAIR.sub(_join_pair, value)
     cleaned = XML_ILLEGAL.sub("", value)
     if cleaned != value:
         if removed:  # one warning per value
             loaded.warnings.pop()
         loaded.warnings.append(_removed_warning(loaded, loc, removed + len(value) - len(cleaned)))
-    return cleaned
+    visible = BIDI_CONTROLS.sub("", cleaned)
+    if visible != cleaned:
+        loaded.warnings.append(
+            loaded.problem(
+                loc,
+                f"{dotted(loc)}: removed {len(cleaned) - len(visible)} bidirectional control "
+                "character(s) (U+202A–U+202E, U+2066–U+2069), which can make text display in "
+                "another order than it is written",
+                severity="warning",
+            )
+        )
+    return visible
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    return match.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 def _claim_removed(node: Node, loaded: LoadedYaml) -> int:

@@ -10,9 +10,11 @@ from briefing.models.store import (
     InstalledModel,
     configure_argos,
     find_model,
+    in_use,
     installed_models,
     model_identity,
     resolve_models_dir,
+    version_key,
 )
 
 __all__ = [
@@ -27,10 +29,12 @@ __all__ = [
     "check_package",
     "configure_argos",
     "find_model",
+    "in_use",
     "install_code",
     "install_file",
     "installed_models",
     "model_identity",
     "remove_model",
     "resolve_models_dir",
+    "version_key",
 ]

@@ -25,7 +25,8 @@ MODEL_FILES = ("model/model.bin", "model/config.json")
 CODE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$")
 # "translate-en_ja" in a file name, a package code or a download link.
-PAIR_IN_NAME_RE = re.compile(r"translate-([a-z]{2,3})_([a-z]{2,3})(?![a-z])", re.IGNORECASE)
+# A language pair in a name: "translate-en_ja", or "en_ja" alone between non-letters.
+PAIR_IN_NAME_RE = re.compile(r"(?<![a-z])([a-z]{2,3})_([a-z]{2,3})(?![a-z])", re.IGNORECASE)
 DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
@@ -106,12 +107,31 @@ def _type_problem(info: zipfile.ZipInfo) -> str | None:
 
 
 def _pair_in_name(name: str) -> tuple[str, str] | None:
-    match = PAIR_IN_NAME_RE.search(name)
-    return (match.group(1).lower(), match.group(2).lower()) if match else None
+    """The English→xx pair a name spells ("translate-en_ja-1_1", "en_ko.argosmodel"), if any;
+    a pair that contradicts the metadata is preferred, so that no name can hide one."""
+    pairs = [
+        (match.group(1).lower(), match.group(2).lower())
+        for match in PAIR_IN_NAME_RE.finditer(name)
+        if match.group(1).lower() == SOURCE_LANGUAGE
+    ]
+    return pairs[0] if pairs else None
+
+
+def _check_names(source: str, names: dict[str, str], from_code: str, to_code: str) -> None:
+    """Every name that spells a language pair (file, folder in the zip) must spell this one."""
+    for what, name in names.items():
+        for match in PAIR_IN_NAME_RE.finditer(name):
+            named = (match.group(1).lower(), match.group(2).lower())
+            if named[0] == SOURCE_LANGUAGE and named != (from_code, to_code):
+                raise refuse(
+                    source,
+                    f"{what} says {named[0]}→{named[1]} but metadata.json says "
+                    f"{from_code}→{to_code}",
+                )
 
 
 def _check_metadata(
-    source: str, raw: bytes, expected_target: str | None, file_name: str
+    source: str, raw: bytes, expected_target: str | None, names: dict[str, str]
 ) -> tuple[str, str, str]:
     try:
         metadata = json.loads(raw.decode("utf-8-sig"))
@@ -143,11 +163,7 @@ def _check_metadata(
             source,
             f"metadata.json says {claimed} but {SOURCE_LANGUAGE}→{expected_target} was asked for",
         )
-    named = _pair_in_name(file_name)
-    if named is not None and named != (from_code, to_code):
-        raise refuse(
-            source, f"the file name says {named[0]}→{named[1]} but metadata.json says {claimed}"
-        )
+    _check_names(source, names, from_code, to_code)
     code = metadata.get("code")
     if isinstance(code, str):
         in_code = _pair_in_name(code)
@@ -257,9 +273,8 @@ def check_package(
             raw = archive.read(metadata)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
             raise refuse(label, f"the zip archive is damaged ({error})") from None
-    from_code, to_code, version = _check_metadata(
-        label, raw, expected_target, file_name or path.name
-    )
+    names = {"the file name": file_name or path.name, f"the package folder {top}/": top}
+    from_code, to_code, version = _check_metadata(label, raw, expected_target, names)
     return CheckedPackage(
         source=label,
         top=top,

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,7 +23,7 @@ from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE
 from briefing.models.check import CODE_RE, DEFAULT_LIMITS, PackageLimits, refuse
 from briefing.models.install import CHUNK, InstallOutcome, install_file
-from briefing.models.store import find_model, version_key
+from briefing.models.store import find_model, version_key, work_folder
 
 INDEX_URL_ENV = "BRIEFING_MODELS_INDEX"
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
@@ -177,6 +175,7 @@ def install_code(
     limits: PackageLimits = DEFAULT_LIMITS,
     progress: Callable[[IndexEntry], DownloadProgress | None] | None = None,
     force: bool = False,
+    on_wait: Callable[[], None] | None = None,
 ) -> InstallOutcome:
     """Download the newest English→`to_code` package from the index, check it, install it.
 
@@ -196,8 +195,7 @@ def install_code(
     ):
         return InstallOutcome(installed, [], already_installed=True)
     models_dir.mkdir(parents=True, exist_ok=True)
-    workspace = Path(tempfile.mkdtemp(prefix=".download-", dir=models_dir))
-    try:
+    with work_folder(models_dir, ".download-") as workspace:
         name = _download_name(entry.url)
         file = workspace / name
         # A stored zip is slightly larger than its contents.
@@ -207,6 +205,13 @@ def install_code(
             limits.max_unpacked_bytes + limits.max_unpacked_bytes // 10 + CHUNK,
             progress(entry) if progress else None,
         )
-        return install_file(file, models_dir, to_code, limits, source=entry.url, file_name=name)
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+        return install_file(
+            file,
+            models_dir,
+            to_code,
+            limits,
+            source=entry.url,
+            file_name=name,
+            force=force,
+            on_wait=on_wait,
+        )

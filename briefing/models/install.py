@@ -8,11 +8,10 @@ language pair are removed after. Nothing is written outside the models folder.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,17 @@ from briefing.models.check import (
     check_package,
     refuse,
 )
-from briefing.models.store import InstalledModel, configure_argos, installed_models, read_installed
+from briefing.models.store import (
+    InstalledModel,
+    changing,
+    configure_argos,
+    find_model,
+    installed_models,
+    read_installed,
+    remove_abandoned_work,
+    version_key,
+    work_folder,
+)
 
 CHUNK = 1024**2
 
@@ -98,9 +107,19 @@ def _prove_loads(folder: Path, checked: CheckedPackage) -> None:
 
 def _discard(path: Path, models_dir: Path) -> None:
     """Remove a folder: first renamed to a hidden name, so it vanishes from listings at once."""
-    trash = Path(tempfile.mkdtemp(prefix=".removing-", dir=models_dir))
-    os.replace(path, trash / "package")
-    shutil.rmtree(trash, ignore_errors=True)
+    with work_folder(models_dir, ".removing-") as trash:
+        os.replace(path, trash / "package")
+
+
+def _refuse_downgrade(models_dir: Path, checked: CheckedPackage) -> None:
+    installed = find_model(models_dir, checked.from_code, checked.to_code)
+    if installed is not None and version_key(installed.package_version) > version_key(
+        checked.package_version
+    ):
+        raise InputError(
+            f"{checked.source}: {installed.pair} {installed.package_version} is installed, newer "
+            f"than {checked.package_version}; pass --force to install the older version instead"
+        )
 
 
 def install_file(
@@ -110,40 +129,46 @@ def install_file(
     limits: PackageLimits = DEFAULT_LIMITS,
     source: str | None = None,
     file_name: str | None = None,
+    force: bool = False,
+    on_wait: Callable[[], None] | None = None,
 ) -> InstallOutcome:
-    """Check, extract, load and install a package file; older versions of its pair are replaced.
+    """Check, extract, load and install a package file; other versions of its pair are replaced.
 
     Nothing is extracted unless every check passes, and the package appears in `models_dir` only
-    once it is complete and loads.
+    once it is complete and loads. An older version than the one installed needs `force`. The
+    swap waits for builds using the folder (`on_wait` is called if it has to wait).
     """
     checked = check_package(path, expected_target, limits, source, file_name)
     models_dir.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_work(models_dir)
+    if not force:
+        _refuse_downgrade(models_dir, checked)
     configure_argos(models_dir)
-    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=models_dir))
-    try:
+    with work_folder(models_dir) as staging:
         folder = staging / checked.folder_name
         _extract(path, checked, folder, limits)
         _prove_loads(folder, checked)
-        older = [
-            m
-            for m in installed_models(models_dir)
-            if (m.from_code, m.to_code) == (checked.from_code, checked.to_code)
-        ]
-        final = models_dir / checked.folder_name
-        previous = staging / "previous"
-        if final.exists():
-            os.replace(final, previous)
-        try:
-            os.replace(folder, final)
-        except OSError:
-            if previous.exists():
-                os.replace(previous, final)
-            raise
-        for model in older:
-            if model.path != final and model.path.exists():
-                _discard(model.path, models_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with changing(models_dir, on_wait):
+            if not force:  # another install may have come first
+                _refuse_downgrade(models_dir, checked)
+            older = [
+                m
+                for m in installed_models(models_dir)
+                if (m.from_code, m.to_code) == (checked.from_code, checked.to_code)
+            ]
+            final = models_dir / checked.folder_name
+            previous = staging / "previous"
+            if final.exists():
+                os.replace(final, previous)
+            try:
+                os.replace(folder, final)
+            except OSError:
+                if previous.exists():
+                    os.replace(previous, final)
+                raise
+            for model in older:
+                if model.path != final and model.path.exists():
+                    _discard(model.path, models_dir)
     installed = read_installed(final)
     if installed is None:  # pragma: no cover - the checks above make this unreachable
         raise BriefingError(f"{final}: the installed package cannot be read back")
@@ -151,14 +176,22 @@ def install_file(
 
 
 def remove_model(
-    models_dir: Path, to_code: str, from_code: str = SOURCE_LANGUAGE
+    models_dir: Path,
+    to_code: str,
+    from_code: str = SOURCE_LANGUAGE,
+    on_wait: Callable[[], None] | None = None,
 ) -> list[InstalledModel]:
     """Remove every installed version of from_code→to_code; InputError when there is none."""
-    matches = [
-        m for m in installed_models(models_dir) if (m.from_code, m.to_code) == (from_code, to_code)
-    ]
-    if not matches:
+    if not models_dir.is_dir():
         raise InputError(f"no {from_code}→{to_code} model is installed in {models_dir}")
-    for model in matches:
-        _discard(model.path, models_dir)
+    with changing(models_dir, on_wait):
+        matches = [
+            m
+            for m in installed_models(models_dir)
+            if (m.from_code, m.to_code) == (from_code, to_code)
+        ]
+        if not matches:
+            raise InputError(f"no {from_code}→{to_code} model is installed in {models_dir}")
+        for model in matches:
+            _discard(model.path, models_dir)
     return matches

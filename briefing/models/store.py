@@ -3,6 +3,12 @@
 A model is an Argos Translate package: a folder with `metadata.json`, a CTranslate2 model in
 `model/` and a tokenizer. The models folder is Argos' own unless another is given; Argos is
 pointed at it before it is first imported, so that nothing is written elsewhere.
+
+Builds and installs share the folder through a read-write lock (filelock's, on every platform):
+a build finds and uses its models under the shared side, an install or removal swaps packages
+under the exclusive side, so a build never sees a package half replaced. Work folders of an
+install are hidden (`.incoming-*`) and each is held by a lock file of its own while in use; one
+that nobody holds was left by a killed install and is removed by the next install or build.
 """
 
 from __future__ import annotations
@@ -11,11 +17,15 @@ import contextlib
 import json
 import os
 import re
+import secrets
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, ReadWriteLock, Timeout
 
 MODELS_DIR_ENV = "BRIEFING_MODELS_DIR"
 METADATA_NAME = "metadata.json"
@@ -203,3 +213,102 @@ def find_model(models_dir: Path, from_code: str, to_code: str) -> InstalledModel
 def model_identity(model: InstalledModel) -> str:
     """A stable name for the model, e.g. "translate-en_ja@1.1": memory key and document notice."""
     return f"{model.code}@{model.package_version}"
+
+
+# Sharing the folder between builds and installs ----------------------------------------------
+
+LOCK_NAME = ".briefing-models.lock"
+WORK_PREFIXES = (".incoming-", ".download-", ".removing-")
+WAIT_NOTICE_S = 0.2  # wait this long for the lock before telling the user that we wait
+
+
+def _folder_lock(models_dir: Path) -> ReadWriteLock:
+    return ReadWriteLock(models_dir / LOCK_NAME, is_singleton=False)
+
+
+@contextlib.contextmanager
+def in_use(models_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Use the models in `models_dir`: installs and removals wait until this ends.
+
+    Any number of builds may hold it at once; each sees one version of every package from
+    start to end. Work folders that a killed install left are removed here.
+    """
+    if not models_dir.is_dir():  # nothing installed, nothing to protect
+        yield
+        return
+    lock = _folder_lock(models_dir)
+    try:
+        lock.acquire_read(timeout=WAIT_NOTICE_S)
+    except Timeout:
+        if on_wait is not None:
+            on_wait()
+        lock.acquire_read()
+    try:
+        remove_abandoned_work(models_dir)
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def changing(models_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Change what is installed in `models_dir`, once no build is using it; alone."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    lock = _folder_lock(models_dir)
+    try:
+        lock.acquire_write(timeout=WAIT_NOTICE_S)
+    except Timeout:
+        if on_wait is not None:
+            on_wait()
+        lock.acquire_write()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def work_folder(models_dir: Path, prefix: str = ".incoming-") -> Iterator[Path]:
+    """A hidden folder in `models_dir` to work in, removed afterwards however this ends.
+
+    Its lock file (beside it) is held before the folder exists and until it is gone, so
+    `remove_abandoned_work` never takes a folder that is still in use.
+    """
+    models_dir.mkdir(parents=True, exist_ok=True)
+    folder = models_dir / f"{prefix}{secrets.token_hex(6)}"
+    owner = FileLock(f"{folder}.lock")
+    try:
+        with owner:
+            folder.mkdir()
+            try:
+                yield folder
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(owner.lock_file)
+
+
+def remove_abandoned_work(models_dir: Path) -> list[str]:
+    """Remove the work folders of installs and removals that were killed; their names."""
+    removed = []
+    for path in sorted(models_dir.iterdir()):
+        if not path.name.startswith(WORK_PREFIXES):
+            continue
+        folder = path.with_name(path.name[: -len(".lock")]) if path.suffix == ".lock" else path
+        if path.suffix == ".lock" and folder.exists():
+            continue  # handled with its folder
+        owner = FileLock(f"{folder}.lock")
+        try:
+            owner.acquire(timeout=0)
+        except Timeout:
+            continue  # still in use
+        try:
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder.name)
+        finally:
+            owner.release()
+            with contextlib.suppress(OSError):
+                os.unlink(owner.lock_file)
+    return removed

@@ -50,12 +50,29 @@ class Template:
         return sorted(p for p in self.directory.rglob("*") if p.is_file())
 
 
+def _check_inside(directory: Path, config_path: Path, key: str, name: str) -> None:
+    """A file the template names must lie inside its folder, as for includes: no absolute
+    path, no `..`, no symlink (of the file or a folder on its way) that leads out."""
+    path = Path(name)
+    root = directory.resolve()
+    if (
+        path.is_absolute()
+        or path.drive
+        or ".." in path.parts
+        or (not (directory / path).resolve().is_relative_to(root))
+    ):
+        raise InputError(
+            f"{config_path}: {key}: '{name}' is outside the template folder {directory}; "
+            "a template may use only the files in its own folder"
+        )
+
+
 def find_template(name_or_path: str, search_dir: Path = TEMPLATES_DIR) -> Template:
     """A template by directory path, or by name among the bundled ones."""
     candidate = Path(name_or_path)
     directory = candidate if candidate.is_dir() else search_dir / name_or_path
     config_path = directory / "template.yaml"
-    if not config_path.is_file():
+    if not config_path.exists():  # anything else there is refused by the reader, unread
         known = sorted(p.name for p in search_dir.iterdir() if (p / "template.yaml").is_file())
         raise InputError(
             f"template '{name_or_path}' not found (looked for {config_path}); "
@@ -66,7 +83,8 @@ def find_template(name_or_path: str, search_dir: Path = TEMPLATES_DIR) -> Templa
         config = TemplateConfig.model_validate(loaded.data)
     except ValidationError as err:
         raise InputError("", problems_from_validation(loaded, err, TemplateConfig)) from None
-    for needed in (config.document, config.reference):
+    for key, needed in (("document", config.document), ("reference", config.reference)):
+        _check_inside(directory, config_path, key, needed)
         if not (directory / needed).is_file():
             raise InputError(f"{config_path}: the template names '{needed}', which is missing")
     locales = directory / "locales"

@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -23,12 +24,13 @@ from pydantic import (
 )
 
 from briefing.errors import InputError, Problem
+from briefing.facts.schema import fold_whitespace
 from briefing.facts.yamlsource import load_yaml, problems_from_validation
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 GLOSSARY_NAME = "glossary.yaml"
 
-Name = Annotated[str, Field(min_length=1, max_length=300)]
+Name = Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(fold_whitespace)]
 
 
 class Forms(BaseModel):
@@ -155,8 +157,9 @@ def find_glossary(option: Path | None, facts_paths: list[Path]) -> Path | None:
 
 
 def load_glossary(path: Path | None) -> Glossary:
-    """The glossary at `path`, checked; no path or no file gives the empty glossary."""
-    if path is None or not path.exists():
+    """The glossary at `path`; None means none. A path that does not exist is an InputError:
+    a misspelt --glossary must not silently leave every name untranslated."""
+    if path is None:
         return EMPTY
     loaded = load_yaml(path)
     try:

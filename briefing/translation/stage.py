@@ -37,6 +37,13 @@ class TranslationStage:
         self.statistics: dict[str, dict[str, int]] = {}
 
     def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
+        """The batch for `target`, made with one version of its model from start to end."""
+        with self.engine.reserve(target):
+            return self._translate(target, texts, progress)
+
+    def _translate(
+        self, target: Language, texts: list[str], progress: Progress
+    ) -> TranslationBatch:
         identity = self.engine.identity(target)
         key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}

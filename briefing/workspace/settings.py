@@ -78,10 +78,10 @@ class TranslationSettings(Section):
     batch_size: Annotated[
         int,
         Field(
-            ge=1, le=512, description="Sentences per decoding batch (32: chosen by measurement)."
+            ge=1, le=512, description="Sentences per decoding batch (16: chosen by measurement)."
         ),
         Via(env="BRIEFING_BATCH_SIZE", option="--batch-size"),
-    ] = 32
+    ] = 16
 
 
 class Settings(Section):

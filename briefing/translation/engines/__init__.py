@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from briefing.languages import Language
@@ -10,6 +11,11 @@ from briefing.languages import Language
 
 class Engine(Protocol):
     """A machine translation engine as the translation stage sees it."""
+
+    def reserve(self, target: Language) -> AbstractContextManager[None]:
+        """Keep the model for `target` from changing while the stage uses it: identity and
+        translator then name and run one and the same model."""
+        ...
 
     def identity(self, target: Language) -> str:
         """The model that translates into `target`, e.g. "translate-en_ja@1.1": part of the

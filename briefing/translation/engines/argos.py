@@ -7,7 +7,9 @@ splitter downloads a model on first use.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,26 @@ from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.translation.interface import MissingModel
 
 DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
-DEFAULT_BATCH_SIZE = 32  # 32 and 64 measure the same (benchmarks/translation.py); 32 holds less
+# 16 gives every translator (one per core) batches of its own even in a small build.
+DEFAULT_BATCH_SIZE = 16
 MAX_DECODING_LENGTH = 256
 LIMIT_STEP = 32
+#: More translators than this add memory for work spread too thin to use them.
+MAX_TRANSLATORS = 8
+
+
+def thread_layout(cores: int | None = None) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for CTranslate2 on this machine's CPU cores.
+
+    Batches decoded side by side, one thread each, beat one batch decoded by several threads:
+    on 2 cores, 96 sentences at beam 2 ran at 27 segments/s with 2×1 against 16 with 1×1 or
+    1×2 (random benchmark model, batch 16), and CTranslate2's performance guide recommends
+    inter-op over intra-op threads on CPU. benchmarks/translation.py sweeps the layouts.
+    Threads beyond MAX_TRANSLATORS go inside each translator instead.
+    """
+    cores = max(1, cores or os.cpu_count() or 1)
+    inter = min(cores, MAX_TRANSLATORS)
+    return inter, max(1, cores // inter)
 
 
 @dataclass(frozen=True)
@@ -39,8 +58,13 @@ class LoadedModel:
         self.path = path
         self.identity = identity
         self.package = Package(path)
+        inter, intra = thread_layout()
         self.translator = ctranslate2.Translator(
-            str(path / "model"), device="cpu", compute_type="auto", inter_threads=1
+            str(path / "model"),
+            device="cpu",
+            compute_type="auto",
+            inter_threads=inter,
+            intra_threads=intra,
         )
         self.target_prefix = getattr(self.package, "target_prefix", "") or ""
         # Argos loads tokenizers lazily; load it now, so that everything the model needs is in
@@ -90,16 +114,22 @@ class LoadedModel:
         settings: Settings,
         on_result: Callable[[], None] | None = None,
     ) -> list[list[str]]:
-        """Every tokenized segment through the model in batches, results in input order."""
+        """Every tokenized segment through the model in batches, results in input order.
+
+        Every group's batches are queued at once (asynchronous calls), so all translators stay
+        busy across the groups instead of waiting for the last batch of each; CTranslate2 sorts
+        each group by length before cutting it into batches.
+        """
         results: list[list[str]] = [[] for _ in batch]
+        pending: list[tuple[int, Any]] = []
         for indices, options in self.plan(batch, settings):
             source = [batch[index] for index in indices]
-            for index, result in zip(
-                indices, self.translator.translate_iterable(source, **options), strict=True
-            ):
-                results[index] = result.hypotheses[0]
-                if on_result:
-                    on_result()
+            answers = self.translator.translate_batch(source, asynchronous=True, **options)
+            pending += zip(indices, answers, strict=True)
+        for index, answer in pending:
+            results[index] = answer.result().hypotheses[0]
+            if on_result:
+                on_result()
         return results
 
     def engine(
@@ -153,6 +183,13 @@ class ArgosEngine:
         if installed is None:
             raise MissingModel(SOURCE_LANGUAGE, target.code)
         return installed.path, models.model_identity(installed)
+
+    def reserve(self, target: Language) -> AbstractContextManager[None]:
+        """Installs and removals in the models folder wait while this is held (a shared lock:
+        other builds go on)."""
+        from briefing import models
+
+        return models.in_use(models.resolve_models_dir(self.models_dir))
 
     def identity(self, target: Language) -> str:
         self.found[target.code] = self.installed_model(target)
