@@ -41,7 +41,7 @@ from briefing import models
 from briefing.build import BuildReport, BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
-from briefing.terms.glossary import load_glossary
+from briefing.terms.layers import load_term_base
 from briefing.translation.engines.argos import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
@@ -57,10 +57,11 @@ NEW = "The visit carries on shuttle diplomacy"
 
 
 def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> BuildReport:
-    glossary = load_glossary(paths[0].parent / "glossary.yaml")
+    terms = load_term_base([], paths)
     with TranslationMemory(work / "memory.sqlite") as memory:
+        glossary = terms.without_event().glossary
         translation = TranslationStage(ArgosEngine(models_dir, settings), glossary, memory)
-        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out")
+        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out", glossary=terms)
         return build(request, translation)
 
 

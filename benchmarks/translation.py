@@ -114,9 +114,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         facts_paths = write_variants(work / "sources", args.variants)
         glossary = load_glossary(work / "sources" / "glossary.yaml")
         texts = list(
-            dict.fromkeys(
-                t for p in facts_paths for t in texts_to_translate(load_facts(p)[0], glossary)
-            )
+            dict.fromkeys(t for p in facts_paths for t in texts_to_translate(load_facts(p)[0]))
         )
         segments = list(dict.fromkeys(s for t in texts for s in split_segments(t)))
         figures.update(texts=len(texts), segments=len(segments))

@@ -1,7 +1,8 @@
 """The build: facts files in, one document per file and language out.
 
-Stages run in order and hand plain data to each other: load facts → translate free text (all
-files of a language in one batch) → localize → render the template → write the .docx.
+Stages run in order and hand plain data to each other: load facts → stack each file's glossary
+(base < workspace < event) → translate free text (the files of a language that share a glossary
+in one batch) → localize → render the template → write the .docx.
 """
 
 from __future__ import annotations
@@ -27,16 +28,24 @@ from briefing.atomic import (
 from briefing.errors import INTERNAL_ERROR, BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
+from briefing.facts.yamlsource import LoadedYaml
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
-from briefing.output.localize import Localizer
+from briefing.output.localize import (
+    Localizer,
+    glossary_warnings,
+    kept_terms,
+    kind_problems,
+    missing_names,
+)
 from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document, render_process
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
-from briefing.terms.glossary import EMPTY, Glossary
+from briefing.terms.glossary import Glossary
+from briefing.terms.layers import Stack
 from briefing.translation.interface import (
     MissingModel,
     Origin,
@@ -46,7 +55,7 @@ from briefing.translation.interface import (
     Translation,
     TranslationBatch,
 )
-from briefing.translation.texts import glossary_warnings, texts_to_translate
+from briefing.translation.texts import texts_to_translate
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -57,9 +66,12 @@ class BuildRequest:
     languages: list[Language]
     out_dir: Path
     template: str = "summit"
-    glossary: Glossary = EMPTY  # loaded once by the caller, who also gives it to translation
+    # The term base (base < workspace glossaries), loaded once by the caller with
+    # `load_term_base`; each facts file stacks its own event layer over it.
+    glossary: Stack = field(default_factory=Stack)
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
+    strict: bool = False  # a name missing from the term base fails its ja/ko document
 
 
 @dataclass
@@ -75,6 +87,16 @@ class DocumentOutcome:
     from_machine: int = 0
     flagged: int = 0
     flagged_texts: list[str] = field(default_factory=list)  # English source of each flagged text
+    # names the term base lacks, printed in English and marked: where, and the entry to add
+    kept_in_english: list[KeptName] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KeptName:
+    english: str
+    field: str  # e.g. participants[0].name
+    location: str  # file:line:column in the facts file
+    entry: dict[str, str]  # the glossary entry to add, official forms left empty
 
 
 @dataclass
@@ -135,20 +157,40 @@ class LoadedFacts:
     path: Path
     facts: Facts
     text: str  # the file as it was parsed: what the facts were read from
+    source: LoadedYaml  # positions, to locate findings in the file
+    glossary: Glossary  # base < workspace < event, for structured fields
+    protected: Glossary  # the same plus the facts' own names kept in English, for free text
+
+    def kept_in_english(self) -> list[KeptName]:
+        kept = []
+        for item in missing_names(self.facts, self.glossary):
+            line, column = self.source.position(item.loc)
+            where = f"{self.path}:{line}:{column}" if line else str(self.path)
+            kept.append(KeptName(item.english, item.field, where, item.entry()))
+        return kept
 
 
-def load_all(paths: list[Path], glossary: Glossary, report: BuildReport) -> list[LoadedFacts]:
+def load_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[LoadedFacts]:
     """Every readable facts file; the others are reported and skipped, not fatal to the rest."""
     loaded = []
+    problems: list[Problem] = []
     for path in paths:
         try:
             facts, source = load_facts(path)
+            layered = stack.for_facts(path, source, facts.glossary)
         except InputError as err:
-            report.problems.extend(err.problems or [Problem(path, None, None, str(err))])
+            problems.extend(err.problems or [Problem(path, None, None, str(err))])
             continue
-        report.problems.extend(source.warnings)
-        report.problems.extend(glossary_warnings(source, facts, glossary))
-        loaded.append(LoadedFacts(path, facts, source.text))
+        problems.extend(source.warnings)
+        problems.extend(layered.problems)
+        kinds = kind_problems(source, facts, layered.glossary)
+        problems.extend(kinds)
+        if kinds:
+            continue
+        problems.extend(glossary_warnings(source, facts, layered.glossary))
+        protected = kept_terms(facts, layered.glossary)
+        loaded.append(LoadedFacts(path, facts, source.text, source, layered.glossary, protected))
+    report.problems.extend(dict.fromkeys(problems))  # shared layers report once
     return loaded
 
 
@@ -182,18 +224,18 @@ class Writer:
     def __init__(
         self,
         template: Template,
-        glossary: Glossary,
-        batches: dict[str, TranslationBatch],
+        batches: dict[tuple[str, str], TranslationBatch],
         manifest: Manifest,
         force: bool,
+        strict: bool = False,
         renderer: LimitedProcess | None = None,
     ) -> None:
         self.template = template
         self.renderer = renderer  # the build's render process, one for every document
-        self.glossary = glossary
         self.batches = batches
         self.manifest = manifest
         self.force = force
+        self.strict = strict
         self.template_digest = digest(*(file_digest(p) for p in template.files()))
         self.catalogs: dict[str, tuple[gettext.NullTranslations, str]] = {}
 
@@ -201,18 +243,45 @@ class Writer:
         """The language's compiled catalogs and their fingerprint, read once per build."""
         if lang not in self.catalogs:
             dirs = self.template.locale_dirs
-            self.catalogs[lang] = (
-                catalogs.load_translations(lang, dirs),
-                catalogs.fingerprint(lang, dirs),
-            )
+            translations = catalogs.load_translations(lang, dirs)
+            # Templates render in a child process, so the strings they use are looked up here
+            # as well: one the catalogs lack is remembered for `catalog_warnings`.
+            catalogs.look_up_template_strings(translations, self.template.directory)
+            self.catalogs[lang] = (translations, catalogs.fingerprint(lang, dirs))
         return self.catalogs[lang]
+
+    def catalog_warnings(self) -> list[Problem]:
+        """A template string some catalog lacks, once per string and language: the document
+        printed the English words there."""
+        problems = []
+        for lang, (translations, _) in sorted(self.catalogs.items()):
+            for message in sorted(getattr(translations, "missing", ())):
+                where = catalogs.catalog_paths(lang, self.template.locale_dirs)
+                problems.append(
+                    Problem(
+                        where[-1] if where else catalogs.PACKAGE_LOCALES / lang,
+                        None,
+                        None,
+                        f"the {lang} catalog has no translation for '{message}'; the {lang} "
+                        "documents print it in English",
+                        "Run `make catalogs` and translate the new entry (an empty or fuzzy "
+                        "msgstr counts as missing).",
+                        "warning",
+                    )
+                )
+        return problems
+
+    def batch(self, job: Job, lang: str | None = None) -> TranslationBatch:
+        code = lang or job.language.code
+        found = self.batches.get((code, job.source.protected.fingerprint))
+        return found or TranslationBatch({}, "")
 
     def used(self, job: Job) -> dict[str, TranslatedText]:
         """The translations this document prints, by English text."""
-        batch = self.batches[job.language.code]
+        batch = self.batch(job)
         return {
             text: batch.texts[text]
-            for text in texts_to_translate(job.source.facts, self.glossary)
+            for text in texts_to_translate(job.source.facts)
             if text in batch.texts
         }
 
@@ -228,27 +297,31 @@ class Writer:
             job.language.code,
             str(job.parallel),
             job.source.text,
-            self.glossary.fingerprint,
+            job.source.protected.fingerprint,
             self.template_digest,
             self.catalog(job.language.code)[1],
             self.catalog(SOURCE_LANGUAGE)[1],
-            self.batches[job.language.code].model_label,
+            self.batch(job).model_label,
             json.dumps(printed, ensure_ascii=False),
         )
 
-    def render(self, source: LoadedFacts, language: Language) -> Document:
-        batch = self.batches.get(language.code) or TranslationBatch({}, "")
-        localizer = Localizer(source.facts, language, self.glossary, batch.texts, batch.model_label)
-        return render_document(
-            self.template,
-            localizer.view(),
-            self.catalog(language.code)[0],
-            process=self.renderer,
+    def render(self, job: Job, language: Language) -> Document:
+        batch = self.batch(job, language.code)
+        translations = self.catalog(language.code)[0]
+        localizer = Localizer(
+            job.source.facts,
+            language,
+            job.source.glossary,
+            batch.texts,
+            batch.model_label,
+            translations,
         )
+        return render_document(self.template, localizer.view(), translations, process=self.renderer)
 
     def write(self, job: Job) -> DocumentOutcome:
         used = self.used(job)
         inputs = self.inputs_digest(job, used)
+        english = job.language.code == SOURCE_LANGUAGE
         outcome = DocumentOutcome(
             job.source.path,
             job.language.code + (" (parallel)" if job.parallel else ""),
@@ -258,19 +331,27 @@ class Writer:
             from_machine=sum(t.from_machine for t in used.values()),
             flagged=sum(t.flagged_segments for t in used.values()),
             flagged_texts=[text for text, t in used.items() if t.flagged],
+            kept_in_english=[] if english else job.source.kept_in_english(),
         )
+        if self.strict and outcome.kept_in_english:
+            outcome.status, outcome.path = "failed", None
+            outcome.detail = (
+                f"{len(outcome.kept_in_english)} name(s) are not in the term base and --strict "
+                "is set; nothing was written for this language. Add the entries listed below."
+            )
+            return outcome
         if not self.force and self.manifest.unchanged(job.target, inputs):
             return outcome
-        document = self.render(job.source, job.language)
+        document = self.render(job, job.language)
         if job.parallel:
-            english = self.render(job.source, LANGUAGES[SOURCE_LANGUAGE])
+            english_document = self.render(job, LANGUAGES[SOURCE_LANGUAGE])
             locale = Locale.parse(job.language.locale)
             english_name = Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale)
             labels = (
                 english_name or LANGUAGES[SOURCE_LANGUAGE].name,
                 locale.get_language_name(locale) or job.language.name,
             )
-            document = pair_documents(english, document, labels)
+            document = pair_documents(english_document, document, labels)
         fonts = self.template.config.fonts.get(job.language.code)
         data = build_docx(
             document, self.template.reference, (fonts.body, fonts.headings) if fonts else None
@@ -301,37 +382,44 @@ def build(
     report = BuildReport()
     facts_paths = distinct_inputs(request)
     template = find_template(request.template)
-    glossary = request.glossary
     ensure_writable_dir(request.out_dir)
-    sources = load_all(facts_paths, glossary, report)
+    sources = load_all(facts_paths, request.glossary, report)
 
     with build_lock(request.out_dir, on_wait=on_wait), render_process() as renderer:
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
-        batches: dict[str, TranslationBatch] = {}
+        batches: dict[tuple[str, str], TranslationBatch] = {}
+        done: set[str] = set()  # languages whose translation ran (or needs none)
         failed: dict[str, str] = {}  # language → why its translation could not be made
         wanted = [lang.code for lang in request.languages]
         if request.layout != "single" and SOURCE_LANGUAGE not in wanted:
             wanted.append(SOURCE_LANGUAGE)
-        texts = list(
-            dict.fromkeys(t for s in sources for t in texts_to_translate(s.facts, glossary))
-        )
+        # Files that share a glossary share one batch per language (usually all of them).
+        groups: dict[str, tuple[Glossary, list[str]]] = {}
+        for source in sources:
+            terms = source.protected
+            texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
+            texts.extend(t for t in texts_to_translate(source.facts) if t not in texts)
         if translation is not None and any(code != SOURCE_LANGUAGE for code in wanted):
             renderer.start()  # the render process starts up while the models translate
         for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):
             if code == SOURCE_LANGUAGE:
-                batches[code] = TranslationBatch({}, "")
+                done.add(code)
                 continue
             try:
                 if translation is None:
                     raise MissingModel(SOURCE_LANGUAGE, code)
-                batches[code] = translation.translate(LANGUAGES[code], texts, progress)
+                for fingerprint, (terms, texts) in groups.items():
+                    batches[(code, fingerprint)] = translation.translate(
+                        LANGUAGES[code], texts, progress, terms
+                    )
+                done.add(code)
             except MissingModel as missing:
                 report.missing.append(missing)
             except BriefingError as error:  # e.g. a model damaged or removed while in use
                 failed[code] = str(error)
 
-        writer = Writer(template, glossary, batches, manifest, request.force, renderer)
+        writer = Writer(template, batches, manifest, request.force, request.strict, renderer)
         jobs = plan_jobs(sources, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:
@@ -345,27 +433,14 @@ def build(
                             failed[job.language.code],
                         )
                     )
-                elif job.language.code not in batches:
+                elif job.language.code not in done:
                     report.documents.append(
                         DocumentOutcome(job.source.path, job.language.code, None, "missing-model")
                     )
                 else:
                     report.documents.append(write_one(writer, job))
                 progress.advance(task)
-        if manifest.unsaved:
-            try:
-                manifest.save()
-            except OSError as error:
-                report.problems.append(
-                    Problem(
-                        manifest.path,
-                        None,
-                        None,
-                        explain_write_error(manifest.path, error),
-                        "The documents written are complete; the record of what they were "
-                        "built from could not be saved, so the next build writes them again.",
-                    )
-                )
+    report.problems.extend(writer.catalog_warnings())
     return report
 
 

@@ -24,7 +24,7 @@ from briefing.build import BuildRequest, build
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
-from briefing.terms.glossary import load_glossary
+from briefing.terms.layers import Stack
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke
 
 FactsYaml = Callable[[object], str]
@@ -40,7 +40,10 @@ ENGLISH = [LANGUAGES["en"]]
 def build_english(facts_path: Path, out_dir: Path, glossary: Path | None = GLOSSARY) -> Path:
     """Build one English document through the build stage; the path of the written file."""
     report = build(
-        BuildRequest([facts_path], ENGLISH, out_dir, glossary=load_glossary(glossary)), None
+        BuildRequest(
+            [facts_path], ENGLISH, out_dir, glossary=Stack([glossary] if glossary else [])
+        ),
+        None,
     )
     assert report.exit_code == 0, report
     [outcome] = report.documents
@@ -383,7 +386,7 @@ def test_failed_write_leaves_the_good_document_and_no_temporary_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    report = build(BuildRequest([facts], ENGLISH, out_dir, glossary=load_glossary(GLOSSARY)), None)
+    report = build(BuildRequest([facts], ENGLISH, out_dir, glossary=Stack([GLOSSARY])), None)
     monkeypatch.undo()
 
     assert renamed, "the writer never got as far as renaming"

@@ -202,10 +202,7 @@ def view(lang: str) -> BriefingView:
     translations = (
         {}
         if lang == "en"
-        else {
-            text: TranslatedText(text, Origin.machine)
-            for text in texts_to_translate(facts, glossary())
-        }
+        else {text: TranslatedText(text, Origin.machine) for text in texts_to_translate(facts)}
     )
     return Localizer(facts, LANGUAGES[lang], glossary(), translations, MODEL_LABEL).view()
 

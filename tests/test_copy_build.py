@@ -38,13 +38,23 @@ from tests.test_translated_build import (
 )
 
 TARGETS = ("ja", "ko")
+FULL_WIDTH = {".": "。", ",": "、", ":": "：", ";": "；", "?": "？", "!": "！"}
 
 
 def official(english: str, lang: str) -> str:
     """`english` with every glossary term (whole words, longest form first) in its `lang` form."""
     forms = {form: term for term in glossary_terms().values() for form in english_forms(term)}
     pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.sub(rf"(?<![\w-])(?:{pattern})(?![\w-])", lambda m: forms[m.group(0)][lang], english)
+    if lang != "ja":
+        return re.sub(
+            rf"(?<![\w-])(?:{pattern})(?![\w-])", lambda m: forms[m.group(0)][lang], english
+        )
+
+    # Japanese writes the sentence punctuation right after a name full-width, with no space.
+    def japanese(match: re.Match[str]) -> str:
+        return forms[match.group(1)][lang] + FULL_WIDTH.get(match.group(2) or "", "")
+
+    return re.sub(rf"(?<![\w-])({pattern})(?![\w-])(?:([.,:;?!])\s*)?", japanese, english)
 
 
 def expected(text: str, lang: str) -> str:
@@ -65,7 +75,7 @@ class CopyBuild:
 
     def texts(self) -> list[str]:
         """The free texts of the facts: what goes through translation."""
-        return texts_to_translate(self.facts, load_glossary(GLOSSARY))
+        return texts_to_translate(self.facts)
 
     def doc(self, lang: str) -> docx.document.Document:
         return docx.Document(str(self.out / f"{NARA.stem}.{lang}.docx"))
@@ -104,7 +114,10 @@ def document_text(doc: docx.document.Document) -> str:
 
 def test_expectations_are_not_the_english() -> None:
     assert expected("Prime Minister Sanae Takaichi met Lee Jae-myung in Nara.", "ja") == (
-        "Prime Minister 高市早苗 met 李在明 in 奈良市."
+        "Prime Minister 高市早苗 met 李在明 in 奈良市。"
+    )
+    assert expected("Lee Jae-myung met Sanae Takaichi in Nara, then left.", "ko") == (
+        "이재명 met 다카이치 사나에 in 나라시, then left."
     )
 
 

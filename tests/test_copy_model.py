@@ -31,7 +31,7 @@ def example_sentences() -> list[str]:
         text
         for path in sorted((ROOT / "sources").glob("*.yaml"))
         if path != GLOSSARY
-        for text in texts_to_translate(load_facts(path)[0], glossary)
+        for text in texts_to_translate(load_facts(path)[0])
     ]
     segments = dict.fromkeys(s for text in texts for s in split_segments(text))
     return [protect(segment, glossary).text for segment in segments]

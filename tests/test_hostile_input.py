@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import BuildRequest, build
+from briefing.facts.kinds import KINDS
 from briefing.facts.yamlsource import BIDI_CONTROLS, XML_ILLEGAL, YAML_UNREADABLE
 from briefing.languages import parse_languages
 from tests.conftest import ROOT, Result, _facts_yaml, _minimal_facts, run_cli
@@ -310,8 +311,9 @@ def facts_with_arbitrary_text(draw: st.DrawFn) -> dict[str, object]:
     """The minimal facts with every text field, names and headings included, drawn at random."""
     facts = _minimal_facts()
     event = facts["event"]
-    for name in ("title", "kind", "city", "host_country", "venue"):
+    for name in ("title", "city", "host_country", "venue"):
         event[name] = draw(short_text)
+    event["kind"] = draw(st.sampled_from(KINDS))  # a controlled vocabulary, not free text
     facts["document"] = {
         "author": draw(short_text),
         "organisation": draw(short_text),

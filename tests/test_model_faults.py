@@ -15,7 +15,7 @@ import docx
 from briefing.build import BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
-from briefing.terms.glossary import load_glossary
+from briefing.terms.layers import load_term_base
 from briefing.translation.engines.argos import ArgosEngine
 from briefing.translation.stage import TranslationStage
 from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES, invoke
@@ -52,9 +52,10 @@ def test_models_folder_removed_mid_run(tmp_path: Path, isolated_home: Path) -> N
     out = tmp_path / "out"
     progress = RemovesModelsWhenTranslationStarts(models_dir)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
-        glossary = load_glossary(GLOSSARY)
+        terms = load_term_base([GLOSSARY], [NARA])
+        glossary = terms.without_event().glossary
         translation = TranslationStage(ArgosEngine(models_dir), glossary, memory)
-        request = BuildRequest([NARA], parse_languages("en,ja,ko"), out, glossary=glossary)
+        request = BuildRequest([NARA], parse_languages("en,ja,ko"), out, glossary=terms)
         report = build(request, translation, progress)
 
     assert progress.removed_during == "Translating en→ja"

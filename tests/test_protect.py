@@ -82,7 +82,8 @@ def test_damaged_placeholders_are_retried_by_splitting_around_terms(damage) -> N
     [outcome] = translate_protected([SEGMENT], TERMS, "ja", engine)
     assert outcome.method == "split"
     assert not outcome.flagged
-    assert outcome.text == "高市早苗〈welcomed the guests to〉奈良市."
+    # the sentence's full stop after the restored term is Japanese
+    assert outcome.text == "高市早苗〈welcomed the guests to〉奈良市。"
     assert len(calls) == 2  # one batched call per method, not one per segment
 
 

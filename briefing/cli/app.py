@@ -14,6 +14,7 @@ from briefing import __version__
 from briefing.cli.build import build_command
 from briefing.cli.common import INTERRUPTED, err, escape, print_problems, state
 from briefing.cli.facts import new_command, validate_command
+from briefing.cli.glossary import glossary_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.cli.workspace import config_command, init_command, schema_command
@@ -37,6 +38,11 @@ app.add_typer(
     review_app,
     name="review",
     help="Reviewer round trip: export sentences as XLIFF 1.2, import reviewed translations.",
+)
+app.add_typer(
+    glossary_app,
+    name="glossary",
+    help="Check glossaries (term bases): duplicate forms, missing ja/ko, placeholder syntax.",
 )
 app.command("build")(build_command)
 app.command("validate")(validate_command)

@@ -51,10 +51,18 @@ class RichProgress:
 
 
 def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> list[Path]:
-    """The given files, or every facts file in the sources folder (the glossary is not one)."""
+    """The given files, or every facts file in the sources folder (the glossary and the events'
+    own `<stem>.glossary.yaml` files are not)."""
+    from briefing.terms.glossary import GLOSSARY_NAME
+    from briefing.terms.layers import EVENT_SUFFIX
+
     if paths:
         return list(paths)
-    found = sorted(p for p in sources.glob("*.yaml") if p.name != "glossary.yaml")
+    found = sorted(
+        p
+        for p in sources.glob("*.yaml")
+        if p.name != GLOSSARY_NAME and not p.name.endswith(EVENT_SUFFIX)
+    )
     if not found:
         raise InputError(
             f"no facts files given and none found in {sources}/; "
@@ -68,7 +76,8 @@ def print_report(report: BuildReport) -> None:
 
     if report.documents:
         table = Table(title="Build")
-        for column in ("facts", "lang", "result", "memory", "machine", "flagged"):
+        table.add_column("facts", no_wrap=True)  # a file name stays whole on a narrow terminal
+        for column in ("lang", "result", "memory", "machine", "flagged", "in English"):
             table.add_column(column, overflow="fold")
         for d in report.documents:
             table.add_row(
@@ -78,6 +87,7 @@ def print_report(report: BuildReport) -> None:
                 str(d.from_memory),
                 str(d.from_machine),
                 str(d.flagged),
+                str(len(d.kept_in_english)),
             )
         err.print(table)
     for d in report.documents:
@@ -88,6 +98,13 @@ def print_report(report: BuildReport) -> None:
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
+        for kept in d.kept_in_english:
+            entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
+            err.print(
+                f"[yellow]kept in English[/] {d.source.name} ({d.lang}): "
+                f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
+                f"add to the glossary: {{{escape(entry)}}}"
+            )
     for missing in report.missing:
         err.print(
             f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
@@ -129,8 +146,8 @@ def build_command(
         Path | None,
         typer.Option(
             "--glossary",
-            help="Workspace glossary file. Default: the setting `glossaries`, else "
-            "glossary.yaml beside the facts.",
+            help="Workspace glossary file, over the base term base. Default: the setting "
+            "`glossaries`, else glossary.yaml beside the facts.",
         ),
     ] = None,
     report_path: Annotated[
@@ -173,6 +190,15 @@ def build_command(
             "--batch-size", min=1, max=512, help="Segments per batch in translation. Default: 32."
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse a Japanese or Korean document that would print a name, title, place "
+            "or event title in English because the term base lacks it: exit status 2, nothing "
+            "written for that language. Default: the setting `strict`.",
+        ),
+    ] = False,
     pdf: Annotated[
         bool,
         typer.Option(
@@ -204,6 +230,7 @@ def build_command(
         "out": out_dir,
         "template": template,
         "glossaries": [glossary] if glossary is not None else None,
+        "strict": True if strict else None,
         "layout": layout,
         "translation.models_dir": models_dir,
         "translation.memory": tm,
@@ -228,23 +255,15 @@ def build_command(
     raise typer.Exit(code)
 
 
-def workspace_glossary(settings: Settings) -> Path | None:
-    """The workspace glossary the settings name (one for now), or None for the default."""
-    if len(settings.glossaries) > 1:
-        raise InputError(
-            "more than one workspace glossary is set (glossaries = "
-            f"{[str(p) for p in settings.glossaries]}); name one file"
-        )
-    return settings.glossaries[0] if settings.glossaries else None
-
-
 def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> BuildRequest:
     from briefing.build import BuildRequest
     from briefing.languages import parse_languages
-    from briefing.terms.glossary import find_glossary, load_glossary
+    from briefing.terms.layers import load_term_base
 
     paths = facts_files(facts, settings.sources)
-    terms = load_glossary(find_glossary(workspace_glossary(settings), paths))
+    # The term base is read once: the base < the workspace glossaries (the settings' list,
+    # else glossary.yaml beside the facts); the build stacks each file's own layer over it.
+    terms = load_term_base(settings.glossaries, paths)
     return BuildRequest(
         paths,
         parse_languages(",".join(settings.languages)),
@@ -253,6 +272,7 @@ def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> 
         terms,
         settings.layout,
         force,
+        settings.strict,
     )
 
 
@@ -274,7 +294,8 @@ def open_translation(
         beam_size=settings.translation.beam_size, batch_size=settings.translation.batch_size
     )
     engine = ArgosEngine(settings.translation.models_dir, decoding)
-    return TranslationStage(engine, request.glossary, memory)
+    # Each facts file's own layered glossary is given with its texts; this is the default.
+    return TranslationStage(engine, request.glossary.without_event().glossary, memory)
 
 
 def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:
@@ -331,12 +352,16 @@ def _shown(path: Path) -> str:
 
 def watched_inputs(settings: Settings, facts: list[Path] | None) -> Inputs:
     """The files a build with these settings reads: the facts files named (or any in the
-    sources folder, new ones included), the glossaries, briefing.toml and the template."""
+    sources folder, new ones included), the glossaries (the events' own `<stem>.glossary.yaml`
+    too), briefing.toml and the template."""
     from briefing.output.template import find_template
+    from briefing.terms.glossary import GLOSSARY_NAME
+    from briefing.terms.layers import beside
     from briefing.watch import Inputs
 
     files = list(facts or [])
-    files += [path.parent / "glossary.yaml" for path in facts or []]  # the default glossary
+    files += [path.parent / GLOSSARY_NAME for path in facts or []]  # the default glossary
+    files += [beside(path) for path in facts or []]  # each event's own glossary
     files += settings.glossaries
     if settings.config_file:
         files.append(settings.config_file)
@@ -466,6 +491,15 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
                     "flagged": d.flagged,
                 },
                 "flagged_texts": d.flagged_texts,
+                "kept_in_english": [
+                    {
+                        "english": kept.english,
+                        "field": kept.field,
+                        "location": kept.location,
+                        "glossary_entry": kept.entry,
+                    }
+                    for kept in d.kept_in_english
+                ],
             }
             for d in report.documents
         ],

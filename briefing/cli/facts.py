@@ -18,19 +18,21 @@ def validate_command(
         typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
     ] = None,
 ) -> None:
-    """Check facts files: every error with file:line:column and what was expected."""
-    from briefing.cli.build import workspace_glossary
+    """Check facts files: every error with file:line:column and what was expected; warnings
+    for each name the glossaries (base < workspace < the event's own) lack."""
     from briefing.facts.load import load_facts
-    from briefing.terms.glossary import find_glossary, load_glossary
-    from briefing.translation.texts import glossary_warnings, texts_to_translate
+    from briefing.output.localize import glossary_warnings, kind_problems
+    from briefing.terms.layers import load_term_base
+    from briefing.translation.texts import texts_to_translate
     from briefing.workspace.settings import load_settings
 
     settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
     failed = False
-    terms = load_glossary(find_glossary(workspace_glossary(settings), facts))
+    terms = load_term_base(settings.glossaries, facts)
     for path in facts:
         try:
             loaded_facts, source = load_facts(path)
+            layered = terms.for_facts(path, source, loaded_facts.glossary)
         except InputError as error:
             if error.problems:
                 print_problems(error.problems)
@@ -38,10 +40,18 @@ def validate_command(
                 err.print(f"[red]error:[/] {escape(str(error))}")
             failed = True
             continue
-        warnings = source.warnings + glossary_warnings(source, loaded_facts, terms)
+        kinds = kind_problems(source, loaded_facts, layered.glossary)
+        print_problems(kinds)
+        failed = failed or bool(kinds)
+        warnings = (
+            source.warnings
+            + list(layered.problems)
+            + glossary_warnings(source, loaded_facts, layered.glossary)
+        )
         print_problems(warnings)
-        texts = texts_to_translate(loaded_facts, terms)
-        out.print(f"{path}: ok ({len(texts)} texts, {len(warnings)} warnings)")
+        if not kinds:
+            texts = texts_to_translate(loaded_facts)
+            out.print(f"{path}: ok ({len(texts)} texts, {len(warnings)} warnings)")
     raise typer.Exit(2 if failed else 0)
 
 

@@ -8,25 +8,16 @@ more than its sources do, and a status, because reports distinguish what happene
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-
-def fold_whitespace(value: Any) -> Any:
-    """Fold runs of white space (YAML line folding, indentation, line breaks) into one space.
-
-    A field is one paragraph or one name in a document, so a line break inside it can only
-    separate words: "readout.\n\nSecond" is "readout. Second", never "readout.Second".
-    """
-    if isinstance(value, str):
-        return re.sub(r"\s+", " ", value).strip()
-    return value
-
+from briefing.facts.kinds import KINDS
+from briefing.facts.yamlsource import fold_whitespace
+from briefing.terms.glossary import Term
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(fold_whitespace)]
@@ -78,13 +69,29 @@ class Participant(Record):
 
 class Event(Record):
     title: ShortText = Field(description="the event's name, e.g. Japan–ROK Summit Meeting")
-    kind: ShortText = Field(description="e.g. summit, ministerial meeting")
-    date: dt.date = Field(description="a date written YYYY-MM-DD")
+    kind: ShortText = Field(
+        description="one of: " + ", ".join(KINDS) + " (or a term of the glossary)"
+    )
+    date: dt.date = Field(description="a date written YYYY-MM-DD (the first day)")
+    end_date: dt.date | None = Field(
+        None, description="the last day of an event over several days, YYYY-MM-DD (optional)"
+    )
     time: dt.time | None = Field(None, description="local start time, HH:MM (optional)")
     time_zone: ShortText = Field(description="an IANA time zone such as Asia/Tokyo")
     city: ShortText = Field(description="the city, as in the glossary")
     venue: ShortText | None = Field(None, description="the venue, as in the glossary (optional)")
     host_country: ShortText = Field(description="the host country, as in the glossary")
+
+    @field_validator("end_date")
+    @classmethod
+    def _not_before_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("date")
+        if value is not None and isinstance(start, dt.date) and value < start:
+            raise ValueError(
+                f"end_date {value.isoformat()} is before date {start.isoformat()}; "
+                "end_date is the last day of the event"
+            )
+        return value
 
     @field_validator("time_zone")
     @classmethod
@@ -141,6 +148,10 @@ class Facts(Record):
     next_steps: list[Statement] = []
     differences: list[Difference] = []
     sources: list[Source] = Field(min_length=1)
+    glossary: list[Term] = Field(
+        [],
+        description="the event's own glossary terms (as in glossary.yaml), over the workspace's",
+    )
 
     def citing(self) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
         """Every place that cites sources, with its path in the file."""

@@ -5,15 +5,21 @@ from __future__ import annotations
 STARTER = """\
 # Facts for one event. Every statement cites one or more ids from `sources:` at the end.
 # Status (optional, default confirmed): confirmed | reported ("is believed to") | expected
-# ("was expected to"). Names, places and countries are written in English as in the glossary
-# (sources/glossary.yaml), which gives their official Japanese and Korean forms.
+# ("was expected to"). Names, places and countries are written in English as in the glossaries
+# (the base term base shipped with briefing, sources/glossary.yaml, and this file's own
+# `glossary:` at the end), which give their official Japanese and Korean forms. A name none of
+# them holds is printed in English and marked in the Japanese and Korean documents.
 # Check the file with:  briefing validate {path}
 # Build it with:        briefing build {path}
 
 event:
   title: Bilateral Summit Meeting          # the event's name
-  kind: summit meeting                     # e.g. summit meeting, foreign ministers' meeting
+  kind: summit meeting                     # one of: summit meeting, bilateral meeting,
+  #   trilateral summit, foreign ministers' meeting, ministerial meeting, telephone talks,
+  #   video conference, state visit, official visit, working visit, multilateral conference
+  #   (anything else needs a glossary term with that English form)
   date: 2026-01-13                         # YYYY-MM-DD, local date at the venue
+  # end_date: 2026-01-14                   # optional last day of an event over several days
   # time: "14:30"                          # optional local start time, HH:MM (quoted)
   time_zone: Asia/Tokyo                    # IANA time zone of the venue
   city: Nara
@@ -72,4 +78,13 @@ sources:
     date: 2026-01-13
     # url: https://example.org/report      # or a note where there is no address
     note: Where the report can be found.
+
+# The event's own glossary (optional): names particular to this event, over the workspace's.
+glossary: []
+#  - id: example-venue
+#    kind: place                           # person | place | organisation | office | event | thing
+#    en: Example Hall
+#    ja: 例示ホール
+#    ko: 예시 홀
+#    checked: {{ja: "where the Japanese form was seen", ko: "where the Korean form was seen"}}
 """

@@ -444,3 +444,14 @@ def problems_from_validation(
         at_key = item["type"] == "extra_forbidden"
         problems.append(loaded.problem(loc, message, hint, key=at_key))
     return problems
+
+
+def fold_whitespace(value: Any) -> Any:
+    """Fold runs of white space (YAML line folding, indentation, line breaks) into one space.
+
+    A field is one paragraph or one name in a document, so a line break inside it can only
+    separate words: "readout.\n\nSecond" is "readout. Second", never "readout.Second".
+    """
+    if isinstance(value, str):
+        return re.sub(r"\s+", " ", value).strip()
+    return value

@@ -174,6 +174,15 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
         docx_xml.repeat_as_header(added.rows[0])
 
 
+def upright_styles(doc: DocxDocument) -> None:
+    """No style of the document slants its text: a reference document made for English may
+    set notes or quotations in italics, which Japanese and Korean typography does not use."""
+    for style in doc.styles:
+        font = getattr(style, "font", None)
+        if font is not None and font.italic:
+            font.italic = False
+
+
 def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | None) -> bytes:
     """The .docx bytes for `document`; the same input always gives the same bytes."""
     try:
@@ -183,6 +192,9 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     docx_xml.clear_body(doc)
     meta = document.metadata
     apply_language(doc, meta.language, *(fonts or (None, None)))
+    language = language_of_tag(meta.language)
+    if language is not None and not language.italics:
+        upright_styles(doc)
     fill_header_footer(doc, meta.header, meta.footer)
 
     styles = _Styles(doc)

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_interval, format_time
 from babel.numbers import format_decimal
 from jinja2 import (
     FileSystemLoader,
@@ -379,12 +379,16 @@ def portable_translations(translations: gettext.NullTranslations) -> Catalogs:
     the chain of catalogs (a template's own, then the package's) travels as messages and rule.
     """
     chain = []
-    current: gettext.NullTranslations | None = translations
+    # catalogs.CheckedTranslations holds its catalogs as a list, first found wins
+    found: list[gettext.NullTranslations] = list(getattr(translations, "chain", []))
+    current: gettext.NullTranslations | None = None if found else translations
     while isinstance(current, gettext.GNUTranslations):
-        forms = current.info().get("plural-forms", "nplurals=2; plural=n != 1;")
-        rule = forms.split(";")[1].split("plural=")[1] if "plural=" in forms else "n != 1"
-        chain.append((tuple(current._catalog.items()), rule))  # type: ignore[attr-defined]
+        found.append(current)
         current = current._fallback  # type: ignore[attr-defined]
+    for catalog in found:
+        forms = catalog.info().get("plural-forms", "nplurals=2; plural=n != 1;")
+        rule = forms.split(";")[1].split("plural=")[1] if "plural=" in forms else "n != 1"
+        chain.append((tuple(catalog._catalog.items()), rule))  # type: ignore[attr-defined]
     return tuple(chain)
 
 
@@ -404,8 +408,37 @@ def _translations(catalogs: Catalogs) -> gettext.NullTranslations:
     return result
 
 
+# CLDR skeleton for the days of an event over several days: with weekdays, like a single date.
+RANGE = "yMMMMEEEEd"
+
+
+class PrintedName(str):
+    """A name as a template prints it: the text, highlighted (its `__html__`) when the term
+    base lacks it; `.text` is the bare text, `.english` the facts' English."""
+
+    text: str
+    english: str
+    missing: bool
+    _html: str
+
+    def __new__(cls, text: str, english: str, missing: bool, html: str) -> PrintedName:
+        printed = super().__new__(cls, text)
+        printed.text, printed.english, printed.missing = text, english, missing
+        printed._html = html
+        return printed
+
+    def __html__(self) -> str:
+        return self._html
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PrintedName, (self.text, self.english, self.missing, self._html))
+
+
 def plain_view(value: Any) -> Any:
     """The view as namespaces, tuples and values: what a template reads, nothing to import."""
+    if hasattr(value, "__html__") and dataclasses.is_dataclass(value):  # localize.Name
+        name: Any = value
+        return PrintedName(name.text, name.english, name.missing, name.__html__())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return SimpleNamespace(
             **{f.name: plain_view(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -449,10 +482,18 @@ def environment(directory: Path, locale: str, catalogs: Catalogs) -> LimitedSand
     def time_filter(value: dt.time | None, pattern: str = "short") -> str:
         return "" if value is None else format_time(value, format=pattern, locale=locale)
 
+    def date_range_filter(start: dt.date, end: dt.date | None, skeleton: str = RANGE) -> str:
+        """The days of an event, as CLDR writes an interval in the locale (21–22 March)."""
+        if end is None or end == start:
+            return format_date(start, format="long", locale=locale)
+        return format_interval(start, end, skeleton, locale=locale)
+
     def number_filter(value: float | int) -> str:
         return format_decimal(value, locale=locale)
 
-    env.filters.update(date=date_filter, time=time_filter, number=number_filter)
+    env.filters.update(
+        date=date_filter, date_range=date_range_filter, time=time_filter, number=number_filter
+    )
     return env
 
 

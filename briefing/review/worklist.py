@@ -35,7 +35,7 @@ class ReviewSegment:
 def document_segments(facts: Facts, glossary: Glossary) -> list[ReviewSegment]:
     """Unique sentences in document order, each with the places it occurs."""
     found: dict[str, ReviewSegment] = {}
-    for source in source_texts(facts, glossary):
+    for source in source_texts(facts):
         path = dotted(source.location)
         sentences = split_segments(source.text)
         section = SECTIONS[str(source.location[0])]

@@ -24,8 +24,12 @@ from pydantic import (
 )
 
 from briefing.errors import InputError, Problem
-from briefing.facts.schema import fold_whitespace
-from briefing.facts.yamlsource import load_yaml, problems_from_validation
+from briefing.facts.yamlsource import (
+    LoadedYaml,
+    fold_whitespace,
+    load_yaml,
+    problems_from_validation,
+)
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 GLOSSARY_NAME = "glossary.yaml"
@@ -88,7 +92,7 @@ class Term(Forms):
     _forms_after: ClassVar[str | None] = "kind"
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    kind: Literal["person", "place", "organisation", "event", "thing"]
+    kind: Literal["person", "place", "organisation", "office", "event", "thing"]
     variants: list[Name] = []
     title: Rendering | None = None
     checked: dict[str, str] = {}
@@ -156,33 +160,57 @@ def find_glossary(option: Path | None, facts_paths: list[Path]) -> Path | None:
     return None
 
 
-def load_glossary(path: Path | None) -> Glossary:
-    """The glossary at `path`; None means none. A path that does not exist is an InputError:
-    a misspelt --glossary must not silently leave every name untranslated."""
-    if path is None:
-        return EMPTY
-    loaded = load_yaml(path)
-    try:
-        glossary = Glossary.model_validate(loaded.data)
-    except ValidationError as err:
-        raise InputError("", problems_from_validation(loaded, err, Glossary)) from None
+def term_problems(
+    loaded: LoadedYaml, terms: list[Term], prefix: tuple[str, ...] = ("terms",)
+) -> list[Problem]:
+    """Within one glossary: duplicate ids, and English forms that name two terms (errors)."""
     problems: list[Problem] = []
     owner: dict[str, str] = {}
     ids: set[str] = set()
-    for i, term in enumerate(glossary.terms):
+    for i, term in enumerate(terms):
         if term.id in ids:
-            problems.append(loaded.problem(("terms", i, "id"), f"duplicate term id '{term.id}'"))
+            problems.append(loaded.problem((*prefix, i, "id"), f"duplicate term id '{term.id}'"))
         ids.add(term.id)
         for form in term.english_forms():
             if form in owner and owner[form] != term.id:
                 problems.append(
                     loaded.problem(
-                        ("terms", i),
+                        (*prefix, i),
                         f"'{form}' belongs to both '{owner[form]}' and '{term.id}'",
                         "An English form may name one term only; remove it from one of them.",
                     )
                 )
             owner[form] = term.id
+    return problems
+
+
+def required_file(path: Path, what: str = "glossary") -> Path:
+    """`path` if it is there; a missing one is an error, never an empty glossary. (What is
+    not a regular file, a device or a pipe, the YAML reader refuses by its kind.)"""
+    if path.is_dir() or not (path.exists() or path.is_symlink()):
+        state = "is a folder" if path.is_dir() else "no such file"
+        raise InputError(
+            f"{path}: {state}; give the path of an existing {what} file "
+            "(YAML with `version:` and `terms:`), or leave the option out"
+        )
+    return path
+
+
+def read_glossary(path: Path, text: str | None = None) -> tuple[Glossary, LoadedYaml]:
+    """One glossary file, validated, with its positions for later findings."""
+    loaded = load_yaml(required_file(path), text)
+    try:
+        glossary = Glossary.model_validate(loaded.data)
+    except ValidationError as err:
+        raise InputError("", problems_from_validation(loaded, err, Glossary)) from None
+    problems = term_problems(loaded, glossary.terms)
     if problems:
         raise InputError("", problems)
-    return glossary
+    return glossary, loaded
+
+
+def load_glossary(path: Path | None) -> Glossary:
+    """One glossary file on its own (no layers); None gives the empty glossary."""
+    if path is None:
+        return EMPTY
+    return read_glossary(path)[0]

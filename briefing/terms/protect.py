@@ -19,6 +19,14 @@ from briefing.terms.glossary import Glossary, Term
 
 PLACEHOLDER = "ZX{}"
 PLACEHOLDER_PATTERN = re.compile(r"Z\s*X\s*(\d+)", re.IGNORECASE)
+# A restored placeholder with the sentence punctuation (and the space before it) that follows.
+RESTORE_PATTERN = re.compile(r"ZX(\d+)(?:(\s*)([.,:;?!])(\s*))?")
+SENTENCE_PUNCTUATION = ".,:;?!"
+# Sentence punctuation as Japanese writes it, for what the translation stage itself puts next
+# to a term: Japanese ends a sentence with 。 and separates with 、, never "." and ",".
+FULL_WIDTH = {
+    "ja": str.maketrans({".": "。", ",": "、", ":": "：", ";": "；", "?": "？", "!": "！"})
+}
 
 # A batch translator: source strings in, target strings out, same length and order.
 Engine = Callable[[list[str]], list[str]]
@@ -64,9 +72,42 @@ def restore(protected: Protected, translated: str, lang: str) -> str | None:
         return None  # present, but garbled (spaces, case)
 
     def target(match: re.Match[str]) -> str:
-        return protected.terms[int(match.group(1)) - 1].form(lang)
+        form = protected.terms[int(match.group(1)) - 1].form(lang)
+        space, mark, after = match.group(2) or "", match.group(3) or "", match.group(4) or ""
+        if mark and lang in FULL_WIDTH:
+            after = ""  # full-width punctuation carries its own space
+        return form + punctuation(mark, lang, space) + after
 
-    return re.sub(r"ZX(\d+)", target, translated)
+    return RESTORE_PATTERN.sub(target, translated)
+
+
+def punctuation(mark: str, lang: str, space: str = "") -> str:
+    """Sentence punctuation right after a term, as the target language writes it: Japanese
+    。、 for ". ,", and no space before it in Korean (or any language but Japanese)."""
+    if not mark:
+        return space
+    table = FULL_WIDTH.get(lang)
+    return mark.translate(table) if table else mark
+
+
+def _is_punctuation(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and all(ch in SENTENCE_PUNCTUATION for ch in stripped)
+
+
+def join_parts(parts: list[str], lang: str) -> str:
+    """Terms and translated pieces joined as the language writes them: Korean puts a space
+    between words but none before punctuation; Japanese puts no space and writes 。、."""
+    separator = LANGUAGES[lang].word_separator
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        if _is_punctuation(part):
+            text += punctuation(part.strip(), lang)
+        else:
+            text += (separator if text else "") + part
+    return text
 
 
 def _split_parts(segment: str, glossary: Glossary) -> list[str | Term]:
@@ -128,7 +169,6 @@ def translate_protected(
                     joined.append(piece)
                 else:
                     joined.append(part.strip())
-            separator = LANGUAGES[lang].word_separator
-            text = separator.join(p for p in joined if p)
+            text = join_parts(joined, lang)
             outcomes[index] = Outcome(text, "split" if ok else "failed", not ok)
     return [o for o in outcomes if o is not None]

@@ -13,6 +13,7 @@ from briefing.errors import BriefingError
 
 if TYPE_CHECKING:
     from briefing.languages import Language
+    from briefing.terms.glossary import Glossary
 
 
 class Origin(str, Enum):
@@ -74,5 +75,12 @@ class TranslationBatch:
 
 class Translation(Protocol):
     def translate(
-        self, target: Language, texts: list[str], progress: Progress
-    ) -> TranslationBatch: ...
+        self,
+        target: Language,
+        texts: list[str],
+        progress: Progress,
+        glossary: Glossary | None = None,
+    ) -> TranslationBatch:
+        """`texts` in `target`, with the terms of `glossary` (each facts file has its own
+        layered glossary) kept intact; None means the glossary the stage was made with."""
+        ...

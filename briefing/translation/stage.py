@@ -36,16 +36,24 @@ class TranslationStage:
         self.memory = memory
         self.statistics: dict[str, dict[str, int]] = {}
 
-    def translate(self, target: Language, texts: list[str], progress: Progress) -> TranslationBatch:
-        """The batch for `target`, made with one version of its model from start to end."""
+    def translate(
+        self,
+        target: Language,
+        texts: list[str],
+        progress: Progress,
+        glossary: Glossary | None = None,
+    ) -> TranslationBatch:
+        """The batch for `target`, made with one version of its model from start to end; terms
+        of `glossary` (a facts file's layered glossary; default: the stage's) are protected."""
         with self.engine.reserve(target):
-            return self._translate(target, texts, progress)
+            terms = self.glossary if glossary is None else glossary
+            return self._translate(target, texts, progress, terms)
 
     def _translate(
-        self, target: Language, texts: list[str], progress: Progress
+        self, target: Language, texts: list[str], progress: Progress, terms: Glossary
     ) -> TranslationBatch:
         identity = self.engine.identity(target)
-        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, self.glossary.fingerprint)
+        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, terms.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}
         unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
 
@@ -66,7 +74,7 @@ class TranslationStage:
             translate = self.engine.translator(target, advance)
             with progress.task(f"Translating en→{target.code}", len(misses)) as task:
                 tasks.append(task)
-                outcomes = translate_protected(misses, self.glossary, target.code, translate)
+                outcomes = translate_protected(misses, terms, target.code, translate)
         fresh = {
             segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
             for segment, outcome in zip(misses, outcomes, strict=True)
