@@ -131,7 +131,7 @@ def test_the_same_input_named_twice_is_built_once(
 
     assert result.returncode == 0, result.stderr
     assert documents(out) == ["event.en.docx"]
-    rows = [line for line in result.stderr.splitlines() if "event.yaml" in line]
+    rows = [line for line in result.stderr.splitlines() if line.startswith("│ event.yaml")]
     assert len(rows) == 1, result.stderr  # one document in the report, not one per mention
 
 
