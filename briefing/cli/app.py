@@ -19,7 +19,7 @@ from briefing.cli.memory import memory_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.cli.workspace import config_command, init_command, schema_command
-from briefing.errors import BriefingError
+from briefing.errors import INTERNAL_ERROR, BriefingError
 
 app = typer.Typer(
     name="briefing",
@@ -117,4 +117,4 @@ def main() -> None:
                 f"[red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                 "    Run again with --debug for details, and report it with the input file."
             )
-        sys.exit(1)
+        sys.exit(INTERNAL_ERROR)

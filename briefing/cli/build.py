@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from briefing.cli.common import INTERRUPTED, err, escape, out, print_problems
+from briefing.cli.common import INTERRUPTED, err, escape, out, print_problems, state
 from briefing.errors import BriefingError, InputError
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ def print_report(report: BuildReport) -> None:
     for d in report.documents:
         if d.detail:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
+        if d.internal:
+            print_internal(d.trace)
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
@@ -120,6 +123,14 @@ def print_report(report: BuildReport) -> None:
             f"    or from a file:   briefing models install PATH/TO/translate-"
             f"{missing.source}_{missing.target}.argosmodel"
         )
+
+
+def print_internal(trace: str) -> None:
+    """After an internal error: its traceback with --debug, else how to get it."""
+    if state["debug"]:
+        err.print(escape(trace), end="")
+    else:
+        err.print("    Run again with --debug for details, and report it with the input.")
 
 
 def build_command(
@@ -256,7 +267,8 @@ def build_command(
         typer.Option(
             "--watch",
             help="Build, then rebuild whenever a facts file, glossary, the template or "
-            "briefing.toml changes, until Ctrl-C.",
+            "briefing.toml changes, until Ctrl-C (exit status 130). A rebuild's errors are "
+            "reported on its line and watching goes on.",
         ),
     ] = False,
 ) -> None:
@@ -468,19 +480,26 @@ def watch_and_rebuild(
         return watched_inputs(current["settings"], facts)
 
     def rebuild(changed: list[Path]) -> None:
+        """One rebuild; whatever goes wrong is reported on its line and watching goes on."""
+        what = f"{time.strftime('%H:%M:%S')} {', '.join(_shown(p) for p in changed)} changed"
         try:
             if settings.config_file and any(p.name == settings.config_file.name for p in changed):
                 current["settings"] = load_settings(overrides)
             request = build_request(current["settings"], facts, force=False)
             report = run_build(current["settings"], request, show_progress=False)
         except BriefingError as error:
-            out.print(
-                f"{time.strftime('%H:%M:%S')} {', '.join(_shown(p) for p in changed)} changed: "
-                f"error: {' '.join(str(error).split())}",
-                markup=False,
-            )
+            out.print(f"{what}: error: {' '.join(str(error).split())}", markup=False)
+            return
+        except typer.Exit:
+            raise  # Ctrl-C during the build
+        except Exception as error:  # noqa: BLE001 - a fault in briefing: this rebuild only
+            out.print(f"{what}: internal error: {type(error).__name__}: {error}", markup=False)
+            print_internal(traceback.format_exc())
             return
         out.print(summary_line(changed, report), markup=False)
+        for document in report.documents:
+            if document.internal:
+                print_internal(document.trace)
 
     try:
         first = run_build(settings, build_request(settings, facts, force), show_progress=True)

@@ -23,7 +23,7 @@ from briefing.facts.kinds import is_known, normalise, unknown_kind_problem
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
 from briefing.facts.yamlsource import LoadedYaml, dotted
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
-from briefing.terms.glossary import Glossary, Term
+from briefing.terms.glossary import NAME_LIMIT, Glossary, Term
 from briefing.translation.interface import Origin, TranslatedText
 
 
@@ -215,7 +215,10 @@ def kept_terms(facts: Facts, glossary: Glossary) -> Glossary:
             }
         )
         for item in missing_names(facts, glossary)
-        if item.kind != "office" and item.loc[-1] != "kind"
+        if item.kind != "office"
+        and item.loc[-1] != "kind"
+        # a title longer than any term's form is no name to keep: it still builds
+        and len(item.english) <= NAME_LIMIT
     ]
     if not kept:
         return glossary

@@ -34,7 +34,8 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 GLOSSARY_NAME = "glossary.yaml"
 
-Name = Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(fold_whitespace)]
+NAME_LIMIT = 300  # characters in a term's form
+Name = Annotated[str, Field(min_length=1, max_length=NAME_LIMIT), BeforeValidator(fold_whitespace)]
 
 
 class Forms(BaseModel):
