@@ -453,5 +453,6 @@ def fold_whitespace(value: Any) -> Any:
     separate words: "readout.\n\nSecond" is "readout. Second", never "readout.Second".
     """
     if isinstance(value, str):
-        return re.sub(r"\s+", " ", value).strip()
+        # An ideographic space is part of a Japanese name as its official form writes it.
+        return re.sub(r"[^\S\u3000]+", " ", value).strip()
     return value
