@@ -443,6 +443,20 @@ def build(
                 else:
                     report.documents.append(write_one(writer, job))
                 progress.advance(task)
+        if manifest.unsaved:
+            try:
+                manifest.save()
+            except OSError as error:
+                report.problems.append(
+                    Problem(
+                        manifest.path,
+                        None,
+                        None,
+                        explain_write_error(manifest.path, error),
+                        "The documents written are complete; the record of what they were "
+                        "built from could not be saved, so the next build writes them again.",
+                    )
+                )
     report.problems.extend(writer.catalog_warnings())
     return report
 

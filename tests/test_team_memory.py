@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from briefing.memory.backend import open_memory
-from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
+from tests.conftest import NARA, ROOT, TINY_PACKAGES, run_cli
 from tests.servers.libretranslate import LibreTranslateServers
 from tests.servers.postgresql import PostgresServer
 
@@ -253,10 +253,9 @@ def test_a_server_killed_mid_build_fails_the_build_cleanly(
 
 def _texts(facts: object) -> list[str]:
     """The free texts a build translates, as the build derives them."""
-    from briefing.terms.glossary import load_glossary
     from briefing.translation.texts import texts_to_translate
 
-    return texts_to_translate(facts, load_glossary(GLOSSARY))  # type: ignore[arg-type]
+    return texts_to_translate(facts)  # type: ignore[arg-type]
 
 
 def _running(server: PostgresServer) -> bool:
