@@ -69,9 +69,7 @@ def main() -> None:
         facts_paths = write_variants(work / "sources", args.variants)
         glossary = load_glossary(work / "sources" / "glossary.yaml")
         texts = list(
-            dict.fromkeys(
-                t for p in facts_paths for t in texts_to_translate(load_facts(p)[0])
-            )
+            dict.fromkeys(t for p in facts_paths for t in texts_to_translate(load_facts(p)[0]))
         )
         segments = len(set(s for t in texts for s in split_segments(t)))
         print(
