@@ -16,13 +16,12 @@ up to date under an advisory lock, so two builds opening a new database at once 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import time
 from collections.abc import Iterable, Iterator
-from types import TracebackType
 from typing import Any
 
 from briefing.errors import BriefingError, InputError
+from briefing.memory.connected import Connected, timestamp
 from briefing.memory.interface import (
     MACHINE,
     REVIEWED,
@@ -87,11 +86,7 @@ def display_url(url: str) -> str:
     return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-
-
-class PostgresMemory:
+class PostgresMemory(Connected[Any]):
     """A translation memory in a PostgreSQL database; use it as a context manager."""
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
@@ -101,7 +96,7 @@ class PostgresMemory:
         self.name = display_url(url)
         self.timeout = timeout
         try:
-            self._connection: Any = psycopg.connect(
+            self._connection = psycopg.connect(
                 url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
             )
         except psycopg.ProgrammingError as err:
@@ -125,31 +120,6 @@ class PostgresMemory:
         except BaseException:
             self.close()
             raise
-
-    # -- life cycle -------------------------------------------------------------------------
-
-    def close(self) -> None:
-        if getattr(self, "_connection", None) is not None:
-            with contextlib.suppress(Exception):
-                self._connection.close()
-            self._connection = None
-
-    def __enter__(self) -> PostgresMemory:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @property
-    def connection(self) -> Any:
-        if self._connection is None:
-            raise RuntimeError(f"the translation memory {self.name} is closed")
-        return self._connection
 
     # -- errors and transactions ------------------------------------------------------------
 
@@ -262,7 +232,7 @@ class PostgresMemory:
         """Store machine translations under `key`; reviewed entries are kept as they are."""
         if any(entry.reviewed for entry in targets.values()):
             raise ValueError("store_machine stores machine output; use store_reviewed")
-        now = _now()
+        now = timestamp()
         rows = sorted(
             (
                 normalize(segment),
@@ -297,7 +267,7 @@ class PostgresMemory:
 
     def store_reviewed(self, entries: Iterable[ReviewedTranslation], reviewer: str) -> int:
         """Store approved translations as reviewed, all in one transaction; returns how many."""
-        now = _now()
+        now = timestamp()
         rows = sorted(
             (
                 normalize(entry.segment),

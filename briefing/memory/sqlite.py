@@ -14,15 +14,14 @@ the call or after it, never between.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from types import TracebackType
 
 from briefing.errors import BriefingError, InputError
+from briefing.memory.connected import Connected, timestamp
 from briefing.memory.interface import (
     MACHINE,
     REVIEWED,
@@ -73,20 +72,17 @@ def resolve_memory_path(option: Path | None) -> Path:
     return default_memory_path()
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-
-
 def _chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 
 
-class TranslationMemory:
+class TranslationMemory(Connected[sqlite3.Connection]):
     """The SQLite translation memory; use it as a context manager so the file is closed."""
 
     def __init__(self, path: Path, timeout: float = 30.0) -> None:
         self.path = Path(path)
+        self.name = str(self.path)
         self.timeout = timeout
         if self.path.is_dir():
             raise InputError(
@@ -100,7 +96,6 @@ class TranslationMemory:
                 f"cannot create the folder for the translation memory {self.path}: "
                 f"{err.strerror or err}; choose another place with --tm PATH or {ENV_VAR}"
             ) from None
-        self._connection: sqlite3.Connection | None = None
         try:
             self._connection = sqlite3.connect(
                 str(self.path), timeout=timeout, isolation_level=None
@@ -132,30 +127,6 @@ class TranslationMemory:
                 if not busy or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-
-    # -- life cycle -------------------------------------------------------------------------
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def __enter__(self) -> TranslationMemory:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @property
-    def connection(self) -> sqlite3.Connection:
-        if self._connection is None:
-            raise RuntimeError(f"the translation memory {self.path} is closed")
-        return self._connection
 
     # -- errors and transactions ------------------------------------------------------------
 
@@ -270,7 +241,7 @@ class TranslationMemory:
         """Store machine translations under `key`; reviewed entries are kept as they are."""
         if any(entry.reviewed for entry in targets.values()):
             raise ValueError("store_machine stores machine output; use store_reviewed")
-        now = _now()
+        now = timestamp()
         rows = [
             (
                 normalize(segment),
@@ -300,7 +271,7 @@ class TranslationMemory:
 
     def store_reviewed(self, entries: Iterable[ReviewedTranslation], reviewer: str) -> int:
         """Store approved translations as reviewed, all in one transaction; returns how many."""
-        now = _now()
+        now = timestamp()
         rows = [
             (
                 normalize(entry.segment),
@@ -375,10 +346,6 @@ class TranslationMemory:
         return result
 
     # -- copying between memories -----------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        return str(self.path)
 
     def all_entries(self) -> Iterator[StoredEntry]:
         """Every row, in key order, read in one snapshot."""
