@@ -52,7 +52,7 @@ def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> li
     if not found:
         raise InputError(
             f"no facts files given and none found in {sources}/; "
-            "name one (briefing build FILE.yaml) or create one with `briefing new NAME`"
+            "name one (e.g. sources/EVENT.yaml) or create one with `briefing new NAME`"
         )
     return found
 
