@@ -7,8 +7,11 @@ in one batch) → localize → render the template → write the .docx.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import json
+import traceback
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +19,13 @@ from pathlib import Path
 from babel import Locale
 
 from briefing import __version__, catalogs
-from briefing.atomic import ensure_writable_dir, remove_temporaries, write_atomic
-from briefing.errors import BriefingError, InputError, Problem
+from briefing.atomic import (
+    ensure_writable_dir,
+    explain_write_error,
+    remove_temporaries,
+    write_atomic,
+)
+from briefing.errors import INTERNAL_ERROR, BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.facts.yamlsource import LoadedYaml
@@ -39,6 +47,7 @@ from briefing.output.template import Template, find_template
 from briefing.terms.glossary import Glossary
 from briefing.terms.layers import Stack
 from briefing.translation.interface import (
+    LanguageUnavailable,
     MissingModel,
     Origin,
     Progress,
@@ -73,6 +82,8 @@ class DocumentOutcome:
     path: Path | None
     status: str  # written | unchanged | failed | missing-model
     detail: str = ""
+    internal: bool = False  # failed through a fault in briefing itself, not in its input
+    trace: str = ""  # the traceback of an internal failure, shown with --debug
     from_memory: int = 0
     from_machine: int = 0
     flagged: int = 0
@@ -93,10 +104,12 @@ class KeptName:
 class BuildReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    missing: list[MissingModel] = field(default_factory=list)
+    missing: list[LanguageUnavailable] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
+        if any(d.internal for d in self.documents):
+            return INTERNAL_ERROR
         if any(p.severity == "error" for p in self.problems) or any(
             d.status == "failed" for d in self.documents
         ):
@@ -107,6 +120,37 @@ class BuildReport:
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
     label = f"{SOURCE_LANGUAGE}-{lang}" if parallel else lang
     return out_dir / f"{facts_path.stem}.{label}.docx"
+
+
+def distinct_inputs(request: BuildRequest) -> list[Path]:
+    """The facts files, each once; an error, before anything is written, when two different
+    files would write documents of the same name (one would silently replace the other).
+
+    Names are compared as Windows and macOS compare them, ignoring case and Unicode
+    normalisation, so that a build does not depend on the file system it runs on.
+    """
+    unique: dict[Path, Path] = {}
+    for path in request.facts_paths:
+        unique.setdefault(path.resolve(), path)
+    by_stem: dict[str, list[Path]] = {}
+    for path in unique.values():
+        key = unicodedata.normalize("NFC", path.stem).casefold()
+        by_stem.setdefault(key, []).append(path)
+    clashes = [paths for paths in by_stem.values() if len(paths) > 1]
+    if clashes:
+        first_lang = request.languages[0].code if request.languages else SOURCE_LANGUAGE
+        parallel = request.layout == "parallel" and first_lang != SOURCE_LANGUAGE
+        lines = [
+            f"{' and '.join(map(str, paths))} would all be written to "
+            f"{output_path(request.out_dir, paths[0], first_lang, parallel)}"
+            for paths in clashes
+        ]
+        raise InputError(
+            "two facts files give documents of the same name, and one would replace the "
+            f"other: {'; '.join(lines)}. Rename one of them, or build them with different "
+            "--out folders. Nothing was written."
+        )
+    return list(unique.values())
 
 
 @dataclass
@@ -320,10 +364,14 @@ class Writer:
         try:
             write_atomic(job.target, data)
         except OSError as err:
-            outcome.status, outcome.detail = "failed", f"{job.target}: {err.strerror or err}"
+            outcome.status, outcome.detail = "failed", explain_write_error(job.target, err)
             return outcome
-        self.manifest.record(job.target, inputs, data)
         outcome.status = "written"
+        # The document is complete and in place. Should the record of it not be saved (a full
+        # disk), the manifest keeps its older entry, whose digest does not match the new file,
+        # so the next build writes it again: build() reports that once, at the end.
+        with contextlib.suppress(OSError):
+            self.manifest.record(job.target, inputs, data)
         return outcome
 
 
@@ -337,12 +385,14 @@ def build(
         raise InputError(f"unknown layout '{request.layout}'; use one of {', '.join(LAYOUTS)}")
     progress = progress or SilentProgress()
     report = BuildReport()
+    facts_paths = distinct_inputs(request)
     template = find_template(request.template)
     ensure_writable_dir(request.out_dir)
-    sources = load_all(request.facts_paths, request.glossary, report)
+    sources = load_all(facts_paths, request.glossary, report)
 
     with build_lock(request.out_dir, on_wait=on_wait), render_process() as renderer:
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
+        manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches: dict[tuple[str, str], TranslationBatch] = {}
         done: set[str] = set()  # languages whose translation ran (or needs none)
         failed: dict[str, str] = {}  # language → why its translation could not be made
@@ -369,14 +419,12 @@ def build(
                         LANGUAGES[code], texts, progress, terms
                     )
                 done.add(code)
-            except MissingModel as missing:
+            except LanguageUnavailable as missing:
                 report.missing.append(missing)
             except BriefingError as error:  # e.g. a model damaged or removed while in use
                 failed[code] = str(error)
 
-        writer = Writer(
-            template, batches, Manifest(request.out_dir), request.force, request.strict, renderer
-        )
+        writer = Writer(template, batches, manifest, request.force, request.strict, renderer)
         jobs = plan_jobs(sources, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:
@@ -391,11 +439,48 @@ def build(
                         )
                     )
                 elif job.language.code not in done:
+                    why = next(m for m in report.missing if m.target == job.language.code)
+                    status = "missing-model" if isinstance(why, MissingModel) else "unavailable"
                     report.documents.append(
-                        DocumentOutcome(job.source.path, job.language.code, None, "missing-model")
+                        DocumentOutcome(job.source.path, job.language.code, None, status)
                     )
                 else:
-                    report.documents.append(writer.write(job))
+                    report.documents.append(write_one(writer, job))
                 progress.advance(task)
+        if manifest.unsaved:
+            try:
+                manifest.save()
+            except OSError as error:
+                report.problems.append(
+                    Problem(
+                        manifest.path,
+                        None,
+                        None,
+                        explain_write_error(manifest.path, error),
+                        "The documents written are complete; the record of what they were "
+                        "built from could not be saved, so the next build writes them again.",
+                    )
+                )
     report.problems.extend(writer.catalog_warnings())
     return report
+
+
+def write_one(writer: Writer, job: Job) -> DocumentOutcome:
+    """One document; whatever goes wrong with it is its outcome and never stops the others."""
+    try:
+        return writer.write(job)
+    except BriefingError as error:
+        return DocumentOutcome(job.source.path, job.language.code, job.target, "failed", str(error))
+    except OSError as error:  # reading back an existing document, for one
+        detail = explain_write_error(job.target, error)
+        return DocumentOutcome(job.source.path, job.language.code, job.target, "failed", detail)
+    except Exception as error:  # noqa: BLE001 - a fault in briefing: this document only
+        return DocumentOutcome(
+            job.source.path,
+            job.language.code,
+            job.target,
+            "failed",
+            f"internal error: {type(error).__name__}: {error}",
+            internal=True,
+            trace=traceback.format_exc(),
+        )

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Exit status of a fault in briefing itself (sysexits.h EX_SOFTWARE): distinct from 1 (a model
+# is missing) and 2 (bad input, or a document that could not be written).
+INTERNAL_ERROR = 70
+
 
 @dataclass(frozen=True)
 class Problem:

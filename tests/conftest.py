@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 
 from briefing.cli import main
 
+# Real servers for the team features: LibreTranslate and PostgreSQL, started on demand.
+pytest_plugins = ("tests.servers.libretranslate", "tests.servers.postgresql")
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 # Random weights: meaningless output of exactly max_decoding_length pieces, placeholders lost.

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from docx.oxml.ns import qn
 
 from briefing.build import BuildReport, BuildRequest, build
-from briefing.cli.build import report_as_json
+from briefing.cli.build_report import report_as_json
 from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES

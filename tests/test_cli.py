@@ -14,6 +14,7 @@ from typing import Any
 import docx
 import pytest
 
+from briefing.errors import INTERNAL_ERROR
 from briefing.facts.load import load_facts
 from tests.conftest import GLOSSARY, NARA, ROOT, invoke, run_cli
 
@@ -89,13 +90,13 @@ def test_internal_error_without_and_with_debug(tmp_path: Path) -> None:
     args = ["build", str(NARA), "--lang", "en", "--out", "out", "--template", str(template)]
 
     plain = run_cli(*args, script=True, cwd=tmp_path)
-    assert plain.returncode == 1
+    assert plain.returncode == INTERNAL_ERROR  # not 1, which means "a model is missing"
     assert "internal error: ZeroDivisionError" in plain.stderr
     assert "--debug" in plain.stderr
     assert "Traceback" not in plain.stderr
 
     debug = run_cli("--debug", *args, script=True, cwd=tmp_path)
-    assert debug.returncode == 1
+    assert debug.returncode == INTERNAL_ERROR  # not 1, which means "a model is missing"
     assert "Traceback (most recent call last)" in debug.stderr
     assert "ZeroDivisionError" in debug.stderr
     assert not list((tmp_path / "out").glob("*.docx"))

@@ -1,7 +1,9 @@
-"""The translation memory on real SQLite files: keys, reviewed entries, damage, concurrency."""
+"""The translation memory: one suite that every backend passes (an SQLite file, a real PostgreSQL
+server), then what only SQLite files can suffer (damage, locks, WAL, where the file goes)."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -11,10 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from briefing.errors import BriefingError, InputError
+from briefing.memory.backend import open_memory
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
+from briefing.memory.postgres import MIGRATIONS as PG_MIGRATIONS
+from briefing.memory.postgres import SCHEMA_VERSION as PG_SCHEMA_VERSION
 from briefing.memory.sqlite import (
     SCHEMA_VERSION,
     TranslationMemory,
@@ -37,17 +43,26 @@ def memory_path(tmp_path: Path) -> Path:
     return tmp_path / "tm" / "memory.sqlite"
 
 
-def test_hit_and_miss(memory_path: Path) -> None:
-    with TranslationMemory(memory_path) as memory:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def memory_location(request: pytest.FixtureRequest, memory_path: Path) -> str:
+    """Where a memory lives, for the tests every backend must pass: an SQLite file, or a new
+    database on the session's real PostgreSQL server (tests/servers/postgresql.py)."""
+    if request.param == "sqlite":
+        return str(memory_path)
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def test_hit_and_miss(memory_location: str) -> None:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("両首脳は奈良で会談した。")}, KEY)
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         found = memory.lookup([SUMMIT, TALKS], KEY)
     assert found == {SUMMIT: MemoryEntry("両首脳は奈良で会談した。", reviewed=False)}
 
 
-def test_segments_are_found_in_normalized_form_and_returned_as_asked(memory_path: Path) -> None:
+def test_segments_are_found_in_normalized_form_and_returned_as_asked(memory_location: str) -> None:
     asked = "The two  leaders\nmet in Nara."
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("会談")}, KEY)
         found = memory.lookup([asked], KEY)
     assert found == {asked: MemoryEntry("会談", reviewed=False)}
@@ -62,43 +77,43 @@ def test_segments_are_found_in_normalized_form_and_returned_as_asked(memory_path
     ids=["model changed", "other language"],
 )
 def test_machine_entries_are_keyed_by_model_and_language(
-    memory_path: Path, other: MemoryKey
+    memory_location: str, other: MemoryKey
 ) -> None:
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("会談")}, KEY)
         assert memory.lookup([SUMMIT], other) == {}
         assert memory.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
 
 
 def test_machine_entries_are_keyed_by_the_glossary_forms_of_their_sentence(
-    memory_path: Path,
+    memory_location: str,
 ) -> None:
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("奈良で")}, KEY, {SUMMIT: '["奈良"]'})
         assert memory.lookup({SUMMIT: '["奈良市"]'}, KEY) == {}
         assert memory.lookup({SUMMIT: ""}, KEY) == {}
         assert memory.lookup({SUMMIT: '["奈良"]'}, KEY)[SUMMIT].target == "奈良で"
 
 
-def test_flagged_machine_output_stays_flagged(memory_path: Path) -> None:
-    with TranslationMemory(memory_path) as memory:
+def test_flagged_machine_output_stays_flagged(memory_location: str) -> None:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("会談", flagged=True), TALKS: machine("協議")}, KEY)
         found = memory.lookup([SUMMIT, TALKS], KEY)
     assert found[SUMMIT].flagged and not found[TALKS].flagged
 
 
 def test_reviewed_entry_survives_model_change_and_later_machine_output(
-    memory_path: Path,
+    memory_location: str,
 ) -> None:
     new_model = MemoryKey("en", "ja", "translate-en_ja@2.0")
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("機械訳")}, KEY)
         memory.store_reviewed(
             [ReviewedTranslation(SUMMIT, "en", "ja", "両首脳は奈良で会談を行った。")], "Sato"
         )
         memory.store_machine({SUMMIT: machine("新しい機械訳")}, KEY)
         memory.store_machine({SUMMIT: machine("別モデルの訳")}, new_model)
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         for key in (KEY, new_model):
             assert memory.lookup([SUMMIT], key) == {
                 SUMMIT: MemoryEntry("両首脳は奈良で会談を行った。", reviewed=True)
@@ -108,14 +123,14 @@ def test_reviewed_entry_survives_model_change_and_later_machine_output(
     assert stored.created.endswith("+00:00")
 
 
-def test_reviewed_entries_belong_to_their_target_language(memory_path: Path) -> None:
-    with TranslationMemory(memory_path) as memory:
+def test_reviewed_entries_belong_to_their_target_language(memory_location: str) -> None:
+    with open_memory(memory_location) as memory:
         memory.store_reviewed([ReviewedTranslation(SUMMIT, "en", "ko", "두 정상은")], "Kim")
         assert memory.lookup([SUMMIT], KEY) == {}
 
 
-def test_store_reviewed_upserts_and_keeps_creation_time(memory_path: Path) -> None:
-    with TranslationMemory(memory_path) as memory:
+def test_store_reviewed_upserts_and_keeps_creation_time(memory_location: str) -> None:
+    with open_memory(memory_location) as memory:
         memory.store_reviewed([ReviewedTranslation(SUMMIT, "en", "ja", "一")], "Sato")
         first = memory.entries_for([SUMMIT], "en", "ja")[SUMMIT]
         memory.store_reviewed([ReviewedTranslation(SUMMIT, "en", "ja", "二")], "Kato")
@@ -125,9 +140,9 @@ def test_store_reviewed_upserts_and_keeps_creation_time(memory_path: Path) -> No
     assert second.created == first.created and second.updated > first.updated
 
 
-def test_entries_for_prefers_reviewed_then_latest_machine(memory_path: Path) -> None:
+def test_entries_for_prefers_reviewed_then_latest_machine(memory_location: str) -> None:
     newer = MemoryKey("en", "ja", "translate-en_ja@2.0")
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         memory.store_machine({SUMMIT: machine("古い"), TALKS: machine("古い")}, KEY)
         memory.store_machine({SUMMIT: machine("新しい"), TALKS: machine("新しい")}, newer)
         memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "人の訳")], "Sato")
@@ -139,18 +154,45 @@ def test_entries_for_prefers_reviewed_then_latest_machine(memory_path: Path) -> 
     assert shown[SUMMIT].model == "translate-en_ja@2.0"
 
 
-def test_many_segments_in_one_call(memory_path: Path) -> None:
+def test_the_same_review_twice_changes_nothing(memory_location: str) -> None:
+    reviewed = ReviewedTranslation(TALKS, "en", "ja", "協議を始める。")
+    with open_memory(memory_location) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+        assert memory.store_reviewed([reviewed], "Sato") == 1
+        before = memory.entries()
+        assert memory.store_reviewed([reviewed], "Sato") == 0
+        assert memory.entries() == before
+        assert memory.store_reviewed([reviewed], "Kim") == 1  # another reviewer signs it
+        memory.store_reviewed([], "Kim", comments=[(SUMMIT, "en", "ja", "Say 'summit'.")])
+        comments = {(e.segment, e.origin): e.comment for e in memory.entries("ja")}
+    assert comments == {(SUMMIT, "machine"): "Say 'summit'.", (TALKS, "reviewed"): ""}
+
+
+def test_restore_replaces_an_entry_only_with_a_newer_one(memory_location: str) -> None:
+    with open_memory(memory_location) as memory:
+        memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "新しい")], "Sato")
+        (current,) = memory.entries()
+        older = dataclasses.replace(current, target="古い", updated="2000-01-01T00:00:00+00:00")
+        newer = dataclasses.replace(current, target="最新", updated="2999-01-01T00:00:00+00:00")
+        assert memory.restore([older]) == 1
+        assert memory.entries() == [current]
+        memory.restore([newer])
+        assert [e.target for e in memory.entries()] == ["最新"]
+        assert memory.stats() == [("ja", "reviewed", "", 1)]
+
+
+def test_many_segments_in_one_call(memory_location: str) -> None:
     segments = [f"Sentence number {i}." for i in range(1500)]
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         memory.store_machine({s: machine(f"文{i}") for i, s in enumerate(segments)}, KEY)
         found = memory.lookup(segments, KEY)
     assert len(found) == 1500 and found[segments[1234]].target == "文1234"
 
 
-def test_a_failed_write_stores_nothing_of_its_call(memory_path: Path) -> None:
-    with TranslationMemory(memory_path) as memory:
+def test_a_failed_write_stores_nothing_of_its_call(memory_location: str) -> None:
+    with open_memory(memory_location) as memory:
         broken = {SUMMIT: machine("会談"), TALKS: MemoryEntry(None, False)}  # type: ignore[arg-type]
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             memory.store_machine(broken, KEY)
         assert memory.counts() == {"machine": 0, "reviewed": 0}
         memory.store_machine({TALKS: machine("協議")}, KEY)  # the memory is usable afterwards
@@ -190,6 +232,63 @@ def test_another_sqlite_database_is_not_taken_for_a_memory(memory_path: Path) ->
         TranslationMemory(memory_path)
 
 
+def test_postgresql_memory_from_a_newer_version_is_refused(postgres_url: str) -> None:
+    open_memory(postgres_url).close()
+    with psycopg.connect(postgres_url) as connection:
+        connection.execute("UPDATE briefing_schema SET version = 99")
+    with pytest.raises(InputError, match="newer version"):
+        open_memory(postgres_url)
+
+
+def test_postgresql_memory_migrates_an_older_schema(postgres_url: str) -> None:
+    """A database at schema 0 (only the version table, as a crashed first open could leave
+    it) is brought up to date, and two openers at once both succeed."""
+    with psycopg.connect(postgres_url) as connection:
+        connection.execute("CREATE TABLE briefing_schema (version INTEGER NOT NULL)")
+        connection.execute("INSERT INTO briefing_schema VALUES (0)")
+    with open_memory(postgres_url) as first, open_memory(postgres_url) as second:
+        first.store_machine({SUMMIT: machine("会談")}, KEY)
+        assert second.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
+    with psycopg.connect(postgres_url) as connection:
+        assert connection.execute("SELECT version FROM briefing_schema").fetchall() == [
+            (PG_SCHEMA_VERSION,)
+        ]
+
+
+def test_postgresql_memory_of_schema_1_keeps_its_entries(postgres_url: str) -> None:
+    """A team database written before keys followed each sentence's terms: its machine entry
+    still answers under the glossary it was made with (and only that one), takes the
+    sentence's terms key on the way, and its reviewed entry wins as before."""
+    with psycopg.connect(postgres_url) as connection:
+        connection.execute("CREATE TABLE briefing_schema (version INTEGER NOT NULL)")
+        connection.execute("INSERT INTO briefing_schema VALUES (1)")
+        for statement in PG_MIGRATIONS[1]:
+            connection.execute(statement)
+        connection.execute(
+            "INSERT INTO briefing_entries VALUES"
+            " (%s, 'en', 'ja', 'machine', %s, 'fp-1', '会談', NULL, FALSE, 't0', 't0'),"
+            " (%s, 'en', 'ja', 'reviewed', '', '', '協議', 'Sato', FALSE, 't0', 't0')",
+            (SUMMIT, KEY.model, TALKS),
+        )
+    legacy = MemoryKey("en", "ja", KEY.model, legacy_glossary="fp-1")
+    other = MemoryKey("en", "ja", KEY.model, legacy_glossary="fp-2")
+    with open_memory(postgres_url) as memory:
+        assert memory.lookup({SUMMIT: '["奈良"]'}, other) == {}
+        assert memory.lookup({SUMMIT: '["奈良"]'}, legacy)[SUMMIT].target == "会談"
+        assert memory.lookup({SUMMIT: '["奈良"]'}, KEY)[SUMMIT].target == "会談"  # re-keyed
+        assert memory.lookup([TALKS], KEY)[TALKS] == MemoryEntry("協議", reviewed=True)
+        assert memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "協議", "ok")], "B")
+        assert memory.entries("ja", reviewed_only=True)[0].comment == "ok"
+
+
+def test_unreachable_postgresql_memory_is_a_clear_error(postgres_server: object) -> None:
+    url = "postgresql://briefing@/nothing?host=/nonexistent-socket-dir"
+    with pytest.raises(BriefingError) as caught:
+        open_memory(url)
+    assert "cannot connect to the translation memory" in str(caught.value)
+    assert "postgresql://briefing@/nothing" in str(caught.value)
+
+
 def test_memory_from_a_newer_version_is_refused(memory_path: Path) -> None:
     TranslationMemory(memory_path).close()
     with sqlite3.connect(memory_path) as connection:
@@ -220,7 +319,7 @@ def test_memory_held_by_another_writer_beyond_the_timeout(memory_path: Path) -> 
 def _store_many(path: str, worker: int, batches: int, start: object) -> None:
     start.wait()  # type: ignore[attr-defined]  # both workers write at the same time
     key = MemoryKey("en", "ja", "translate-en_ja@1.1")
-    with TranslationMemory(Path(path)) as memory:
+    with open_memory(path) as memory:
         for batch in range(batches):
             targets = {
                 f"Worker {worker} sentence {batch}-{i}.": MemoryEntry(
@@ -232,12 +331,12 @@ def _store_many(path: str, worker: int, batches: int, start: object) -> None:
             memory.store_machine(targets, key)
 
 
-def test_two_processes_storing_at_once_lose_no_entry(memory_path: Path) -> None:
+def test_two_processes_storing_at_once_lose_no_entry(memory_location: str) -> None:
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(2)
     batches = 150
     workers = [
-        context.Process(target=_store_many, args=(str(memory_path), n, batches, start))
+        context.Process(target=_store_many, args=(memory_location, n, batches, start))
         for n in (1, 2)
     ]
     for process in workers:
@@ -252,7 +351,7 @@ def test_two_processes_storing_at_once_lose_no_entry(memory_path: Path) -> None:
         for b in range(batches)
         for i in range(5)
     }
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         found = memory.lookup([*expected, "A sentence both workers translate."], key)
         assert memory.counts()["machine"] == len(expected) + 1
     assert {s: e.target for s, e in found.items() if s in expected} == expected
@@ -262,10 +361,10 @@ def test_two_processes_storing_at_once_lose_no_entry(memory_path: Path) -> None:
 _WRITER = """
 import sys
 from pathlib import Path
-from briefing.memory.sqlite import TranslationMemory
+from briefing.memory.backend import open_memory
 from briefing.memory.interface import MemoryEntry, MemoryKey
 key = MemoryKey("en", "ja", "m")
-with TranslationMemory(Path(sys.argv[1])) as memory:
+with open_memory(sys.argv[1]) as memory:
     batch = 0
     while True:
         memory.store_machine(
@@ -277,9 +376,9 @@ with TranslationMemory(Path(sys.argv[1])) as memory:
 """
 
 
-def test_killed_writer_leaves_whole_transactions_only(memory_path: Path) -> None:
+def test_killed_writer_leaves_whole_transactions_only(memory_location: str) -> None:
     writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(memory_path)],
+        [sys.executable, "-c", _WRITER, memory_location],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -288,11 +387,12 @@ def test_killed_writer_leaves_whole_transactions_only(memory_path: Path) -> None
     time.sleep(0.3)
     os.kill(writer.pid, signal.SIGKILL)
     writer.wait(timeout=30)
-    with TranslationMemory(memory_path) as memory:
+    with open_memory(memory_location) as memory:
         stored = memory.counts()["machine"]
-        check = memory.connection.execute("PRAGMA integrity_check").fetchone()[0]
+        if isinstance(memory, TranslationMemory):
+            check = memory.connection.execute("PRAGMA integrity_check").fetchone()[0]
+            assert check == "ok"
     assert stored >= 150 and stored % 50 == 0
-    assert check == "ok"
 
 
 def test_path_from_option_then_environment_then_data_folder(

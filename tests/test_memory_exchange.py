@@ -228,3 +228,25 @@ def test_help_of_the_review_and_memory_commands_imports_no_exchange_library() ->
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_team_memory_exchanges_the_same_tmx(
+    memory: Path, tmp_path: Path, postgres_url: str
+) -> None:
+    """SQLite → TMX → PostgreSQL → TMX: the team's memory holds and gives back the same entries,
+    and counts them alike."""
+    first, second = tmp_path / "first.tmx", tmp_path / "second.tmx"
+    assert briefing("memory", "export", "-o", first, "--tm", memory).code == 0
+    imported = briefing("memory", "import", first, "--tm", postgres_url, "--reviewer", "Kim")
+    assert imported.code == 0, imported.err
+    assert briefing("memory", "export", "-o", second, "--tm", postgres_url).code == 0
+
+    def units(path: Path) -> list[bytes]:
+        return [etree.tostring(tu) for tu in parse(path).findall("body/tu")]
+
+    assert units(second) == units(first) and len(units(first)) == 4
+    counts = [
+        briefing("memory", "stats", "--tm", where).out.splitlines()[1:]
+        for where in (memory, postgres_url)
+    ]
+    assert counts[0] == counts[1]

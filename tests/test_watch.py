@@ -22,10 +22,11 @@ WAIT = 60.0  # seconds; a rebuild of one English document takes about one
 class Watcher:
     """`briefing build --watch` running in a workspace, its output read line by line."""
 
-    def __init__(self, workspace: Path, *args: str) -> None:
+    def __init__(self, workspace: Path, *args: str, program: tuple[str, ...] = ()) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "PYTHONUNBUFFERED": "1"}
+        program = program or ("-m", "briefing.cli")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "briefing.cli", "build", "--watch", *args],
+            [sys.executable, *program, "build", "--watch", *args],
             cwd=workspace,
             env=env,
             stdout=subprocess.PIPE,
@@ -118,4 +119,72 @@ def test_watch_rebuilds_the_changed_document_and_stops_cleanly_on_ctrl_c(tmp_pat
         code, output = watcher.stop()
     assert code == 130, output
     assert "stopped watching" in output
+    assert "Traceback" not in output
+
+
+# The command line in a child interpreter in which writing a document titled "Broken Meeting"
+# fails in a way the program did not foresee (a bug), and a build of facts titled "Crashing
+# Meeting" fails outside any one document; everything else is real.
+FAULTY_WRITER = """
+import sys
+import briefing.build as build_module
+
+real = build_module.build_docx
+
+def faulty(document, *args, **kwargs):
+    if document.metadata.title == "Broken Meeting":
+        raise RuntimeError("a bug in the writer")
+    return real(document, *args, **kwargs)
+
+build_module.build_docx = faulty
+real_plan = build_module.plan_jobs
+
+def faulty_plan(sources, request):
+    if any(source.facts.event.title == "Crashing Meeting" for source in sources):
+        raise RuntimeError("a bug in the build")
+    return real_plan(sources, request)
+
+build_module.plan_jobs = faulty_plan
+sys.argv = ["briefing", *sys.argv[1:]]
+from briefing.cli import main
+main()
+"""
+
+
+def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    facts = workspace / "sources" / "first-event.yaml"
+    document = workspace / "out" / "first-event.en.docx"
+    text = facts.read_text(encoding="utf-8")
+    broken = text.replace("title: Bilateral Summit Meeting", "title: Broken Meeting", 1)
+    repaired = text.replace("title: Bilateral Summit Meeting", "title: Repaired Meeting", 1)
+    assert broken != text and repaired != text
+    watcher = Watcher(workspace, "--lang", "en", program=("-c", FAULTY_WRITER))
+    try:
+        watcher.wait_for(lambda line: line.startswith("watching"), "watching")
+        written = document.read_bytes()
+
+        facts.write_text(broken, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the broken rebuild")
+        assert "internal error: RuntimeError: a bug in the writer" in line, line
+        watcher.wait_for(lambda line: "--debug" in line, "how to see the details")
+        assert watcher.process.poll() is None
+        assert document.read_bytes() == written  # the last good document stays
+
+        crashing = text.replace("title: Bilateral Summit Meeting", "title: Crashing Meeting", 1)
+        facts.write_text(crashing, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the crashed rebuild")
+        assert "internal error: RuntimeError: a bug in the build" in line, line
+        watcher.wait_for(lambda line: "--debug" in line, "how to see the details")
+        assert watcher.process.poll() is None
+        assert document.read_bytes() == written
+
+        facts.write_text(repaired, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the repaired file")
+        assert "wrote out/first-event.en.docx" in line, line
+        assert "Repaired Meeting" in paragraphs(document)
+    finally:
+        code, output = watcher.stop()
+    assert code == 130, output
     assert "Traceback" not in output

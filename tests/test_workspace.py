@@ -238,3 +238,16 @@ def test_a_bad_key_stops_every_command_with_exit_2_and_the_located_error(tmp_pat
         assert f"{tmp_path / CONFIG_NAME}:2: error: unknown setting 'langauges'" in done.stderr
         assert "did you mean 'languages'?" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_validate_without_files_checks_every_facts_file_of_the_workspace(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    checked = run_cli("validate", cwd=workspace / "sources")
+    assert checked.returncode == 0, checked.stderr
+    assert "first-event.yaml: ok" in checked.stdout
+
+    (workspace / "sources" / "first-event.yaml").unlink()
+    empty = run_cli("validate", cwd=workspace)
+    assert empty.returncode == 2
+    assert "no facts files given and none found in" in empty.stderr

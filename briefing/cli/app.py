@@ -19,7 +19,7 @@ from briefing.cli.memory import memory_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.cli.workspace import config_command, init_command, schema_command
-from briefing.errors import BriefingError
+from briefing.errors import INTERNAL_ERROR, BriefingError
 
 app = typer.Typer(
     name="briefing",
@@ -50,6 +50,11 @@ app.add_typer(
     glossary_app,
     name="glossary",
     help="Check glossaries (term bases): duplicate forms, missing ja/ko, placeholder syntax.",
+)
+app.add_typer(
+    memory_app,
+    name="memory",
+    help="Translation memories: copy between a file and a team's PostgreSQL database.",
 )
 app.command("build")(build_command)
 app.command("validate")(validate_command)
@@ -118,4 +123,4 @@ def main() -> None:
                 f"[red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                 "    Run again with --debug for details, and report it with the input file."
             )
-        sys.exit(1)
+        sys.exit(INTERNAL_ERROR)

@@ -9,44 +9,31 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterator
+import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from briefing.cli.build_report import (
+    RichProgress,
+    print_internal,
+    print_report,
+    report_as_json,
+    rich_progress,
+    write_pdfs,
+)
 from briefing.cli.common import INTERRUPTED, err, escape, out, print_problems
 from briefing.errors import BriefingError, InputError
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from briefing.build import BuildReport, BuildRequest
+    from briefing.translation.engines.registry import EngineConfig
     from briefing.translation.stage import TranslationStage
     from briefing.watch import Inputs
     from briefing.workspace.settings import Settings
 
 STOPPED = "stopped watching; documents already written are complete, none is half-written"
-
-
-class RichProgress:
-    """Progress bars on the terminal; silent when output is not a terminal."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-
-    @contextlib.contextmanager
-    def task(self, description: str, total: int) -> Iterator[object]:
-        task_id = self.progress.add_task(description, total=total)
-        try:
-            yield task_id
-        finally:
-            self.progress.update(task_id, completed=total, visible=True)
-
-    def advance(self, task: object, amount: int = 1) -> None:
-        from rich.progress import TaskID
-
-        self.progress.advance(cast(TaskID, task), amount)
 
 
 def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> list[Path]:
@@ -65,51 +52,9 @@ def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> li
     if not found:
         raise InputError(
             f"no facts files given and none found in {sources}/; "
-            "name one (briefing build FILE.yaml) or create one with `briefing new NAME`"
+            "name one (e.g. sources/EVENT.yaml) or create one with `briefing new NAME`"
         )
     return found
-
-
-def print_report(report: BuildReport) -> None:
-    from rich.table import Table
-
-    if report.documents:
-        table = Table(title="Build")
-        table.add_column("facts", no_wrap=True)  # a file name stays whole on a narrow terminal
-        for column in ("lang", "result", "memory", "machine", "flagged", "in English"):
-            table.add_column(column, overflow="fold")
-        for d in report.documents:
-            table.add_row(
-                d.source.name,
-                d.lang,
-                d.status,
-                str(d.from_memory),
-                str(d.from_machine),
-                str(d.flagged),
-                str(len(d.kept_in_english)),
-            )
-        err.print(table)
-    for d in report.documents:
-        if d.detail:
-            err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
-        for text in d.flagged_texts:
-            shown = text if len(text) <= 90 else text[:87] + "…"
-            err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
-        for kept in d.kept_in_english:
-            entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
-            err.print(
-                f"[yellow]kept in English[/] {d.source.name} ({d.lang}): "
-                f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
-                f"add to the glossary: {{{escape(entry)}}}"
-            )
-    for missing in report.missing:
-        err.print(
-            f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
-            f" the {missing.target} documents were not written.[/]\n"
-            f"    Install it with:  briefing models install {missing.target}\n"
-            f"    or from a file:   briefing models install PATH/TO/translate-"
-            f"{missing.source}_{missing.target}.argosmodel"
-        )
 
 
 def build_command(
@@ -162,11 +107,52 @@ def build_command(
         ),
     ] = None,
     tm: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--tm",
-            help="Translation memory file (env BRIEFING_TM). Default: briefing/memory.sqlite "
-            "in the user data folder.",
+            help="Translation memory: a file (SQLite), or a postgresql:// URL shared by a team "
+            "(env BRIEFING_TM). Default: briefing/memory.sqlite in the user data folder.",
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Translation engine: argos (installed models, in this process) or "
+            "libretranslate (a server; give --engine-url). Default: argos.",
+        ),
+    ] = None,
+    engine_url: Annotated[
+        str | None,
+        typer.Option(
+            "--engine-url",
+            help="The LibreTranslate server, e.g. http://translate.example.org:5000. Its API "
+            "key, if it needs one, comes from $BRIEFING_LT_API_KEY or briefing.toml.",
+        ),
+    ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            help="Where the argos engine decodes: auto (a CUDA GPU when there is one), cpu, "
+            "cuda. Default: auto.",
+        ),
+    ] = None,
+    compute_type: Annotated[
+        str | None,
+        typer.Option(
+            "--compute-type",
+            help="CTranslate2 compute type for the argos engine: auto, int8, float16, … "
+            "Default: auto.",
+        ),
+    ] = None,
+    intra_threads: Annotated[
+        int | None,
+        typer.Option(
+            "--intra-threads",
+            min=0,
+            help="Threads per translator for the argos engine; 0: one, with one translator "
+            "per core.",
         ),
     ] = None,
     beam_size: Annotated[
@@ -176,7 +162,11 @@ def build_command(
     batch_size: Annotated[
         int | None,
         typer.Option(
-            "--batch-size", min=1, max=512, help="Segments per batch in translation. Default: 32."
+            "--batch-size",
+            min=1,
+            max=512,
+            help="Segments per batch in translation (per request for libretranslate). "
+            "Default: the engine's own, 16.",
         ),
     ] = None,
     strict: Annotated[
@@ -201,7 +191,8 @@ def build_command(
         typer.Option(
             "--watch",
             help="Build, then rebuild whenever a facts file, glossary, the template or "
-            "briefing.toml changes, until Ctrl-C.",
+            "briefing.toml changes, until Ctrl-C (exit status 130). A rebuild's errors are "
+            "reported on its line and watching goes on.",
         ),
     ] = False,
 ) -> None:
@@ -222,6 +213,11 @@ def build_command(
         "layout": layout,
         "translation.models_dir": models_dir,
         "translation.memory": tm,
+        "translation.engine": engine,
+        "translation.url": engine_url,
+        "translation.device": device,
+        "translation.compute_type": compute_type,
+        "translation.intra_threads": intra_threads,
         "translation.beam_size": beam_size,
         "translation.batch_size": batch_size,
     }
@@ -273,17 +269,32 @@ def open_translation(
     if all(language.code == SOURCE_LANGUAGE for language in request.languages):
         return None
     from briefing.memory.backend import open_memory
-    from briefing.translation.engines.argos import ArgosEngine
-    from briefing.translation.engines.argos import Settings as Decoding
+    from briefing.translation.engines.registry import create_engine
     from briefing.translation.stage import TranslationStage
 
+    engine = create_engine(engine_config(settings))
     memory = resources.enter_context(open_memory(settings.translation.memory))
-    decoding = Decoding(
-        beam_size=settings.translation.beam_size, batch_size=settings.translation.batch_size
-    )
-    engine = ArgosEngine(settings.translation.models_dir, decoding)
+    err.print(f"Translating with {escape(engine.describe())}; memory {escape(memory.name)}")
     # Each facts file's own layered glossary is given with its texts; this is the default.
     return TranslationStage(engine, request.glossary.without_event().glossary, memory)
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """The engine settings as the registry takes them (an unset batch size: the engine's own)."""
+    from briefing.translation.engines.registry import EngineConfig
+
+    t = settings.translation
+    return EngineConfig(
+        name=t.engine,
+        models_dir=t.models_dir,
+        beam_size=t.beam_size,
+        batch_size=t.batch_size,
+        device=t.device,
+        compute_type=t.compute_type,
+        intra_threads=t.intra_threads,
+        url=t.url,
+        api_key=t.api_key.get_secret_value() if t.api_key else None,
+    )
 
 
 def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:
@@ -306,25 +317,6 @@ def run_build(settings: Settings, request: BuildRequest, show_progress: bool) ->
             # means for the documents here.
             err.print(INTERRUPTED)
             raise typer.Exit(130) from None
-
-
-def rich_progress() -> Progress:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err.console(),
-        transient=False,
-    )
 
 
 # --------------------------------------------------------------------------- --watch
@@ -393,19 +385,26 @@ def watch_and_rebuild(
         return watched_inputs(current["settings"], facts)
 
     def rebuild(changed: list[Path]) -> None:
+        """One rebuild; whatever goes wrong is reported on its line and watching goes on."""
+        what = f"{time.strftime('%H:%M:%S')} {', '.join(_shown(p) for p in changed)} changed"
         try:
             if settings.config_file and any(p.name == settings.config_file.name for p in changed):
                 current["settings"] = load_settings(overrides)
             request = build_request(current["settings"], facts, force=False)
             report = run_build(current["settings"], request, show_progress=False)
         except BriefingError as error:
-            out.print(
-                f"{time.strftime('%H:%M:%S')} {', '.join(_shown(p) for p in changed)} changed: "
-                f"error: {' '.join(str(error).split())}",
-                markup=False,
-            )
+            out.print(f"{what}: error: {' '.join(str(error).split())}", markup=False)
+            return
+        except typer.Exit:
+            raise  # Ctrl-C during the build
+        except Exception as error:  # noqa: BLE001 - a fault in briefing: this rebuild only
+            out.print(f"{what}: internal error: {type(error).__name__}: {error}", markup=False)
+            print_internal(traceback.format_exc())
             return
         out.print(summary_line(changed, report), markup=False)
+        for document in report.documents:
+            if document.internal:
+                print_internal(document.trace)
 
     try:
         first = run_build(settings, build_request(settings, facts, force), show_progress=True)
@@ -427,66 +426,3 @@ def watch_and_rebuild(
         if stop.exit_code == 130:
             err.print(STOPPED)
         raise
-
-
-def write_pdfs(report: BuildReport) -> int:
-    """A PDF beside each document of the build; 2 if any could not be written, else 0."""
-    from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice, pdf_path
-
-    documents = [
-        d.path for d in report.documents if d.path and d.status in ("written", "unchanged")
-    ]
-    if not documents:
-        return 0
-    if find_soffice() is None:
-        err.print(f"[red]error:[/] {escape(INSTALL_HINT)}. The .docx documents were written.")
-        return 2
-    failed = 0
-    for document in documents:
-        target = pdf_path(document)
-        if target.is_file() and target.stat().st_mtime >= document.stat().st_mtime:
-            continue  # an unchanged document whose PDF is up to date
-        try:
-            convert_to_pdf(document)
-        except PdfError as error:
-            err.print(f"[red]error:[/] {escape(str(error))}")
-            failed += 1
-        else:
-            err.print(f"wrote {escape(str(target))}")
-    return 2 if failed else 0
-
-
-def report_as_json(report: BuildReport) -> dict[str, object]:
-    return {
-        "exit_code": report.exit_code,
-        "documents": [
-            {
-                "facts": str(d.source),
-                "lang": d.lang,
-                "status": d.status,
-                "path": str(d.path) if d.path else None,
-                "detail": d.detail,
-                "segments": {
-                    "memory": d.from_memory,
-                    "machine": d.from_machine,
-                    "flagged": d.flagged,
-                },
-                "flagged_texts": d.flagged_texts,
-                "kept_in_english": [
-                    {
-                        "english": kept.english,
-                        "field": kept.field,
-                        "location": kept.location,
-                        "glossary_entry": kept.entry,
-                    }
-                    for kept in d.kept_in_english
-                ],
-            }
-            for d in report.documents
-        ],
-        "missing_models": [f"{m.source}_{m.target}" for m in report.missing],
-        "problems": [
-            {"severity": p.severity, "location": p.location(), "message": p.message}
-            for p in report.problems
-        ],
-    }

@@ -12,7 +12,12 @@ from briefing.errors import InputError
 
 
 def validate_command(
-    facts: Annotated[list[Path], typer.Argument(help="Facts files (YAML) to check.")],
+    facts: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Facts files (YAML) to check. Default: every facts file in the sources folder."
+        ),
+    ] = None,
     glossary: Annotated[
         Path | None,
         typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
@@ -20,6 +25,7 @@ def validate_command(
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected; warnings
     for each name the glossaries (base < workspace < the event's own) lack."""
+    from briefing.cli.build import facts_files
     from briefing.facts.load import load_facts
     from briefing.output.localize import glossary_warnings, kind_problems
     from briefing.terms.layers import load_term_base
@@ -27,6 +33,7 @@ def validate_command(
     from briefing.workspace.settings import load_settings
 
     settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
+    facts = facts_files(facts, settings.sources)
     failed = False
     terms = load_term_base(settings.glossaries, facts)
     for path in facts:

@@ -1,9 +1,8 @@
-"""`briefing memory`: exchange the translation memory with other tools as TMX 1.4b, and count
-what it holds."""
+"""`briefing memory`: look after translation memories, whichever backend holds them: exchange
+them with other tools as TMX 1.4b, count what they hold, copy one into another."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,8 @@ from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 memory_app = typer.Typer(
-    help="Translation memory: export and import TMX 1.4b, statistics.",
+    help="Translation memories (a file or a postgresql:// URL): export and import TMX "
+    "1.4b, statistics, copy one into another.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -23,12 +23,12 @@ memory_app = typer.Typer(
 out = LazyConsole(highlight=False, soft_wrap=True)
 
 
-def _check_output(output: Path, memory: Path, force: bool) -> None:
+def _check_output(output: Path, memory: Path | None, force: bool) -> None:
     from briefing.memory.sqlite import SQLITE_MAGIC
     from briefing.review.roundtrip import PROTECTED_SUFFIXES
 
     target = output.resolve()
-    if target in (
+    if memory is not None and target in (
         memory.resolve(),
         Path(f"{memory.resolve()}-wal"),
         Path(f"{memory.resolve()}-shm"),
@@ -68,16 +68,16 @@ def export_command(
     if lang is not None and (lang == SOURCE_LANGUAGE or lang not in LANGUAGES):
         raise InputError(f"--lang takes a target language, ja or ko (got '{lang}')")
     from briefing.atomic import write_atomic
-    from briefing.memory.backend import open_memory
+    from briefing.memory.backend import memory_file, open_memory, resolve_location
     from briefing.memory.exchange import build_tmx
-    from briefing.memory.sqlite import resolve_memory_path
 
-    path = resolve_memory_path(memory_setting(tm))
-    _check_output(output, path, force)
-    with open_memory(path) as memory:
+    location = resolve_location(memory_setting(tm))
+    _check_output(output, memory_file(location), force)
+    with open_memory(location) as memory:
         entries = memory.entries(lang, reviewed_only)
+        name = memory.name
     write_atomic(output, build_tmx(entries))
-    out.print(f"wrote {escape(str(output))}: {len(entries)} entries (memory: {escape(str(path))})")
+    out.print(f"wrote {escape(str(output))}: {len(entries)} entries (memory: {escape(name)})")
 
 
 @memory_app.command("import")
@@ -93,15 +93,14 @@ def import_command(
     tm: TmOption = None,
 ) -> None:
     """Store a TMX file's English→ja/ko translations; all or nothing."""
-    from briefing.memory.backend import open_memory
+    from briefing.memory.backend import open_memory, resolve_location
+    from briefing.memory.connected import timestamp
     from briefing.memory.exchange import read_tmx
-    from briefing.memory.sqlite import resolve_memory_path
 
-    path = resolve_memory_path(memory_setting(tm))
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-    read = read_tmx(file, reviewer, now)
-    with open_memory(path) as memory:
+    read = read_tmx(file, reviewer, timestamp())
+    with open_memory(resolve_location(memory_setting(tm))) as memory:
         stored = memory.restore(read.entries)
+        path = memory.name
     extra = []
     if read.other_languages:
         extra.append(f"{read.other_languages} units in other languages left out")
@@ -110,21 +109,44 @@ def import_command(
     out.print(
         f"imported {stored} entries from {escape(str(file))}"
         + (f" ({'; '.join(extra)})" if extra else "")
-        + f" (memory: {escape(str(path))})"
+        + f" (memory: {escape(path)})"
     )
 
 
 @memory_app.command("stats")
 def stats_command(tm: TmOption = None) -> None:
     """Entries per target language, origin and model."""
-    from briefing.memory.backend import open_memory
-    from briefing.memory.sqlite import resolve_memory_path
+    from briefing.memory.backend import open_memory, resolve_location
 
-    path = resolve_memory_path(memory_setting(tm))
-    with open_memory(path) as memory:
+    with open_memory(resolve_location(memory_setting(tm))) as memory:
         rows = memory.stats()
-    out.print(f"memory: {escape(str(path))}")
+        path = memory.name
+    out.print(f"memory: {escape(path)}")
     out.print(f"{'language':<9} {'origin':<9} {'model':<32} {'entries':>8}")
     for lang, origin, model, count in rows:
         out.print(f"{lang:<9} {origin:<9} {escape(model or '-'):<32} {count:>8}")
     out.print(f"{'total':<9} {sum(r[3] for r in rows):<9}")
+
+
+@memory_app.command("copy")
+def copy_command(
+    source: Annotated[str, typer.Argument(help="The memory to copy: a file or postgresql:// URL.")],
+    destination: Annotated[
+        str, typer.Argument(help="The memory to copy into (created if new): a file or URL.")
+    ],
+) -> None:
+    """Copy every entry of SOURCE into DESTINATION, in one transaction there.
+
+    Entries DESTINATION already holds under the same key are replaced only by newer ones, so
+    copying twice, or back and forth, loses no reviewer's work.
+    """
+    from briefing.memory.backend import copy_memory, open_memory
+
+    with open_memory(source) as origin, open_memory(destination) as target:
+        copied = copy_memory(origin, target)
+        counts = target.counts()
+        name = target.name
+    out.print(
+        f"copied {copied} entries into {name} (it now holds {counts['machine']} machine and "
+        f"{counts['reviewed']} reviewed)"
+    )

@@ -29,11 +29,11 @@ out = LazyConsole(highlight=False, soft_wrap=True)
 FORMATS = ("xliff", "docx")  # as review.roundtrip.FORMATS, without importing it for --help
 
 TmOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--tm",
-        help="Translation memory file. Default: $BRIEFING_TM, else the setting "
-        "translation.memory in briefing.toml, else "
+        help="Translation memory: a file, or a postgresql:// URL. Default: $BRIEFING_TM, else "
+        "the setting translation.memory in briefing.toml, else "
         "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
     ),
 ]
@@ -47,7 +47,7 @@ GlossaryOption = Annotated[
 ]
 
 
-def memory_setting(tm: Path | None) -> Path | None:
+def memory_setting(tm: str | None) -> str | None:
     """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
     from briefing.workspace.settings import load_settings
 
@@ -110,14 +110,14 @@ def export_command(
     chosen = fmt or ("docx" if output.suffix.lower() == ".docx" else "xliff")
     if chosen not in FORMATS:
         raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
-    from briefing.memory.backend import open_memory
-    from briefing.memory.sqlite import resolve_memory_path
+    from briefing.memory.backend import memory_file, open_memory, resolve_location
     from briefing.review.roundtrip import check_output, export_review
 
-    memory_path = resolve_memory_path(memory_setting(tm))
+    location = resolve_location(memory_setting(tm))
+    memory_path = memory_file(location)
     check_output(output, force, memory_path, facts)  # before any work, and before the memory
     loaded, terms = document_loader(glossary)(facts)
-    with open_memory(memory_path) as memory:
+    with open_memory(location) as memory:
         summary = export_review(
             loaded, facts, languages[0].code, terms, memory, output, chosen, force, memory_path
         )
@@ -151,15 +151,15 @@ def import_command(
     ] = False,
 ) -> None:
     """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
-    from briefing.memory.backend import open_memory
-    from briefing.memory.sqlite import resolve_memory_path
+    from briefing.memory.backend import open_memory, resolve_location
     from briefing.review.roundtrip import import_review
 
-    path = resolve_memory_path(memory_setting(tm))
-    with open_memory(path) as memory:
+    location = resolve_location(memory_setting(tm))
+    with open_memory(location) as memory:
         summary = import_review(
             file, memory, document_loader(glossary), reviewer, facts, skip_stale
         )
+        path = memory.name
     out.print(
         f"imported {summary.reviewed} units as reviewed, {summary.unchanged} unchanged"
         + (f", {summary.empty} left empty" if summary.empty else "")

@@ -2,7 +2,7 @@
 
 The translation stage sees a `Memory` (look segments up under a key, store machine output);
 the review round trip reads `StoredEntry` rows and writes `ReviewedTranslation`s. A backend
-(SQLite today) implements both sides.
+(SQLite for one person, PostgreSQL for a team) implements every side.
 
 A machine entry is keyed by languages, model and the glossary terms found in its sentence (their
 forms in the target language, `terms`): a glossary edit reaches exactly the sentences holding

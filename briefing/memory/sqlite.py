@@ -22,7 +22,6 @@ the call or after it, never between.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import os
 import shutil
@@ -31,10 +30,10 @@ import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from briefing.errors import BriefingError, InputError
+from briefing.memory.connected import Connected, timestamp
 from briefing.memory.interface import (
     MACHINE,
     REVIEWED,
@@ -112,20 +111,17 @@ def resolve_memory_path(option: Path | None) -> Path:
     return default_memory_path()
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-
-
 def _chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 
 
-class TranslationMemory:
+class TranslationMemory(Connected[sqlite3.Connection]):
     """The SQLite translation memory; use it as a context manager so the file is closed."""
 
     def __init__(self, path: Path, timeout: float = 30.0) -> None:
         self.path = Path(path)
+        self.name = str(self.path)
         self.timeout = timeout
         if self.path.is_dir():
             raise InputError(
@@ -139,7 +135,6 @@ class TranslationMemory:
                 f"cannot create the folder for the translation memory {self.path}: "
                 f"{err.strerror or err}; choose another place with --tm PATH or {ENV_VAR}"
             ) from None
-        self._connection: sqlite3.Connection | None = None
         self.migrated_backup: Path | None = None  # the copy kept when an old schema was upgraded
         self._check_before_opening()
         try:
@@ -221,30 +216,6 @@ class TranslationMemory:
                 if not busy or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-
-    # -- life cycle -------------------------------------------------------------------------
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def __enter__(self) -> TranslationMemory:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @property
-    def connection(self) -> sqlite3.Connection:
-        if self._connection is None:
-            raise RuntimeError(f"the translation memory {self.path} is closed")
-        return self._connection
 
     # -- errors and transactions ------------------------------------------------------------
 
@@ -461,7 +432,7 @@ class TranslationMemory:
         terms = terms or {}
         if any(entry.reviewed for entry in targets.values()):
             raise ValueError("store_machine stores machine output; use store_reviewed")
-        now = _now()
+        now = timestamp()
         rows = [
             (
                 normalize(segment),
@@ -498,7 +469,7 @@ class TranslationMemory:
         """Store approved translations as reviewed, and reviewers' comments on other sentences
         (segment, source language, target language, comment) beside every entry of the
         sentence, all in one transaction; returns how many translations were new or changed."""
-        now = _now()
+        now = timestamp()
         rows = [
             (
                 normalize(entry.segment),
@@ -596,8 +567,9 @@ class TranslationMemory:
         return [_stored(row) for row in rows]
 
     def restore(self, entries: Iterable[StoredEntry]) -> int:
-        """Store entries as they are given (an exchange file's), all in one transaction; an
-        entry replaces the one under the same key. Returns how many."""
+        """Store entries as they are given (another memory's, an exchange file's), all in one
+        transaction; an entry replaces the one under the same key only when it is as new or
+        newer, so copying twice or back and forth loses no one's work. Returns how many."""
         rows = [
             (
                 normalize(e.segment), e.source_lang, e.target_lang, e.origin, e.model, e.terms,
@@ -613,7 +585,8 @@ class TranslationMemory:
                 " ON CONFLICT (source_lang, target_lang, segment, origin, model, terms)"
                 " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
                 " flagged = excluded.flagged, updated = excluded.updated,"
-                " comment = excluded.comment",
+                " comment = excluded.comment"
+                " WHERE excluded.updated >= entries.updated",
                 rows,
             )
         return len(rows)

@@ -15,14 +15,13 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.enum.text import WD_COLOR_INDEX
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
+from briefing.output import docx_xml
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 
 # Semantic paragraph styles of the document model → style names in the reference document.
@@ -40,6 +39,22 @@ HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
+# The longest text python-docx writes into a core property (docProps/core.xml); longer values
+# are cut to it, ending in an ellipsis. The document's own text is never cut.
+PROPERTY_LIMIT = 255
+# The most columns a Word table can have.
+MAX_COLUMNS = 63
+
+
+def fit_property(value: str, limit: int = PROPERTY_LIMIT) -> str:
+    """`value`, or its start cut at a word boundary and ended with "…", within `limit`."""
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 class _Styles:
@@ -59,26 +74,8 @@ class _Styles:
         writes it, without python-docx's search for the default style on every call."""
         paragraph = self.doc.add_paragraph()
         style = self.get(wanted)
-        paragraph._p.style = None if style == self.default else style.style_id
+        docx_xml.set_paragraph_style(paragraph, None if style == self.default else style.style_id)
         return paragraph
-
-
-def _clear_body(doc: DocxDocument) -> None:
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-
-
-def _set_child(parent: BaseOxmlElement, tag: str, **attributes: str) -> BaseOxmlElement:
-    """Find or create `tag` under `parent` and set its attributes (w: namespace)."""
-    element = parent.find(qn(tag))
-    if element is None:
-        element = OxmlElement(tag)
-        parent.append(element)
-    for name, value in attributes.items():
-        element.set(qn(f"w:{name}"), value)
-    return element
 
 
 def apply_language(
@@ -88,21 +85,15 @@ def apply_language(
 
     Without them Word and LibreOffice pick a wrong CJK font and break lines by Latin rules.
     """
-    styles_element = doc.styles.element
-    defaults = styles_element.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        styles_element.insert(0, defaults)
-    rpr_default = _set_child(defaults, "w:rPrDefault")
-    rpr = _set_child(rpr_default, "w:rPr")
     language = language_of_tag(tag)
     east_asian = tag if language is not None and language.east_asian else None
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
-    _set_lang(rpr, latin, east_asian)
+    defaults = docx_xml.default_run_properties(doc)
+    docx_xml.set_language(defaults, latin, east_asian)
     if body_font:
-        _set_east_asian_font(rpr, body_font)
+        docx_xml.set_east_asian_font(defaults, body_font)
     for style in doc.styles:
         if style.type not in (
             WD_STYLE_TYPE.PARAGRAPH,
@@ -110,25 +101,12 @@ def apply_language(
             WD_STYLE_TYPE.TABLE,
         ):
             continue
-        style_rpr = style.element.get_or_add_rPr()
-        _set_lang(style_rpr, latin, east_asian)
+        style_rpr = docx_xml.style_run_properties(style)
+        docx_xml.set_language(style_rpr, latin, east_asian)
         is_heading = style.name in HEADING_STYLES.values() or style.name == "Subtitle"
         font = heading_font if is_heading else body_font
         if font:
-            _set_east_asian_font(style_rpr, font)
-
-
-def _set_east_asian_font(rpr: BaseOxmlElement, font: str) -> None:
-    """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
-    (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
-    fonts = _set_child(rpr, "w:rFonts", eastAsia=font)
-    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-
-
-def _set_lang(rpr: BaseOxmlElement, tag: str, east_asian: str | None) -> None:
-    lang = _set_child(rpr, "w:lang", val=tag)
-    if east_asian:
-        lang.set(qn("w:eastAsia"), east_asian)
+            docx_xml.set_east_asian_font(style_rpr, font)
 
 
 def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
@@ -141,29 +119,7 @@ def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
         if run.superscript:
             added.font.superscript = True
         if run.marked:
-            _set_child(added._r.get_or_add_rPr(), "w:highlight", val="yellow")
-
-
-def _add_field(paragraph: DocxParagraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that the reader fills in when it lays out the pages."""
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("end", None)):
-        run = paragraph.add_run()
-        if kind == "instr":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = f" {text} "
-        else:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-        if kind == "separate":
-            paragraph.add_run("1")
-
-
-def _replace_text(paragraph: DocxParagraph) -> None:
-    for child in list(paragraph._p):
-        if child.tag in (qn("w:r"), qn("w:hyperlink"), qn("w:fldSimple")):
-            paragraph._p.remove(child)
+            added.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
@@ -171,12 +127,12 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
     for section in doc.sections:
         if header:
             paragraphs = section.header.paragraphs or [section.header.add_paragraph()]
-            _replace_text(paragraphs[0])
+            docx_xml.clear_runs(paragraphs[0])
             paragraphs[0].add_run(header)
         if footer:
             paragraphs = section.footer.paragraphs or [section.footer.add_paragraph()]
             target = paragraphs[0]
-            _replace_text(target)
+            docx_xml.clear_runs(target)
             rest = footer
             while rest:
                 positions = [(rest.find(f), f) for f in ("{page}", "{pages}") if f in rest]
@@ -186,32 +142,36 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
                 index, found = min(positions)
                 if index:
                     target.add_run(rest[:index])
-                _add_field(target, "PAGE" if found == "{page}" else "NUMPAGES")
+                docx_xml.add_field(target, "PAGE" if found == "{page}" else "NUMPAGES")
                 rest = rest[index + len(found) :]
 
 
 def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     columns = max([len(table.header), *(len(row) for row in table.rows)])
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"the template made a table of {columns} columns; Word opens tables of at most "
+            f"{MAX_COLUMNS} columns: split it or turn it into a list"
+        )
     rows = ([table.header] if table.header else []) + list(table.rows)
     added = doc.add_table(rows=len(rows), cols=columns)
     added.style = styles.get(TABLE_STYLE, "Table Grid")
-    look = _set_child(added._tbl.tblPr, "w:tblLook")
-    for name, value in (
-        ("val", "04A0"),
-        ("firstRow", "1"),
-        ("lastRow", "0"),
-        ("firstColumn", "0"),
-        ("lastColumn", "0"),
-        ("noHBand", "0"),
-        ("noVBand", "1"),
-    ):
-        look.set(qn(f"w:{name}"), value)
+    docx_xml.set_table_look(
+        added,
+        val="04A0",
+        firstRow="1",
+        lastRow="0",
+        firstColumn="0",
+        lastColumn="0",
+        noHBand="0",
+        noVBand="1",
+    )
     for row_index, row in enumerate(rows):
         for column_index, cell_runs in enumerate(row):
             paragraph = added.cell(row_index, column_index).paragraphs[0]
             _add_runs(paragraph, cell_runs)
     if table.header:
-        _set_child(added.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", val="true")
+        docx_xml.repeat_as_header(added.rows[0])
 
 
 def upright_styles(doc: DocxDocument) -> None:
@@ -229,7 +189,7 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
         doc = docx.Document(str(reference))
     except Exception as err:  # python-docx raises several types for a bad package
         raise InputError(f"{reference}: not a usable reference .docx: {err}") from None
-    _clear_body(doc)
+    docx_xml.clear_body(doc)
     meta = document.metadata
     apply_language(doc, meta.language, *(fonts or (None, None)))
     language = language_of_tag(meta.language)
@@ -254,17 +214,16 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
             _add_table(doc, block, styles)
 
     properties = doc.core_properties
-    properties.title = meta.title
-    properties.subject = meta.subject
-    properties.author = meta.author
-    properties.last_modified_by = meta.author
-    properties.keywords = "; ".join(meta.keywords)
-    properties.language = meta.language
-    properties.category = meta.category
-    properties.comments = meta.comments
-    properties.created = meta.created
-    properties.modified = meta.created
+    properties.title = fit_property(meta.title)
+    properties.subject = fit_property(meta.subject)
+    properties.author = fit_property(meta.author)
+    properties.last_modified_by = fit_property(meta.author)
+    properties.keywords = fit_property("; ".join(meta.keywords))
+    properties.language = fit_property(meta.language)
+    properties.category = fit_property(meta.category)
+    properties.comments = fit_property(meta.comments)
     properties.revision = 1
+    docx_xml.set_core_dates(doc, meta.created)
 
     buffer = io.BytesIO()
     doc.save(buffer)

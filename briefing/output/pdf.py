@@ -14,9 +14,12 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from briefing.atomic import ReadOnlyTarget, explain_write_error, is_read_only
 from briefing.errors import BriefingError
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
@@ -44,10 +47,27 @@ def pdf_path(docx_path: Path) -> Path:
     return docx_path.with_suffix(".pdf")
 
 
+def _own_group() -> dict[str, Any]:
+    """Popen options that start LibreOffice in a process group of its own."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill the process group LibreOffice runs in (soffice, oosplash, soffice.bin) and reap it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    if sys.platform == "win32":
+        # no process groups to signal: taskkill ends the process and every child it started
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(
+                ["taskkill", "/F", "/T", "/PID", str(process.pid)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=30,
+            )
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=10)
 
@@ -76,7 +96,7 @@ def convert_to_pdf(docx_path: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
     try:
         _convert(soffice, source, target, timeout)
     except OSError as err:  # the folder is read-only or full, or the rename was refused
-        raise PdfError(f"{target}: cannot write the PDF: {err.strerror or err}") from None
+        raise PdfError(f"cannot write the PDF: {explain_write_error(target, err)}") from None
     return target
 
 
@@ -105,7 +125,7 @@ def _convert(soffice: str, source: Path, target: Path, timeout: float) -> None:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, killed as a whole
+                **_own_group(),  # its own process group, killed as a whole
             )
         except OSError as err:
             raise PdfError(f"cannot start LibreOffice ({soffice}): {err}") from None
@@ -128,4 +148,6 @@ def _convert(soffice: str, source: Path, target: Path, timeout: float) -> None:
                 f"{source}: LibreOffice wrote no complete PDF (exit {process.returncode}){detail}"
             )
         os.chmod(produced, 0o644)
+        if is_read_only(target):  # a PDF marked read-only is not replaced behind its mark
+            raise ReadOnlyTarget(target)
         os.replace(produced, target)

@@ -61,15 +61,18 @@ class ExportSummary:
     new: int
 
 
-def check_output(output: Path, force: bool, memory_path: Path, facts_path: Path) -> None:
-    """Refuse to write an export where it would destroy something that is not an export."""
+def check_output(output: Path, force: bool, memory_path: Path | None, facts_path: Path) -> None:
+    """Refuse to write an export where it would destroy something that is not an export
+    (`memory_path`: the memory's file; None for a memory on a database server)."""
     target = output.resolve()
 
     def refuse(why: str, hint: str = "") -> InputError:
         return InputError(f"will not write the review export to {output}: {why}" + hint)
 
-    protected = {memory_path.resolve(), facts_path.resolve()}
-    protected |= {Path(f"{memory_path.resolve()}{suffix}") for suffix in ("-wal", "-shm")}
+    protected = {facts_path.resolve()}
+    if memory_path is not None:
+        memory = memory_path.resolve()
+        protected |= {memory, *(Path(f"{memory}{suffix}") for suffix in ("-wal", "-shm"))}
     if target in protected or target.suffix.lower() in PROTECTED_SUFFIXES:
         raise refuse(
             "that is the translation memory, a facts file or a glossary",

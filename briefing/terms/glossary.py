@@ -19,11 +19,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     SerializerFunctionWrapHandler,
     ValidationError,
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from briefing.errors import InputError, Problem
 from briefing.facts.yamlsource import (
@@ -36,7 +39,8 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 GLOSSARY_NAME = "glossary.yaml"
 
-Name = Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(fold_whitespace)]
+NAME_LIMIT = 300  # characters in a term's form
+Name = Annotated[str, Field(min_length=1, max_length=NAME_LIMIT), BeforeValidator(fold_whitespace)]
 
 
 class Forms(BaseModel):
@@ -77,6 +81,22 @@ class Forms(BaseModel):
             if key == self._forms_after:
                 flat.update(forms)
         return flat
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema of the file as written: one key per language, not the `forms` mapping."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        properties = schema.get("properties", {})
+        forms = properties.pop("forms", None)
+        if forms is not None:
+            name = forms.get("additionalProperties", {"type": "string"})
+            for code, language in LANGUAGES.items():
+                properties[code] = {**name, "description": f"The {language.name} form"}
+            required = [key for key in schema.get("required", []) if key != "forms"]
+            schema["required"] = required + list(LANGUAGES)
+        return schema
 
     @property
     def en(self) -> str:

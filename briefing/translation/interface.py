@@ -55,14 +55,27 @@ class SilentProgress:
         pass
 
 
-class MissingModel(BriefingError):
-    """No installed translation model for a language pair."""
+class LanguageUnavailable(BriefingError):
+    """The engine cannot translate a language pair at all (no model, no server, refused): that
+    language's documents are not written, the others are, and the build exits with 1."""
 
     exit_code = 1
 
+    def __init__(self, source: str, target: str, message: str, advice: str = "") -> None:
+        super().__init__(message)
+        self.source, self.target, self.advice = source, target, advice
+
+
+class MissingModel(LanguageUnavailable):
+    """No installed translation model for a language pair."""
+
     def __init__(self, source: str, target: str) -> None:
-        super().__init__(f"no translation model installed for {source}→{target}")
-        self.source, self.target = source, target
+        super().__init__(
+            source,
+            target,
+            f"no translation model installed for {source}→{target}",
+            f"install it with `briefing models install {target}`",
+        )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from briefing.errors import InputError
 from briefing.workspace.schemas import config_schema, dumps, facts_schema
@@ -84,7 +84,8 @@ def _entry(spec: FieldSpec) -> list[str]:
         lines += _comment("Also: " + ", ".join(part for part in also if part) + ".")
     value = INIT_VALUES.get(spec.key, spec.default)
     if value is None:
-        lines.append(f'# {name} = "…"')
+        number = int in get_args(spec.annotation)  # unset numbers: a number goes here, no quotes
+        lines.append(f"# {name} = …" if number else f'# {name} = "…"')
     else:
         lines.append(f"{name} = {toml_value(value)}")
     return lines

@@ -20,10 +20,19 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from briefing.errors import InputError, Problem
 from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
+from briefing.translation.engines.registry import ENGINES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,6 +44,15 @@ CONFIG_NAME = "briefing.toml"
 SCHEMA_NAME = "facts.schema.json"
 CONFIG_SCHEMA_NAME = "briefing.schema.json"
 CONFIG_ENV = "BRIEFING_CONFIG"  # names a briefing.toml explicitly; "" means: use none
+
+
+@dataclass(frozen=True)
+class PathOrUrl:
+    """Marks a setting that is a file or a URL: a relative file in briefing.toml is taken
+    relative to that file, a URL (scheme://…) is kept as written."""
+
+
+PATH_OR_URL = PathOrUrl()
 
 
 @dataclass(frozen=True)
@@ -62,13 +80,55 @@ class TranslationSettings(Section):
         ),
         Via(env="BRIEFING_MODELS_DIR", option="--models-dir"),
     ] = None
-    memory: Annotated[
-        Path | None,
+    engine: Annotated[
+        str,
         Field(
-            description="Translation memory file (SQLite). Unset: briefing/memory.sqlite in the "
-            "user data folder."
+            description="argos: the installed models, in this process; libretranslate: a "
+            "LibreTranslate server (set url).",
+            json_schema_extra={"enum": list(ENGINES)},
+        ),
+        Via(env="BRIEFING_ENGINE", option="--engine"),
+    ] = "argos"
+    url: Annotated[
+        str | None,
+        Field(description="The LibreTranslate server, e.g. http://translate.example.org:5000."),
+        Via(env="BRIEFING_ENGINE_URL", option="--engine-url"),
+    ] = None
+    api_key: Annotated[
+        SecretStr | None,
+        Field(
+            description="The LibreTranslate server's API key, if it needs one. Better kept in "
+            "the environment than in a shared briefing.toml; `briefing config` masks it."
+        ),
+        Via(env="BRIEFING_LT_API_KEY"),
+    ] = None
+    device: Annotated[
+        Literal["auto", "cpu", "cuda"],
+        Field(description="Where the argos engine decodes: auto (a CUDA GPU when there is one)."),
+        Via(env="BRIEFING_DEVICE", option="--device"),
+    ] = "auto"
+    compute_type: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="CTranslate2 compute type for the argos engine: auto, int8, float16, …",
+        ),
+        Via(env="BRIEFING_COMPUTE_TYPE", option="--compute-type"),
+    ] = "auto"
+    intra_threads: Annotated[
+        int,
+        Field(ge=0, description="Threads per translator for argos; 0: one, a translator per core."),
+        Via(env="BRIEFING_INTRA_THREADS", option="--intra-threads"),
+    ] = 0
+    memory: Annotated[
+        str | None,
+        Field(
+            description="Translation memory: a file (SQLite, relative to this file), or a "
+            "postgresql:// URL shared by a team. Unset: briefing/memory.sqlite in the user data "
+            "folder."
         ),
         Via(env="BRIEFING_TM", option="--tm"),
+        PATH_OR_URL,
     ] = None
     beam_size: Annotated[
         int,
@@ -76,12 +136,22 @@ class TranslationSettings(Section):
         Via(env="BRIEFING_BEAM_SIZE", option="--beam-size"),
     ] = 2
     batch_size: Annotated[
-        int,
+        int | None,
         Field(
-            ge=1, le=512, description="Sentences per decoding batch (16: chosen by measurement)."
+            ge=1,
+            le=512,
+            description="Sentences per batch. Unset: each engine's own, chosen by measurement "
+            "(argos 16 per decoding batch, libretranslate 16 per request).",
         ),
         Via(env="BRIEFING_BATCH_SIZE", option="--batch-size"),
-    ] = 16
+    ] = None
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}; available: {', '.join(ENGINES)}")
+        return value
 
 
 class Settings(Section):
@@ -187,6 +257,7 @@ class FieldSpec:
     default: Any
     description: str
     via: Via
+    path_or_url: bool = False
 
 
 def _via(metadata: list[Any]) -> Via:
@@ -217,6 +288,7 @@ def fields(model: type[Section] = Settings, prefix: str = "") -> Iterator[FieldS
                 info.get_default(call_default_factory=True),
                 info.description or "",
                 _via(info.metadata),
+                PATH_OR_URL in info.metadata,
             )
 
 
@@ -462,6 +534,8 @@ def load_settings(
                     _resolve_path(item, root, cwd) if isinstance(item, str) else item
                     for item in value
                 ]
+            elif spec.path_or_url and isinstance(value, str) and "://" not in value:
+                value = str(_resolve_path(value, root, cwd))
             elif key == "template" and isinstance(value, str) and (root / value).is_dir():
                 value = str(_shown(root / value, cwd))
             values[key] = value
@@ -526,7 +600,18 @@ def _validation_problems(
 def effective(settings: Settings) -> list[tuple[str, Any, str]]:
     """(key, value, origin) for every setting, in declaration order: what `briefing config`
     prints."""
-    return [(spec.key, settings.value(spec.key), settings.origin(spec.key)) for spec in fields()]
+    return [
+        (spec.key, _masked(settings.value(spec.key)), settings.origin(spec.key))
+        for spec in fields()
+    ]
+
+
+def _masked(value: Any) -> Any:
+    """A secret as its last two characters only: enough to tell two keys apart."""
+    if isinstance(value, SecretStr):
+        secret = value.get_secret_value()
+        return "*" * 8 + (secret[-2:] if len(secret) >= 12 else "")
+    return value
 
 
 def config_schema() -> dict[str, Any]:

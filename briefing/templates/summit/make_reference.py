@@ -19,7 +19,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt, RGBColor
 
-from briefing.output.docx_writer import _add_field, normalize_zip
+from briefing.output.docx_writer import normalize_zip
+from briefing.output.docx_xml import add_field, set_paragraph_property
 
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
@@ -137,7 +138,8 @@ def build() -> bytes:
     notice.font.size = Pt(9.5)
     notice.paragraph_format.space_before = Pt(10)
     notice.paragraph_format.space_after = Pt(10)
-    notice.element.get_or_add_pPr().append(
+    set_paragraph_property(
+        notice.element.get_or_add_pPr(),
         parse_xml(
             f"<w:pBdr {nsdecls('w')}>"
             '<w:top w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
@@ -145,10 +147,11 @@ def build() -> bytes:
             '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
             '<w:right w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
             "</w:pBdr>"
-        )
+        ),
     )
-    notice.element.get_or_add_pPr().append(
-        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="FFF2CC"/>')
+    set_paragraph_property(
+        notice.element.get_or_add_pPr(),
+        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="FFF2CC"/>'),
     )
 
     styles.element.append(parse_xml(TABLE_STYLE_XML))
@@ -169,9 +172,9 @@ def build() -> bytes:
     footer_paragraph.style = footer_style
     footer_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer_paragraph.add_run("Page ")
-    _add_field(footer_paragraph, "PAGE")
+    add_field(footer_paragraph, "PAGE")
     footer_paragraph.add_run(" of ")
-    _add_field(footer_paragraph, "NUMPAGES")
+    add_field(footer_paragraph, "NUMPAGES")
 
     properties = document.core_properties
     properties.title = "Briefing reference styles"

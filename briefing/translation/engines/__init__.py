@@ -1,4 +1,9 @@
-"""Machine translation engines the translation stage can run, behind one small interface."""
+"""Machine translation engines the translation stage can run, behind one small interface.
+
+Glossary protection, the retry around terms, flagging and the memory stay in the stage and work
+the same for every engine. Adding an engine: a module here with a class that has this
+interface and a `from_config(EngineConfig)` class method, and its entry in `registry.py`.
+"""
 
 from __future__ import annotations
 
@@ -27,4 +32,8 @@ class Engine(Protocol):
     ) -> Callable[[list[str]], list[str]]:
         """A function from sentences to translations, in order, calling `on_result` after
         each. Asked for only when the memory cannot answer."""
+        ...
+
+    def describe(self) -> str:
+        """One line for the build output: which engine, where, on what device."""
         ...

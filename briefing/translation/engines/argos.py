@@ -12,11 +12,15 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing.errors import BriefingError
 from briefing.languages import SOURCE_LANGUAGE, Language
+from briefing.translation.engines.device import Device, resolve_device
 from briefing.translation.interface import MissingModel
+
+if TYPE_CHECKING:
+    from briefing.translation.engines.registry import EngineConfig
 
 DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
 # 16 gives every translator (one per core) batches of its own even in a small build.
@@ -48,21 +52,29 @@ class Settings:
     max_decoding_length: int = MAX_DECODING_LENGTH
 
 
+CPU = Device("cpu", "auto", 0, "default")
+
+
 class LoadedModel:
     """An installed Argos package, loaded once: its tokenizer and its CTranslate2 translator."""
 
-    def __init__(self, path: Path, identity: str) -> None:
+    def __init__(self, path: Path, identity: str, device: Device | None = None) -> None:
         import ctranslate2
         from argostranslate.package import Package
 
+        device = device or CPU
         self.path = path
         self.identity = identity
         self.package = Package(path)
         inter, intra = thread_layout()
+        if device.name != "cpu":
+            inter, intra = 1, 0  # one batch at a time on a GPU; its threads are not the cores'
+        if device.intra_threads:
+            intra = device.intra_threads  # as configured (--intra-threads)
         self.translator = ctranslate2.Translator(
             str(path / "model"),
-            device="cpu",
-            compute_type="auto",
+            device=device.name,
+            compute_type=device.compute_type,
             inter_threads=inter,
             intra_threads=intra,
         )
@@ -144,15 +156,16 @@ class LoadedModel:
         return translate
 
 
-_loaded: dict[tuple[Path, str], LoadedModel] = {}
+_loaded: dict[tuple[Path, str, str, str, int], LoadedModel] = {}
 
 
-def load_model(path: Path, identity: str) -> LoadedModel:
-    """Each package is loaded once per process, however many builds use it."""
-    key = (path.resolve(), identity)
+def load_model(path: Path, identity: str, device: Device | None = None) -> LoadedModel:
+    """Each package is loaded once per process (and device), however many builds use it."""
+    device = device or CPU
+    key = (path.resolve(), identity, device.name, device.compute_type, device.intra_threads)
     if key not in _loaded:
         try:
-            _loaded[key] = LoadedModel(path, identity)
+            _loaded[key] = LoadedModel(path, identity, device)
         except (OSError, RuntimeError, ValueError) as err:
             raise BriefingError(
                 f"the translation model {identity} in {path} could not be loaded ({err}); "
@@ -166,9 +179,17 @@ def load_model(path: Path, identity: str) -> LoadedModel:
 class ArgosEngine:
     """The installed Argos package for each target language, run with CTranslate2."""
 
-    def __init__(self, models_dir: Path | None = None, settings: Settings | None = None) -> None:
+    name = "argos"
+
+    def __init__(
+        self,
+        models_dir: Path | None = None,
+        settings: Settings | None = None,
+        device: Device | None = None,
+    ) -> None:
         self.models_dir = models_dir
         self.settings = settings or Settings()
+        self.device = device or CPU
         # The package found for each language when its identity was asked: the one loaded
         # later, even if the folder changes in between (then loading fails, and says so).
         self.found: dict[str, tuple[Path, str]] = {}
@@ -199,4 +220,16 @@ class ArgosEngine:
         self, target: Language, on_result: Callable[[], None]
     ) -> Callable[[list[str]], list[str]]:
         path, identity = self.found.get(target.code) or self.installed_model(target)
-        return load_model(path, identity).engine(self.settings, on_result)
+        return load_model(path, identity, self.device).engine(self.settings, on_result)
+
+    @classmethod
+    def from_config(cls, config: EngineConfig) -> ArgosEngine:
+        settings = Settings(
+            beam_size=config.beam_size or DEFAULT_BEAM_SIZE,
+            batch_size=config.batch_size or DEFAULT_BATCH_SIZE,
+        )
+        device = resolve_device(config.device, config.compute_type, config.intra_threads)
+        return cls(config.models_dir, settings, device)
+
+    def describe(self) -> str:
+        return f"in-process Argos models on {self.device.describe()}"

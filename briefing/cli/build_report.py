@@ -1,0 +1,181 @@
+"""What a build shows: progress bars, the table of documents, the problems, the JSON report,
+and the PDFs written beside the documents.
+
+Like the build command, it imports rich and the stages only when called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
+
+from briefing.cli.common import err, escape, state
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from briefing.build import BuildReport
+
+
+class RichProgress:
+    """Progress bars on the terminal; silent when output is not a terminal."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    @contextlib.contextmanager
+    def task(self, description: str, total: int) -> Iterator[object]:
+        task_id = self.progress.add_task(description, total=total)
+        try:
+            yield task_id
+        finally:
+            self.progress.update(task_id, completed=total, visible=True)
+
+    def advance(self, task: object, amount: int = 1) -> None:
+        from rich.progress import TaskID
+
+        self.progress.advance(cast(TaskID, task), amount)
+
+
+def print_report(report: BuildReport) -> None:
+    from rich.table import Table
+
+    if report.documents:
+        table = Table(title="Build")
+        table.add_column("facts", no_wrap=True)  # a file name stays whole on a narrow terminal
+        for column in ("lang", "result", "memory", "machine", "flagged", "in English"):
+            table.add_column(column, overflow="fold")
+        for d in report.documents:
+            table.add_row(
+                d.source.name,
+                d.lang,
+                d.status,
+                str(d.from_memory),
+                str(d.from_machine),
+                str(d.flagged),
+                str(len(d.kept_in_english)),
+            )
+        err.print(table)
+    for d in report.documents:
+        if d.detail:
+            err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
+        if d.internal:
+            print_internal(d.trace)
+        for text in d.flagged_texts:
+            shown = text if len(text) <= 90 else text[:87] + "…"
+            err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
+        for kept in d.kept_in_english:
+            entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
+            err.print(
+                f"[yellow]kept in English[/] {d.source.name} ({d.lang}): "
+                f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
+                f"add to the glossary: {{{escape(entry)}}}"
+            )
+    from briefing.translation.interface import MissingModel
+
+    for missing in report.missing:
+        if not isinstance(missing, MissingModel):
+            err.print(
+                f"[yellow]{escape(str(missing))};"
+                f" the {missing.target} documents were not written.[/]"
+                + (f"\n    {escape(missing.advice)}" if missing.advice else "")
+            )
+            continue
+        err.print(
+            f"[yellow]No {missing.source}→{missing.target} translation model is installed;"
+            f" the {missing.target} documents were not written.[/]\n"
+            f"    Install it with:  briefing models install {missing.target}\n"
+            f"    or from a file:   briefing models install PATH/TO/translate-"
+            f"{missing.source}_{missing.target}.argosmodel"
+        )
+
+
+def print_internal(trace: str) -> None:
+    """After an internal error: its traceback with --debug, else how to get it."""
+    if state["debug"]:
+        err.print(escape(trace), end="")
+    else:
+        err.print("    Run again with --debug for details, and report it with the input.")
+
+
+def rich_progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err.console(),
+        transient=False,
+    )
+
+
+def write_pdfs(report: BuildReport) -> int:
+    """A PDF beside each document of the build; 2 if any could not be written, else 0."""
+    from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice, pdf_path
+
+    documents = [
+        d.path for d in report.documents if d.path and d.status in ("written", "unchanged")
+    ]
+    if not documents:
+        return 0
+    if find_soffice() is None:
+        err.print(f"[red]error:[/] {escape(INSTALL_HINT)}. The .docx documents were written.")
+        return 2
+    failed = 0
+    for document in documents:
+        target = pdf_path(document)
+        if target.is_file() and target.stat().st_mtime >= document.stat().st_mtime:
+            continue  # an unchanged document whose PDF is up to date
+        try:
+            convert_to_pdf(document)
+        except PdfError as error:
+            err.print(f"[red]error:[/] {escape(str(error))}")
+            failed += 1
+        else:
+            err.print(f"wrote {escape(str(target))}")
+    return 2 if failed else 0
+
+
+def report_as_json(report: BuildReport) -> dict[str, object]:
+    return {
+        "exit_code": report.exit_code,
+        "documents": [
+            {
+                "facts": str(d.source),
+                "lang": d.lang,
+                "status": d.status,
+                "path": str(d.path) if d.path else None,
+                "detail": d.detail,
+                "segments": {
+                    "memory": d.from_memory,
+                    "machine": d.from_machine,
+                    "flagged": d.flagged,
+                },
+                "flagged_texts": d.flagged_texts,
+                "kept_in_english": [
+                    {
+                        "english": kept.english,
+                        "field": kept.field,
+                        "location": kept.location,
+                        "glossary_entry": kept.entry,
+                    }
+                    for kept in d.kept_in_english
+                ],
+            }
+            for d in report.documents
+        ],
+        "missing_models": [f"{m.source}_{m.target}" for m in report.missing],
+        "problems": [
+            {"severity": p.severity, "location": p.location(), "message": p.message}
+            for p in report.problems
+        ],
+    }

@@ -1,0 +1,195 @@
+"""Every piece of WordprocessingML the writer sets that python-docx has no API for, in one place.
+
+Word refuses a document whose property elements list their children out of the ECMA-376 order
+(LibreOffice is lenient), so each element is added through python-docx's oxml layer
+(`get_or_add_*`, `insert_element_before`) with the schema's successors, never appended at the
+end. This is the only module that touches python-docx's elements (`._r`, `._p`, `._tbl`, …)
+directly; the writer uses its public API and these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.styles.style import BaseStyle
+from docx.table import Table as DocxTable
+from docx.table import _Row
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+# ECMA-376 Part 1, §17.3.2.28 CT_RPr (EG_RPrBase): the children that may follow w:lang.
+_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange")
+# §17.7.5.1 CT_DocDefaults, §17.7.4.18 CT_Styles: what follows w:rPrDefault and w:docDefaults.
+_AFTER_RPR_DEFAULT = ("w:pPrDefault",)
+_AFTER_DOC_DEFAULTS = ("w:latentStyles", "w:style")
+# §17.3.1.26 CT_PPr: the children of a paragraph's (or paragraph style's) properties, in order.
+PPR_SEQUENCE = (
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+# §17.4.60 CT_TblPr: what follows w:tblLook.
+_AFTER_TBL_LOOK = ("w:tblCaption", "w:tblDescription", "w:tblPrChange")
+# §17.4.82 CT_TrPr: what follows w:tblHeader.
+_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+
+
+def _child(parent: Any, tag: str, successors: tuple[str, ...]) -> Any:
+    """`parent`'s `tag` child, created before the first of `successors` if it is missing."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        # python-docx's insert_element_before, which elements it has no class for lack
+        following = [parent.find(qn(name)) for name in successors]
+        first = next((e for e in following if e is not None), None)
+        if first is None:
+            parent.append(element)
+        else:
+            first.addprevious(element)
+    return element
+
+
+def default_run_properties(doc: DocxDocument) -> CT_RPr:
+    """The document-wide run properties (w:docDefaults/w:rPrDefault/w:rPr)."""
+    defaults = _child(doc.styles.element, "w:docDefaults", _AFTER_DOC_DEFAULTS)
+    rpr_default = _child(defaults, "w:rPrDefault", _AFTER_RPR_DEFAULT)
+    return _child(rpr_default, "w:rPr", ())
+
+
+def style_run_properties(style: BaseStyle) -> CT_RPr:
+    """A style's own run properties, created in their place if it has none."""
+    return style.element.get_or_add_rPr()
+
+
+def set_paragraph_property(ppr: Any, element: Any) -> None:
+    """Put `element` (a w:pBdr, w:shd …) into paragraph properties, in place of one of its
+    kind, at its place in the schema's sequence."""
+    tag = element.tag
+    for old in ppr.findall(tag):
+        ppr.remove(old)
+    name = "w:" + tag.rpartition("}")[2]
+    successors = PPR_SEQUENCE[PPR_SEQUENCE.index(name) + 1 :]
+    following = [ppr.find(qn(n)) for n in successors]
+    first = next((e for e in following if e is not None), None)
+    if first is None:
+        ppr.append(element)
+    else:
+        first.addprevious(element)
+
+
+def set_paragraph_style(paragraph: DocxParagraph, style_id: str | None) -> None:
+    """w:pStyle by id (None: the default style), as `paragraph.style = …` sets it, without
+    python-docx's search of the whole styles part for the name on every paragraph."""
+    paragraph._p.style = style_id
+
+
+def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
+    """w:lang: `latin` for Latin-script runs, `east_asian` for CJK runs (when given)."""
+    lang = _child(rpr, "w:lang", _AFTER_LANG)
+    lang.set(qn("w:val"), latin)
+    if east_asian:
+        lang.set(qn("w:eastAsia"), east_asian)
+
+
+def set_east_asian_font(rpr: CT_RPr, font: str) -> None:
+    """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
+    (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), font)
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+
+
+def clear_body(doc: DocxDocument) -> None:
+    """Remove the reference document's content, keeping its section properties (page setup)."""
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def clear_runs(paragraph: DocxParagraph) -> None:
+    """Remove a paragraph's text (runs, links, simple fields), keeping its properties."""
+    for child in list(paragraph._p):
+        if child.tag in (qn("w:r"), qn("w:hyperlink"), qn("w:fldSimple")):
+            paragraph._p.remove(child)
+
+
+def add_field(paragraph: DocxParagraph, instruction: str, placeholder: str = "1") -> None:
+    """A complex field (PAGE, NUMPAGES) that the reader fills in when it lays out the pages."""
+    for kind in ("begin", "instr", "separate", "end"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)  # run content follows the run's w:rPr, which is all it has
+        if kind == "separate":
+            paragraph.add_run(placeholder)
+
+
+def set_table_look(table: DocxTable, **flags: str) -> None:
+    """w:tblLook: which parts of the table style apply (first row, banding …)."""
+    look = _child(table._tbl.tblPr, "w:tblLook", _AFTER_TBL_LOOK)
+    for name, value in flags.items():
+        look.set(qn(f"w:{name}"), value)
+
+
+def repeat_as_header(row: _Row) -> None:
+    """Repeat `row` at the top of every page the table runs onto."""
+    header = _child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER)
+    header.set(qn("w:val"), "true")
+
+
+def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:
+    """dcterms:created and dcterms:modified as W3CDTF with a four-digit year.
+
+    python-docx formats them with strftime, which writes the year 5 as "5" on glibc: a date
+    that Word cannot read. The facts allow any year from 1 to 9999.
+    """
+    properties = doc.core_properties
+    properties.created = created
+    properties.modified = created
+    text = created.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+    element = properties._element
+    for name in ("created", "modified"):
+        getattr(element, name).text = text
