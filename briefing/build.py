@@ -388,9 +388,28 @@ def build(
     facts_paths = distinct_inputs(request)
     template = find_template(request.template)
     ensure_writable_dir(request.out_dir)
-    sources = load_all(facts_paths, request.glossary, report)
+    with render_process() as renderer:
+        # The render process starts up on the other core while the facts are read and the
+        # models translate; it is a third of a short build's time when started on first use.
+        renderer.start()
+        sources = load_all(facts_paths, request.glossary, report)
+        return build_locked(
+            request, translation, template, sources, renderer, report, progress, on_wait
+        )
 
-    with build_lock(request.out_dir, on_wait=on_wait), render_process() as renderer:
+
+def build_locked(
+    request: BuildRequest,
+    translation: Translation | None,
+    template: Template,
+    sources: list[LoadedFacts],
+    renderer: LimitedProcess,
+    report: BuildReport,
+    progress: Progress,
+    on_wait: Callable[[], None] | None,
+) -> BuildReport:
+    """The rest of a build, holding the output folder's lock."""
+    with build_lock(request.out_dir, on_wait=on_wait):
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches: dict[tuple[str, str], TranslationBatch] = {}
@@ -405,8 +424,6 @@ def build(
             terms = source.protected
             texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
             texts.extend(t for t in texts_to_translate(source.facts) if t not in texts)
-        if translation is not None and any(code != SOURCE_LANGUAGE for code in wanted):
-            renderer.start()  # the render process starts up while the models translate
         for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):
             if code == SOURCE_LANGUAGE:
                 done.add(code)

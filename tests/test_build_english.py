@@ -25,7 +25,7 @@ from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
 from briefing.terms.layers import Stack
-from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke
+from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke, run_cli
 
 FactsYaml = Callable[[object], str]
 
@@ -398,3 +398,15 @@ def test_failed_write_leaves_the_good_document_and_no_temporary_file(
     assert documents_in(out_dir) == [good.name]
     assert leftovers(out_dir) == []
     assert not renamed[0].exists()
+
+
+def test_the_build_table_keeps_words_whole_in_a_log(tmp_path: Path) -> None:
+    """Written to a file or pipe (no terminal, so no width to keep to), each document's row is
+    one line with its file name, language and result whole."""
+    facts = tmp_path / "2026-01-13-a-rather-long-name-for-the-nara-summit.yaml"
+    shutil.copy(NARA, facts)
+    result = run_cli("build", facts, "--lang", "en", "--out", tmp_path / "out", cwd=tmp_path,
+                     env={"COLUMNS": ""})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stderr.splitlines() if line.startswith("│ 2026")]
+    assert len(rows) == 1 and " en " in rows[0] and " written " in rows[0], result.stderr

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from briefing.build import BuildRequest, build
 from briefing.facts.kinds import KINDS
-from briefing.facts.yamlsource import BIDI_CONTROLS, XML_ILLEGAL, YAML_UNREADABLE
+from briefing.facts.yamlsource import BIDI_CONTROLS, C_READER, XML_ILLEGAL, YAML_UNREADABLE
 from briefing.languages import parse_languages
 from tests.conftest import ROOT, Result, _facts_yaml, _minimal_facts, run_cli
 
@@ -125,7 +125,12 @@ def test_file_just_under_the_size_limit_is_read_in_bounded_time(tmp_path: Path) 
     ("kind", "text", "where"),
     [
         ("flow lists", "summary: " + "[" * 10_000 + "]" * 10_000 + "\n", "1:50"),
-        ("flow mappings", "summary: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", "1:167"),
+        # libyaml points at the 41st "{", the pure reader at the key of the 40th mapping
+        (
+            "flow mappings",
+            "summary: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n",
+            "1:170" if C_READER else "1:167",
+        ),
         ("block lists", "summary:\n" + "".join(" " * i + "-\n" for i in range(1, 2000)), "42:42"),
     ],
 )

@@ -43,9 +43,10 @@ def print_report(report: BuildReport) -> None:
 
     if report.documents:
         table = Table(title="Build")
-        table.add_column("facts", no_wrap=True)  # a file name stays whole on a narrow terminal
+        # On a narrow terminal a long file name folds; words and numbers never break.
+        table.add_column("facts", overflow="fold", min_width=12)
         for column in ("lang", "result", "memory", "machine", "flagged", "in English"):
-            table.add_column(column, overflow="fold")
+            table.add_column(column, no_wrap=True)
         for d in report.documents:
             table.add_row(
                 d.source.name,
@@ -56,7 +57,10 @@ def print_report(report: BuildReport) -> None:
                 str(d.flagged),
                 str(len(d.kept_in_english)),
             )
-        err.print(table)
+        console = err.console()
+        if not console.is_terminal:  # a log file or pipe has no width to keep to
+            console.width = max(console.width, 160)
+        console.print(table)
     for d in report.documents:
         if d.detail:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")

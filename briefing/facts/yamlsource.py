@@ -8,10 +8,12 @@ that schema errors can point at the exact spot.
 from __future__ import annotations
 
 import codecs
+import importlib.util
 import os
 import re
 import stat
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,22 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    Event,
+    NodeEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefing.errors import InputError, Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
+# libyaml through ruamel.yaml.clib reads a term base about ten times faster than the pure-Python
+# reader; without it (a platform with no wheel) the pure reader gives the same result.
+C_READER = importlib.util.find_spec("_ruamel_yaml") is not None
 
 # Characters XML 1.0 (and so Word) cannot hold: C0 controls except tab, newline, carriage return;
 # lone surrogates; U+FFFE and U+FFFF.
@@ -213,19 +225,16 @@ def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -
     if removed_at:
         text = YAML_UNREADABLE.sub("", text)
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.max_depth = MAX_DEPTH + 1  # the composer recurses: stop it before Python's stack does
     try:
-        root = yaml.compose(text)
-    except MaxDepthExceededError as err:
-        mark = err.problem_mark
+        root = _compose(path, text)
+    except _TooDeep as deep:
         raise InputError(
             "",
             [
                 Problem(
                     path,
-                    mark.line + 1 if mark else None,
-                    mark.column + 1 if mark else None,
+                    deep.line,
+                    deep.column,
                     f"nesting deeper than {MAX_DEPTH} levels",
                     "Facts files are shallow: check for runaway indentation or brackets.",
                 )
@@ -274,6 +283,59 @@ def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -
     return loaded
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int | None, column: int | None) -> None:
+        self.line, self.column = line, column
+
+
+def _compose(path: Path, text: str) -> Node | None:
+    """The YAML node tree of `text`, after the checks that must come before any recursion."""
+    if C_READER:
+        try:
+            return _compose_fast(path, text)
+        except YAMLError:
+            pass  # libyaml refuses a few things the YAML 1.2 reader takes (escaped surrogate
+            # pairs); the pure reader gives the verdict, and its messages, for every error
+    yaml = YAML(typ="safe", pure=True)
+    yaml.max_depth = MAX_DEPTH + 1  # the composer recurses: stop it before Python's stack does
+    try:
+        return yaml.compose(text)
+    except MaxDepthExceededError as err:
+        mark = err.problem_mark
+        raise _TooDeep(mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+
+
+def _compose_fast(path: Path, text: str) -> Node | None:
+    """Through libyaml. Its composer recurses in C, where no limit would stop it, so its event
+    stream (read without recursion) is checked for depth first, and for anchors and aliases."""
+    yaml = YAML(typ="safe", pure=False)
+    _check_events(path, yaml.parse(text))
+    return yaml.compose(text)
+
+
+def _check_events(path: Path, events: Iterable[Event]) -> None:
+    depth = 0
+    for event in events:
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                mark = event.start_mark
+                raise _TooDeep(mark.line + 1, mark.column + 1)
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, AliasEvent):  # its anchor would have been met first: undefined
+            raise YAMLError("undefined alias")  # the pure reader words it
+        if isinstance(event, NodeEvent) and event.anchor:
+            mark = event.start_mark
+            raise InputError("", [Problem(path, mark.line + 1, mark.column + 1, *_ANCHORS)])
+
+
+_ANCHORS = (
+    "YAML anchors and aliases (&name / *name) are not accepted",
+    "Write the value out in full where it is needed.",
+)
+
+
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -292,12 +354,7 @@ def _convert(node: Node, loc: Path_, loaded: LoadedYaml, seen: set[int], depth: 
             "Facts files are shallow: check for runaway indentation or brackets.",
         )
     if id(node) in seen or getattr(node, "anchor", None):
-        raise _refuse(
-            node,
-            loaded,
-            "YAML anchors and aliases (&name / *name) are not accepted",
-            "Write the value out in full where it is needed.",
-        )
+        raise _refuse(node, loaded, *_ANCHORS)
     seen.add(id(node))
     loaded.positions[loc] = _mark(node)
     if isinstance(node, MappingNode):
