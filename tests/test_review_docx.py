@@ -74,7 +74,7 @@ def test_the_review_document_has_title_instructions_binding_and_section_tables(
     rows = unit_rows(review)
     assert rows[0][0].startswith("summary.text:1:")
     assert all(row[4] == "" for row in rows)
-    assert all(row[3].startswith("machine translation (translate-en_ja") for row in rows)
+    assert all(row[3].startswith("machine\ntranslate-en_ja") for row in rows)
     defaults = document.styles.element.find(qn("w:docDefaults"))
     lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
     assert lang.get(qn("w:eastAsia")) == "ja-JP"
@@ -177,3 +177,18 @@ def test_confirming_every_row_in_word_lifts_the_notice(space: Workspace, review:
     assert result.code == 0, result.err
     space.build()
     assert notice_paragraphs(space.document) == []
+
+
+def test_the_review_document_is_landscape_with_whole_rows(review: Path) -> None:
+    """Five columns need the page's width: pages are sideways, the table fills the line, and
+    no sentence's row is split across two pages."""
+    document = docx.Document(str(review))
+    section = document.sections[0]
+    assert section.page_width > section.page_height
+    line = section.page_width - section.left_margin - section.right_margin
+    for table in document.tables[1:]:
+        widths = [cell.width for cell in table.rows[0].cells]
+        assert abs(sum(widths) - line) < line * 0.01
+        assert widths[1] > 2 * widths[0] and widths[2] > 1.5 * widths[3]  # sentences get room
+        for row in table.rows[1:]:
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None

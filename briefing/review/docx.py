@@ -23,9 +23,10 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
 from briefing.errors import InputError
@@ -50,7 +51,8 @@ from briefing.review.binding import (
 )
 
 HEADER = ("Unit", "English source", "Translation", "Origin", "Comment")
-WIDTHS_CM = (2.4, 4.8, 4.8, 2.4, 2.6)  # the sentences get the room
+SHARES = (0.12, 0.29, 0.29, 0.15, 0.15)  # of the line's width: the sentences get the room
+SMALL = Pt(8)  # the Unit and Origin columns: read by the tool more than by people
 BINDING_KEYS = ("Format", "Facts file", "Language", "Sources digest", "Sentences")
 CONFIRM_WORDS = ("ok", "confirmed", "approved")  # a comment cell saying only this confirms
 MAX_MEMBERS = 200
@@ -66,7 +68,7 @@ def _origin_text(entry: StoredEntry | None) -> str:
     if entry.reviewed:
         who = f" by {entry.reviewer}" if entry.reviewer else ""
         return f"{ORIGIN_REVIEWED}{who}, {entry.updated[:10]}\nref {target_digest(entry.target)}"
-    text = f"{ORIGIN_MACHINE} translation ({entry.model})"
+    text = f"{ORIGIN_MACHINE}\n{entry.model}"
     if entry.flagged:
         text += "\nFLAGGED: a name did not come through intact; check this first"
     return f"{text}\nref {target_digest(entry.target)}"
@@ -101,6 +103,18 @@ def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
     return table
 
 
+def _landscape(doc: DocxDocument) -> int:
+    """Turn every page sideways, as bilingual review tables are printed; the line's width."""
+    for section in doc.sections:
+        if section.orientation != WD_ORIENT.LANDSCAPE:
+            width, height = section.page_width, section.page_height
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = height, width
+    section = doc.sections[-1]
+    margins = (section.left_margin or 0) + (section.right_margin or 0)
+    return int((section.page_width or 0) - margins)
+
+
 def build_review_docx(
     document: ReviewDocument,
     known: dict[str, StoredEntry],
@@ -115,6 +129,7 @@ def build_review_docx(
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     apply_language(doc, LANGUAGES[document.lang].tag, *(fonts or (None, None)))
+    line_width = _landscape(doc)
     fill_header_footer(doc, f"Review: {document.facts_path}", "Page {page} of {pages}")
     doc.add_paragraph(f"Review: {title}", style="Title")
     for text in _instructions(document):
@@ -138,20 +153,26 @@ def build_review_docx(
         doc.add_paragraph(section, style="Heading 1")
         table = _plain_table(doc, len(units) + 1, len(HEADER))
         table.autofit = False
-        for column, width in zip(table.columns, WIDTHS_CM, strict=True):
-            column.width = Cm(width)  # the grid, which LibreOffice follows
+        for column, share in zip(table.columns, SHARES, strict=True):
+            width = Emu(int(line_width * share))
+            column.width = width  # the grid, which LibreOffice follows
             for cell in column.cells:  # and each cell, which Word follows
-                cell.width = Cm(width)
+                cell.width = width
         for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
             cell.text = text
         _add(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", "true")  # repeats on pages
         for row, unit in zip(table.rows[1:], units, strict=True):
+            _add(row._tr.get_or_add_trPr(), "w:cantSplit", "true")  # a sentence on one page
             entry = known.get(unit.segment)
             cells = row.cells
             cells[0].text = unit.id
             cells[1].text = unit.segment
             cells[2].text = entry.target if entry is not None else ""
             cells[3].text = _origin_text(entry)
+            for cell in (cells[0], cells[3]):
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = SMALL
             # The English column is English whatever the document's language.
             for paragraph in cells[1].paragraphs:
                 for run in paragraph.runs:
