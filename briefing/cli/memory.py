@@ -122,10 +122,12 @@ def stats_command(tm: TmOption = None) -> None:
         rows = memory.stats()
         path = memory.name
     out.print(f"memory: {escape(path)}")
-    out.print(f"{'language':<9} {'origin':<9} {'model':<32} {'entries':>8}")
+    width = max([len("model"), *(len(model or "-") for _, _, model, _ in rows)])
+    out.print(f"{'language':<9} {'origin':<9} {'model':<{width}} {'entries':>8}")
     for lang, origin, model, count in rows:
-        out.print(f"{lang:<9} {origin:<9} {escape(model or '-'):<32} {count:>8}")
-    out.print(f"{'total':<9} {sum(r[3] for r in rows):<9}")
+        shown = f"{model or '-':<{width}}"
+        out.print(f"{lang:<9} {origin:<9} {escape(shown)} {count:>8}")
+    out.print(f"{'total':<9} {'':<9} {'':<{width}} {sum(r[3] for r in rows):>8}")
 
 
 @memory_app.command("copy")
