@@ -13,7 +13,7 @@ import pytest
 from briefing.errors import InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
-from tests.conftest import NARA
+from tests.conftest import GLOSSARY, NARA
 
 FactsYaml = Callable[[object], str]
 
@@ -257,3 +257,13 @@ def test_top_level_must_be_a_mapping() -> None:
     problem = only_problem("- just\n- a list\n")
     assert located(problem) == (1, 1)
     assert "mapping" in problem.message
+
+
+def test_a_glossary_given_as_facts_is_named_as_one() -> None:
+    """`briefing build sources/*.yaml` takes in the glossary beside the facts: say what it is
+    instead of listing the facts fields it lacks."""
+    with pytest.raises(InputError) as caught:
+        load_facts(GLOSSARY)
+    (problem,) = caught.value.problems
+    assert "this is a glossary" in problem.message and problem.line is not None
+    assert GLOSSARY.read_text(encoding="utf-8").splitlines()[problem.line - 1].startswith("terms")

@@ -53,6 +53,19 @@ def load_facts(path: Path, text: str | None = None) -> tuple[Facts, LoadedYaml]:
                 )
             ],
         )
+    if "terms" in loaded.data and "event" not in loaded.data:
+        raise InputError(
+            "",
+            [
+                loaded.problem(
+                    ("terms",),
+                    "this is a glossary (it has `terms`), not a facts file",
+                    "Give facts files only (e.g. sources/2026-*.yaml, or no file names to build "
+                    "every facts file of the workspace); glossaries are found from the settings.",
+                    key=True,
+                )
+            ],
+        )
     try:
         facts = Facts.model_validate(loaded.data)
     except ValidationError as err:
