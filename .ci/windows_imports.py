@@ -59,8 +59,10 @@ THIRD_PARTY = (
     "lxml.etree",
     "pysbd",
     "filelock",
-    "filelock._read_write",  # ReadWriteLock, which filelock loads on first use
 )
+# Names a library loads on first use (filelock keeps ReadWriteLock in a submodule whose name
+# changes between releases): resolved under the real platform too, as they would be on Windows.
+LAZY_ATTRIBUTES = (("filelock", "ReadWriteLock"),)
 
 
 class Unimportable(importlib.abc.MetaPathFinder):
@@ -88,6 +90,9 @@ def simulate_windows() -> None:
         # an optional library that is not installed: the package must cope anyway
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    for module_name, attribute in LAZY_ATTRIBUTES:
+        with contextlib.suppress(ImportError):
+            getattr(importlib.import_module(module_name), attribute)
     for name in POSIX_ONLY_MODULES:
         sys.modules.pop(name, None)
     sys.meta_path.insert(0, Unimportable())
