@@ -172,6 +172,7 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             rewritten = sorted(
                 {d.source.name for d in change_report.documents if d.status == "written"}
             )
+            rows_added = memory_rows(work) - rows_cold  # before the term scenario adds its own
             term_seconds, term_notes = term_scenario(paths, term_target, work, models_dir, settings)
             term_runs.append(term_seconds)
             notes.append(
@@ -180,7 +181,7 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
                     warm=counts(warm_report),
                     change=counts(change_report),
                     rows_cold=rows_cold,
-                    rows_added=memory_rows(work) - rows_cold,
+                    rows_added=rows_added,
                     rewritten=rewritten,
                     term=term_notes,
                 )
