@@ -32,6 +32,9 @@ class Watcher:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # Ctrl-C reaches the watcher even when these tests run as a background job, whose
+            # shell makes its children ignore SIGINT (a Python started so never sees it).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
