@@ -51,6 +51,9 @@ START_TIMEOUT = 120.0
 SERVER_ENVIRONMENT = {
     "ARGOS_BEAM_SIZE": "2",
     "ARGOS_INTER_THREADS": "2",
+    # One thread inside each translator: the server decodes one sentence per call, and two
+    # threads on one sentence took twice as long as one (benchmarks/engines.py, README).
+    "ARGOS_INTRA_THREADS": "1",
     "ARGOS_DEVICE_TYPE": "cpu",
 }
 
