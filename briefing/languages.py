@@ -6,6 +6,7 @@ forms in the glossary; the stages read what differs between languages from `Lang
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from briefing.errors import InputError
@@ -22,6 +23,20 @@ class Language:
     east_asian: bool = False  # CJK text: Word's East Asian language and font slots
     word_separator: str = " "  # between sentences and between words joined around a name
     italics: bool = True  # whether the language sets text in italics (Japanese, Korean do not)
+
+    def separator_between(self, left: str, right: str) -> str:
+        """What goes between two sentences: a language written without spaces still needs one
+        where both sides are Latin script (a sentence left in English, a name in Latin
+        letters), or "governance.The" would be printed."""
+        if self.word_separator or not left or not right:
+            return self.word_separator
+        if _is_narrow(left[-1]) and _is_narrow(right[0]) and not left[-1].isspace():
+            return " "
+        return self.word_separator
+
+
+def _is_narrow(character: str) -> bool:
+    return unicodedata.east_asian_width(character) not in ("W", "F")
 
 
 LANGUAGES: dict[str, Language] = {

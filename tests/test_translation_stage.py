@@ -83,3 +83,22 @@ def test_thread_layout_puts_translators_before_threads_inside_them() -> None:
     assert thread_layout(16) == (8, 2)  # beyond MAX_TRANSLATORS, threads go inside each
     inter, intra = thread_layout()
     assert inter * intra <= max(1, os.cpu_count() or 1)
+
+
+def test_japanese_sentences_are_joined_without_space_unless_both_sides_are_latin(
+    copy_models_dir: Path,
+) -> None:
+    # The copy model returns English, as a sentence the engine could not translate is printed:
+    # Japanese joins sentences without a space, which would print "governance.The".
+    text = "They talked for two days about ocean governance. The three ministers agreed."
+    result = TranslationStage(ArgosEngine(copy_models_dir, Settings()), EMPTY, None).translate(
+        LANGUAGES["ja"], [text], SilentProgress()
+    )
+    joined = result.texts[text].text
+    assert "governance. The" in joined, joined
+    assert "." + "The" not in joined
+    ja = LANGUAGES["ja"]
+    assert ja.separator_between("会談を行った。", "両首脳は") == ""
+    assert ja.separator_between("会談を行った。", "The leaders") == ""
+    assert ja.separator_between("talks ended.", "両首脳は") == ""
+    assert LANGUAGES["ko"].separator_between("회담했다.", "양국은") == " "

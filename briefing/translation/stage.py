@@ -24,7 +24,11 @@ from briefing.translation.segments import split_segments
 
 def assemble(segment_targets: Iterable[str], target: Language) -> str:
     """Join translated sentences the way the target language writes them."""
-    return target.word_separator.join(t for t in segment_targets if t)
+    text = ""
+    for sentence in segment_targets:
+        if sentence:
+            text += (target.separator_between(text, sentence) if text else "") + sentence
+    return text
 
 
 class TranslationStage:
