@@ -25,6 +25,7 @@ from briefing.cli.build_report import report_as_json
 from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
+from briefing.output.localize import term_id
 from briefing.output.sandbox import RANGE
 from briefing.output.template import TEMPLATES_DIR
 from briefing.terms.glossary import EMPTY, Glossary, Term
@@ -390,3 +391,14 @@ def test_a_string_missing_from_a_catalog_is_a_build_warning(
     assert report.exit_code == 0  # a warning, not a failure
     written = docx.Document(str(tmp_path / "out" / f"{TELEPHONE.stem}.ja.docx"))
     assert "A line no catalog holds" in text_of(written)
+
+
+def test_suggested_ids_split_words_at_any_punctuation_and_drop_accents() -> None:
+    assert term_id("Japan–Republic of Korea Summit Meeting") == (
+        "japan-republic-of-korea-summit-meeting"
+    )
+    assert term_id("Valparaíso") == "valparaiso"
+    assert term_id("Minister of Foreign Affairs/Trade (acting)") == (
+        "minister-of-foreign-affairs-trade-acting"
+    )
+    assert term_id("長生炭鉱") == "term"

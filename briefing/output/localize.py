@@ -84,7 +84,12 @@ class MissingName:
 
 def term_id(english: str) -> str:
     """A glossary id for `english`: lower case ASCII words joined by dashes."""
-    folded = unicodedata.normalize("NFKD", english).encode("ascii", "ignore").decode()
+    # Accents fall away (Valparaíso → valparaiso); any other character outside ASCII, such as
+    # the dash of "Japan–Republic of Korea", separates words rather than joining them.
+    decomposed = unicodedata.normalize("NFKD", english)
+    folded = "".join(
+        ch if ch.isascii() else " " for ch in decomposed if not unicodedata.combining(ch)
+    )
     words = re.findall(r"[a-z0-9]+", folded.lower())
     return "-".join(words)[:60].strip("-") or "term"
 
