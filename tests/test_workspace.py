@@ -149,6 +149,13 @@ def test_a_key_in_the_wrong_table_is_pointed_to_its_table(tmp_path: Path) -> Non
     assert "did you mean 'translation.beam_size'? ('beam_size' under [translation])" in problem
 
 
+def test_a_mistyped_table_is_pointed_to_the_table(tmp_path: Path) -> None:
+    [problem] = problems_of(tmp_path, '[translaton]\nengine = "argos"\n')
+    assert "unknown setting 'translaton'" in problem
+    assert "did you mean the table [translation]?" in problem
+    assert "top-level" not in problem
+
+
 def test_wrong_types_are_located_in_the_file_or_the_variable(tmp_path: Path) -> None:
     text = 'languages = ["en", "fr"]\nstrict = "maybe"\n[translation]\nbatch_size = 0\n'
     problems = problems_of(tmp_path, text, {"BRIEFING_BEAM_SIZE": "wide"})

@@ -425,6 +425,8 @@ def _unknown_key_problems(
                 if difflib.get_close_matches(last, [key.rsplit(".", 1)[-1]], n=1, cutoff=0.6)
             ][:1]
         )
+        if close and close[0] in tables:
+            return f"did you mean the table [{close[0]}]?"
         if close:
             return f"did you mean '{close[0]}'? ({_placement(close[0])})"
         return "known settings: " + ", ".join(specs)
