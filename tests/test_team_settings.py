@@ -80,6 +80,31 @@ def test_a_wrong_engine_or_device_in_briefing_toml_is_located(
     assert "briefing.toml:2: error: setting 'translation.device'" in result.output
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("file:///etc/passwd", "is not an http(s) URL"),
+        ("127.0.0.1:5000", "is not an http(s) URL"),
+        ("http://", "is not an http(s) URL"),
+        ("http://translator:s3cret@127.0.0.1:5000", "holds a user name or password"),
+        ("http://127.0.0.1:5000/?api_key=s3cret", "has a query or fragment"),
+    ],
+)
+def test_a_url_that_is_not_a_server_address_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, says: str
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    result = invoke(
+        "build", NARA, "--lang", "en,ja", "--out", out, "--tm", tmp_path / "tm.sqlite",
+        "--engine", "libretranslate", "--engine-url", url,
+    )  # fmt: skip
+    assert result.returncode == 2, result.output
+    assert says in result.output
+    assert "s3cret" not in result.output  # a password in the URL is never printed
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_a_build_from_briefing_toml_uses_the_server_and_the_postgresql_memory_it_names(
     libretranslate_servers: LibreTranslateServers, postgres_url: str, tmp_path: Path
 ) -> None:

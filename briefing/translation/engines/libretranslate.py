@@ -111,6 +111,19 @@ class LibreTranslateEngine:
                 f"the LibreTranslate URL {url!r} is not an http(s) URL; give the server's "
                 "address, e.g. --engine-url http://translate.example.org:5000"
             )
+        if parsed.username is not None or parsed.password is not None:
+            # It would be printed in every build and stored in every memory key.
+            raise InputError(
+                f"the LibreTranslate URL for {parsed.hostname} holds a user name or password; "
+                "give the address without it and the server's API key in BRIEFING_LT_API_KEY "
+                "(or api_key under [translation])"
+            )
+        if parsed.query or parsed.fragment:
+            raise InputError(
+                f"the LibreTranslate URL {parsed.scheme}://{parsed.netloc}{parsed.path} has a "
+                "query or fragment (not printed); give the server's address only, and its API "
+                "key in BRIEFING_LT_API_KEY"
+            )
         self.url = url.rstrip("/")
         self.api_key = api_key or None
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE
