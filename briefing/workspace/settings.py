@@ -613,6 +613,10 @@ def _masked(value: Any) -> Any:
     if isinstance(value, SecretStr):
         secret = value.get_secret_value()
         return "*" * 8 + (secret[-2:] if len(secret) >= 12 else "")
+    if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+        from briefing.memory.postgres import display_url
+
+        return display_url(value)  # a password in the memory's URL
     return value
 
 
