@@ -59,9 +59,17 @@ def official(english: str, lang: str) -> str:
 
 def expected(text: str, lang: str) -> str:
     """A free text as the copy model's document must show it: sentence by sentence, joined the
-    way the language writes (no space in Japanese)."""
+    way the language writes: Korean with a space; Japanese with none next to Japanese script
+    (。, a name), but with one between two sentences that meet in Latin letters, as the copy
+    model's English sentences do."""
     sentences = [official(s, lang) for s in split_segments(text)]
-    return ("" if lang == "ja" else " ").join(sentences)
+    if lang != "ja":
+        return " ".join(sentences)
+    text = sentences[0]
+    for sentence in sentences[1:]:
+        cjk = ord(text[-1]) >= 0x2E80 or ord(sentence[0]) >= 0x2E80
+        text += ("" if cjk else " ") + sentence
+    return text
 
 
 @dataclass(frozen=True)
