@@ -69,18 +69,27 @@ def test_config_shows_the_team_settings_with_their_source_and_masks_the_key(
     assert "translation.api_key" in table.output
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://briefing:pa55word@db.example.org:5433/team",
+            "postgresql://briefing@db.example.org:5433/team",
+        ),
+        (
+            "postgresql://briefing:pa55word@/team?host=/run/postgresql&port=5433",
+            "postgresql://briefing@/team?host=/run/postgresql&port=5433",
+        ),
+    ],
+)
 def test_config_never_prints_a_password_in_the_memory_url(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, shown: str
 ) -> None:
-    url = "postgresql://briefing:pa55word@db.example.org:5433/team"
     rows = _config(tmp_path, monkeypatch, BRIEFING_TM=url)
-    assert rows["translation.memory"] == (
-        "postgresql://briefing@db.example.org:5433/team",
-        "env BRIEFING_TM",
-    )
+    assert rows["translation.memory"] == (shown, "env BRIEFING_TM")
     monkeypatch.chdir(tmp_path)
-    shown = invoke("config", env={"BRIEFING_TM": url})
-    assert "pa55word" not in shown.output and "db.example.org:5433" in shown.output
+    printed = invoke("config", env={"BRIEFING_TM": url})
+    assert "pa55word" not in printed.output and shown in printed.output
 
 
 def test_a_wrong_engine_or_device_in_briefing_toml_is_located(

@@ -83,6 +83,15 @@ def is_postgres_url(location: object) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
+def has_password(url: str) -> bool:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return bool(conninfo_to_dict(url).get("password"))
+    except Exception:  # noqa: BLE001 - a malformed URL: assume it may hold one
+        return True
+
+
 def display_url(url: str) -> str:
     """The URL without its password, for messages."""
     from psycopg.conninfo import conninfo_to_dict
@@ -95,7 +104,8 @@ def display_url(url: str) -> str:
     host = str(parts.get("host") or "")
     port = f":{parts['port']}" if parts.get("port") else ""
     if host.startswith("/"):
-        return f"postgresql://{user}/{parts.get('dbname', '')}?host={host}{port}"
+        socket_port = f"&port={parts['port']}" if parts.get("port") else ""
+        return f"postgresql://{user}/{parts.get('dbname', '')}?host={host}{socket_port}"
     return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
 
 
