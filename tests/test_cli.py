@@ -253,6 +253,48 @@ def test_build_without_facts_and_no_sources_folder(
     assert "briefing new" in result.stderr
 
 
+def test_a_folder_given_builds_and_validates_every_facts_file_in_it(tmp_path: Path) -> None:
+    events = tmp_path / "events"
+    events.mkdir()
+    shutil.copy(NARA, events / "b-summit.yaml")
+    shutil.copy(NARA, events / "a-summit.yaml")
+    shutil.copy(GLOSSARY, events / GLOSSARY.name)
+    (events / "a-summit.glossary.yaml").write_text('version: "1"\nterms: []\n', "utf-8")
+    out = tmp_path / "out"
+    result = invoke("build", events, "--lang", "en", "--out", out)
+    assert result.returncode == 0, result.output
+    assert sorted(p.name for p in out.glob("*.docx")) == ["a-summit.en.docx", "b-summit.en.docx"]
+    checked = invoke("validate", events)
+    assert checked.returncode == 0, checked.output
+    assert "a-summit.yaml: ok" in checked.output and "b-summit.yaml: ok" in checked.output
+    assert "glossary.yaml: ok" not in checked.output
+
+
+def test_a_folder_without_facts_files_is_an_error_naming_it(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / GLOSSARY.name).write_text('version: "1"\nterms: []\n', "utf-8")
+    out = tmp_path / "out"
+    result = invoke("build", NARA, empty, "--lang", "en", "--out", out)
+    assert result.returncode == 2
+    assert f"{empty}/: no facts files in this folder" in result.output
+    assert not out.exists()  # refused before the other file was built
+
+
+def test_watching_a_folder_takes_new_facts_files_in_it(tmp_path: Path) -> None:
+    from briefing.cli.build import watched_inputs
+    from briefing.workspace.settings import load_settings
+
+    events = tmp_path / "events"
+    events.mkdir()
+    shutil.copy(NARA, events / NARA.name)
+    settings = load_settings(cwd=tmp_path, env={})
+    watched = watched_inputs(settings, [events])
+    assert watched.accepts(events / "new-event.yaml")  # not there yet: a folder takes new files
+    assert watched.accepts(events / GLOSSARY.name)
+    assert not watched.accepts(tmp_path / "elsewhere.yaml")
+
+
 def test_unknown_language_lists_the_known_ones(tmp_path: Path) -> None:
     result = invoke("build", str(NARA), "--lang", "en,xx", "--out", str(tmp_path))
     assert result.returncode == 2

@@ -37,32 +37,49 @@ STOPPED = "stopped watching; documents already written are complete, none is hal
 
 
 def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> list[Path]:
-    """The given files, or every facts file in the sources folder (the glossary and the events'
-    own `<stem>.glossary.yaml` files are not)."""
+    """The given files, each given folder's facts files, or the sources folder's (the glossary
+    and the events' own `<stem>.glossary.yaml` files are not facts files)."""
+    if not paths:
+        found = facts_in(sources)
+        if not found:
+            raise InputError(
+                f"no facts files given and none found in {sources}/; "
+                "name one (e.g. sources/EVENT.yaml) or create one with `briefing new NAME`"
+            )
+        return found
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = facts_in(path)
+        if not found:
+            raise InputError(
+                f"{path}/: no facts files in this folder (*.yaml other than glossaries); "
+                "name a facts file, or a folder that holds some"
+            )
+        files += found
+    return files
+
+
+def facts_in(folder: Path) -> list[Path]:
+    """The facts files of a folder, in name order."""
     from briefing.terms.glossary import GLOSSARY_NAME
     from briefing.terms.layers import EVENT_SUFFIX
 
-    if paths:
-        return list(paths)
-    found = sorted(
+    return sorted(
         p
-        for p in sources.glob("*.yaml")
+        for p in folder.glob("*.yaml")
         if p.name != GLOSSARY_NAME and not p.name.endswith(EVENT_SUFFIX)
     )
-    if not found:
-        raise InputError(
-            f"no facts files given and none found in {sources}/; "
-            "name one (e.g. sources/EVENT.yaml) or create one with `briefing new NAME`"
-        )
-    return found
 
 
 def build_command(
     facts: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Facts files (YAML). Default: every facts file in the sources folder "
-            "(setting `sources`, default sources/)."
+            help="Facts files (YAML), or folders of them. Default: every facts file in the "
+            "sources folder (setting `sources`, default sources/)."
         ),
     ] = None,
     lang: Annotated[
@@ -339,16 +356,20 @@ def watched_inputs(settings: Settings, facts: list[Path] | None) -> Inputs:
     from briefing.terms.layers import beside
     from briefing.watch import Inputs
 
-    files = list(facts or [])
-    files += [path.parent / GLOSSARY_NAME for path in facts or []]  # the default glossary
-    files += [beside(path) for path in facts or []]  # each event's own glossary
+    named = [path for path in facts or [] if not path.is_dir()]
+    folders = [path for path in facts or [] if path.is_dir()] or (
+        [] if facts else [settings.sources]
+    )
+    files = list(named)
+    files += [path.parent / GLOSSARY_NAME for path in named]  # the default glossary
+    files += [beside(path) for path in named]  # each event's own glossary
     files += settings.glossaries
     if settings.config_file:
         files.append(settings.config_file)
     trees = []
     with contextlib.suppress(BriefingError):  # a missing template is reported by the build
         trees.append(find_template(settings.template).directory)
-    return Inputs.of(files, [] if facts else [settings.sources], trees)
+    return Inputs.of(files, folders, trees)
 
 
 def summary_line(changed: list[Path], report: BuildReport) -> str:

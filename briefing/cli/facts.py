@@ -15,7 +15,8 @@ def validate_command(
     facts: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Facts files (YAML) to check. Default: every facts file in the sources folder."
+            help="Facts files (YAML), or folders of them, to check. Default: every facts file "
+            "in the sources folder."
         ),
     ] = None,
     glossary: Annotated[
