@@ -138,6 +138,8 @@ def test_date_and_place_lines(doc: DocxDocument, nara: Facts) -> None:
     date = nara.event.date
     assert f"Date: {date.strftime('%A')} {date.day} {date.strftime('%B %Y')}" in meta
     assert f"Place: {nara.event.city}, {nara.event.host_country}" in meta
+    assert nara.event.kind == "summit meeting"
+    assert "Type of event: Summit meeting" in meta  # the vocabulary word starts the line
 
 
 def test_heading_outline_in_order(doc: DocxDocument) -> None:

@@ -297,7 +297,9 @@ class Localizer:
         kind = self.facts.event.kind
         word, term = event_kind(self.facts, self.glossary)
         if self.language.code == SOURCE_LANGUAGE:
-            return Name(word if is_known(word) else kind, kind)
+            # A vocabulary word starts its line ("Type of event: Summit meeting"); a glossary
+            # term's own form is printed as written.
+            return Name(word[:1].upper() + word[1:] if is_known(word) else kind, kind)
         if is_known(word):
             return Name(self.catalog.gettext(word), kind)
         if term is not None:
