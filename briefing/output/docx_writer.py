@@ -239,5 +239,5 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 0
             fixed.external_attr = 0
-            target.writestr(fixed, source.read(info.filename), compresslevel=9)
+            target.writestr(fixed, source.read(info.filename), compresslevel=6)
     return out.getvalue()
