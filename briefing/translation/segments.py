@@ -23,9 +23,21 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
+#: Where pysbd may end a sentence: terminal punctuation (Latin and full-width) and the ")" of
+#: list markers such as "1)" or "a)". A text with none of these before its last character is
+#: one sentence, and pysbd (about half a millisecond a text) is not asked.
+_MAY_END_SENTENCE = re.compile(r"[.!?…。！？｡)]")
+
+
 def split_segments(text: str) -> list[str]:
     """Sentences of `text`, each normalized; empty text gives no segments."""
-    text = normalize(text)
+    return list(_split(normalize(text)))
+
+
+@lru_cache(maxsize=4096)  # every target language splits the same texts
+def _split(text: str) -> tuple[str, ...]:
     if not text:
-        return []
-    return [s for s in (normalize(part) for part in _segmenter().segment(text)) if s]
+        return ()
+    if not _MAY_END_SENTENCE.search(text, 0, len(text) - 1):
+        return (text,)
+    return tuple(s for s in (normalize(part) for part in _segmenter().segment(text)) if s)
