@@ -327,6 +327,37 @@ def test_unknown_template_names_the_available_ones(tmp_path: Path) -> None:
     assert "summit" in result.stderr.split("available:")[1]
 
 
+def test_each_build_reads_the_reference_document_as_it_is_now(
+    tmp_path: Path, copy_models_dir: Path
+) -> None:
+    # Builds in one process (as under --watch) share the prepared reference document: an
+    # edited reference must reach the next build, and one language must not leak into another.
+    template = tmp_path / "template"
+    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
+    reference = template / "reference.docx"
+
+    def build(out: Path, lang: str = "en") -> docx.document.Document:
+        result = invoke(
+            "build", NARA, "--lang", lang, "--out", out, "--template", template,
+            "--models-dir", copy_models_dir, "--tm", tmp_path / "tm.sqlite",
+        )  # fmt: skip
+        assert result.returncode == 0, result.output
+        return docx.Document(str(out / f"{NARA.stem}.{lang}.docx"))
+
+    before = build(tmp_path / "one").styles["Normal"].font.size
+    build(tmp_path / "two", "ja")
+    again = build(tmp_path / "three")
+    assert again.styles["Normal"].font.size == before
+    assert (tmp_path / "one" / f"{NARA.stem}.en.docx").read_bytes() == (
+        tmp_path / "three" / f"{NARA.stem}.en.docx"
+    ).read_bytes()
+
+    house_style = docx.Document(str(reference))
+    house_style.styles["Normal"].font.size = docx.shared.Pt(14)
+    house_style.save(str(reference))
+    assert build(tmp_path / "four").styles["Normal"].font.size == docx.shared.Pt(14) != before
+
+
 def test_corrupt_reference_document_is_an_input_error(tmp_path: Path) -> None:
     template = tmp_path / "template"
     shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import docx
@@ -185,16 +186,9 @@ def upright_styles(doc: DocxDocument) -> None:
 
 def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | None) -> bytes:
     """The .docx bytes for `document`; the same input always gives the same bytes."""
-    try:
-        doc = docx.Document(str(reference))
-    except Exception as err:  # python-docx raises several types for a bad package
-        raise InputError(f"{reference}: not a usable reference .docx: {err}") from None
-    docx_xml.clear_body(doc)
     meta = document.metadata
-    apply_language(doc, meta.language, *(fonts or (None, None)))
-    language = language_of_tag(meta.language)
-    if language is not None and not language.italics:
-        upright_styles(doc)
+    prepared = _prepared_reference(reference, reference.read_bytes(), meta.language, fonts)
+    doc = docx.Document(io.BytesIO(prepared))
     fill_header_footer(doc, meta.header, meta.footer)
 
     styles = _Styles(doc)
@@ -228,6 +222,27 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalize_zip(buffer.getvalue())
+
+
+@lru_cache(maxsize=4)  # a build's languages
+def _prepared_reference(
+    reference: Path, content: bytes, tag: str, fonts: tuple[str, str] | None
+) -> bytes:
+    """The reference document emptied and set for one language, once per build and language:
+    every document of that language starts from these bytes (keyed by the file's content, so
+    a reference edited during `--watch` is read again)."""
+    try:
+        doc = docx.Document(io.BytesIO(content))
+    except Exception as err:  # python-docx raises several types for a bad package
+        raise InputError(f"{reference}: not a usable reference .docx: {err}") from None
+    docx_xml.clear_body(doc)
+    apply_language(doc, tag, *(fonts or (None, None)))
+    language = language_of_tag(tag)
+    if language is not None and not language.italics:
+        upright_styles(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
 
 
 def normalize_zip(data: bytes) -> bytes:
