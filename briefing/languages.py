@@ -7,6 +7,7 @@ forms in the glossary; the stages read what differs between languages from `Lang
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefing.errors import InputError
@@ -33,6 +34,14 @@ class Language:
         if _is_narrow(left[-1]) and _is_narrow(right[0]) and not left[-1].isspace():
             return " "
         return self.word_separator
+
+    def join(self, pieces: Iterable[str]) -> str:
+        """Sentences (or words) joined as the language writes them; empty pieces are skipped."""
+        text = ""
+        for piece in pieces:
+            if piece:
+                text += (self.separator_between(text, piece) if text else "") + piece
+        return text
 
 
 def _is_narrow(character: str) -> bool:

@@ -87,6 +87,27 @@ def test_damaged_placeholders_are_retried_by_splitting_around_terms(damage) -> N
     assert len(calls) == 2  # one batched call per method, not one per segment
 
 
+def test_split_pieces_in_latin_letters_keep_their_space_in_japanese() -> None:
+    # A name printed in Latin letters (ASEAN's official Japanese form) beside a piece the model
+    # left in English: Japanese joins pieces without a space, except between Latin letters.
+    terms = Glossary(
+        version="test",
+        terms=[
+            Term(id="asean", kind="organisation", en="ASEAN", ja="ASEAN", ko="아세안"),
+            *TERMS.terms,
+        ],
+    )
+
+    def lose_placeholders(texts: list[str]) -> list[str]:
+        return [PLACEHOLDER_PATTERN.sub("", t) if "ZX" in t else t for t in texts]
+
+    [outcome] = translate_protected(
+        ["Sanae Takaichi briefed ASEAN partners in Nara."], terms, "ja", lose_placeholders
+    )
+    assert outcome.method == "split"
+    assert outcome.text == "高市早苗briefed ASEAN partners in奈良市。"
+
+
 def test_segments_that_fail_both_ways_are_flagged_not_hidden() -> None:
     def broken(texts: list[str]) -> list[str]:
         return ["" for _ in texts]

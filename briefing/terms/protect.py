@@ -107,8 +107,9 @@ def _is_punctuation(text: str) -> bool:
 
 def join_parts(parts: list[str], lang: str) -> str:
     """Terms and translated pieces joined as the language writes them: Korean puts a space
-    between words but none before punctuation; Japanese puts no space and writes 。、."""
-    separator = LANGUAGES[lang].word_separator
+    between words but none before punctuation; Japanese puts no space, except between two
+    Latin-script parts (a name kept in English beside an untranslated piece), and writes 。、."""
+    language = LANGUAGES[lang]
     text = ""
     for part in parts:
         if not part:
@@ -116,7 +117,7 @@ def join_parts(parts: list[str], lang: str) -> str:
         if _is_punctuation(part):
             text += punctuation(part.strip(), lang)
         else:
-            text += (separator if text else "") + part
+            text += (language.separator_between(text, part) if text else "") + part
     return text
 
 

@@ -24,11 +24,7 @@ from briefing.translation.segments import split_segments
 
 def assemble(segment_targets: Iterable[str], target: Language) -> str:
     """Join translated sentences the way the target language writes them."""
-    text = ""
-    for sentence in segment_targets:
-        if sentence:
-            text += (target.separator_between(text, sentence) if text else "") + sentence
-    return text
+    return target.join(segment_targets)
 
 
 class TranslationStage:
