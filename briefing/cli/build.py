@@ -356,10 +356,8 @@ def watched_inputs(settings: Settings, facts: list[Path] | None) -> Inputs:
     from briefing.terms.layers import beside
     from briefing.watch import Inputs
 
-    named = [path for path in facts or [] if not path.is_dir()]
-    folders = [path for path in facts or [] if path.is_dir()] or (
-        [] if facts else [settings.sources]
-    )
+    folders = [path for path in facts if path.is_dir()] if facts else [settings.sources]
+    named = [path for path in facts or [] if path not in folders]
     files = list(named)
     files += [path.parent / GLOSSARY_NAME for path in named]  # the default glossary
     files += [beside(path) for path in named]  # each event's own glossary

@@ -83,23 +83,17 @@ def is_postgres_url(location: object) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
-def has_password(url: str) -> bool:
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        return bool(conninfo_to_dict(url).get("password"))
-    except Exception:  # noqa: BLE001 - a malformed URL: assume it may hold one
-        return True
-
-
-def display_url(url: str) -> str:
-    """The URL without its password, for messages."""
+def display_url(url: str, *, as_written: bool = False) -> str:
+    """The URL without its password, for messages; with `as_written`, one that holds no
+    password is returned as it was written."""
     from psycopg.conninfo import conninfo_to_dict
 
     try:
         parts = conninfo_to_dict(url)
     except Exception:  # noqa: BLE001 - a malformed URL is shown as given, minus nothing secret
         return url.split("@")[-1]
+    if as_written and not parts.get("password"):
+        return url
     user = f"{parts['user']}@" if parts.get("user") else ""
     host = str(parts.get("host") or "")
     port = f":{parts['port']}" if parts.get("port") else ""

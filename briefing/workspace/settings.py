@@ -614,10 +614,9 @@ def _masked(value: Any) -> Any:
         secret = value.get_secret_value()
         return "*" * 8 + (secret[-2:] if len(secret) >= 12 else "")
     if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
-        from briefing.memory.postgres import display_url, has_password
+        from briefing.memory.postgres import display_url
 
-        if has_password(value):  # otherwise the URL is shown as written
-            return display_url(value)
+        return display_url(value, as_written=True)
     return value
 
 
