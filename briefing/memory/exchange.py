@@ -30,8 +30,7 @@ from translate.storage import tmx
 from briefing import __version__
 from briefing.errors import InputError, Problem
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.interface import MACHINE, REVIEWED, StoredEntry
-from briefing.translation.segments import normalize
+from briefing.memory.interface import MACHINE, REVIEWED, StoredEntry, normalize
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger than any memory of this tool's scale, far below harm
 MAX_UNITS = 200_000

@@ -11,6 +11,8 @@ the terms it touches. A reviewed entry is keyed by sentence and languages alone.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -18,6 +20,12 @@ from typing import Protocol
 
 MACHINE = "machine"
 REVIEWED = "reviewed"
+
+
+def normalize(text: str) -> str:
+    """The form a segment is stored and looked up under: NFC, single spaces, trimmed. The key
+    rule of the memory: every stage that keys, splits or compares sentences uses this one."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from briefing.memory.interface import (
     MemoryKey,
     ReviewedTranslation,
     StoredEntry,
+    normalize,
 )
-from briefing.translation.segments import normalize
 
 SCHEMES = ("postgresql://", "postgres://")
 SCHEMA_VERSION = 2

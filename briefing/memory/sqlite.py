@@ -41,8 +41,8 @@ from briefing.memory.interface import (
     MemoryKey,
     ReviewedTranslation,
     StoredEntry,
+    normalize,
 )
-from briefing.translation.segments import normalize
 
 ENV_VAR = "BRIEFING_TM"
 FILE_NAME = "memory.sqlite"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from briefing.errors import InputError, Problem
 from briefing.facts.schema import Facts
-from briefing.memory.interface import StoredEntry
+from briefing.memory.interface import StoredEntry, normalize
 from briefing.review.worklist import SECTIONS, texts_with_paths
 from briefing.terms.glossary import Glossary
-from briefing.translation.segments import normalize, split_segments
+from briefing.translation.segments import split_segments
 
 FORMAT = "briefing-review/2"  # what an export of this version writes; imports require it
 DIGEST_LENGTH = 12
