@@ -15,7 +15,8 @@ import pytest
 
 from briefing.errors import BriefingError, InputError
 from briefing.memory.interface import MemoryEntry, MemoryKey
-from briefing.memory.sqlite import SCHEMA_VERSION, TranslationMemory
+from briefing.memory.sql import SCHEMA_VERSION
+from briefing.memory.sqlite import TranslationMemory
 from tests.conftest import FIXTURES
 from tests.test_faults import tmpfs
 
