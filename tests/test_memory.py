@@ -18,14 +18,10 @@ import psycopg
 import pytest
 
 from briefing.errors import BriefingError, InputError
-from briefing.memory.backend import open_memory
+from briefing.memory.backend import default_memory_path, open_memory, resolve_location
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sql import SCHEMA_VERSION
-from briefing.memory.sqlite import (
-    TranslationMemory,
-    default_memory_path,
-    resolve_memory_path,
-)
+from briefing.memory.sqlite import TranslationMemory
 from tests.conftest import ROOT
 
 # The table as schema 1 had it (the glossary's fingerprint in `glossary`, no comments).
@@ -461,24 +457,69 @@ def test_killed_writer_leaves_whole_transactions_only(memory_location: str) -> N
     assert stored >= 150 and stored % 50 == 0
 
 
-def test_path_from_option_then_environment_then_data_folder(
+def test_the_memory_goes_where_it_is_told_and_reads_no_environment(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    data_home = isolated_home / "xdg_data_home"
-    assert default_memory_path() == data_home / "briefing" / "memory.sqlite"
-    assert resolve_memory_path(None) == data_home / "briefing" / "memory.sqlite"
+    """The settings resolve --tm, BRIEFING_TM and briefing.toml; below them, a location is
+    taken as given and None is the data folder, whatever the environment says."""
     monkeypatch.setenv("BRIEFING_TM", str(tmp_path / "env.sqlite"))
-    assert resolve_memory_path(None) == tmp_path / "env.sqlite"
-    assert resolve_memory_path(tmp_path / "opt.sqlite") == tmp_path / "opt.sqlite"
-    monkeypatch.delenv("BRIEFING_TM")
-    monkeypatch.delenv("XDG_DATA_HOME")
-    assert (
-        default_memory_path() == isolated_home / ".local" / "share" / "briefing" / "memory.sqlite"
-    )
+    data_folder = isolated_home / "xdg_data_home" / "briefing"
+    assert resolve_location(None) == data_folder / "memory.sqlite"
+    assert resolve_location(str(tmp_path / "opt.sqlite")) == tmp_path / "opt.sqlite"
+    assert resolve_location("~/tm.sqlite") == isolated_home / "tm.sqlite"
+    url = "postgresql://briefing@db.example/tm"
+    assert resolve_location(url) == url
+    with open_memory(None) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+    assert (data_folder / "memory.sqlite").is_file() and not (tmp_path / "env.sqlite").exists()
+
+
+def _windows_folder(monkeypatch: pytest.MonkeyPatch, local_app_data: Path) -> Path:
+    """platformdirs' answer on Windows, from %LOCALAPPDATA% (its Windows API calls are not
+    there to make on this machine)."""
+    from platformdirs import windows
+
+    monkeypatch.setenv("LOCALAPPDATA", str(local_app_data))
+    monkeypatch.setattr(windows, "_RESOLVE_WIN_FOLDER", windows.get_win_folder_from_env_vars)
+    return Path(windows.Windows("briefing", appauthor=False).user_data_dir)
+
+
+@pytest.mark.parametrize("platform", ["macOS", "Windows"])
+def test_a_memory_at_the_old_place_is_used_until_one_exists_at_the_new(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    """Earlier versions kept the memory in ~/.local/share/briefing on every platform: it stays
+    the memory there until the platform's own data folder holds one."""
+    from platformdirs.macos import MacOS
+
+    monkeypatch.delenv("XDG_DATA_HOME")  # as on a Mac or a Windows machine
+    if platform == "macOS":
+        folder = Path(MacOS("briefing", appauthor=False).user_data_dir)
+        assert folder == isolated_home / "Library" / "Application Support" / "briefing"
+    else:
+        folder = _windows_folder(monkeypatch, isolated_home / "AppData" / "Local")
+        assert folder == isolated_home / "AppData" / "Local" / "briefing"
+    new = folder / "memory.sqlite"
+    old = isolated_home / ".local" / "share" / "briefing" / "memory.sqlite"
+    assert default_memory_path(folder) == new  # a first memory goes to the new place
+    with TranslationMemory(old) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+    assert default_memory_path(folder) == old
+    with open_memory(str(default_memory_path(folder))) as memory:
+        assert memory.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
+    new.parent.mkdir(parents=True)
+    TranslationMemory(new).close()
+    assert default_memory_path(folder) == new
+
+
+def test_the_old_place_follows_xdg_data_home(isolated_home: Path, tmp_path: Path) -> None:
+    old = isolated_home / "xdg_data_home" / "briefing" / "memory.sqlite"
+    TranslationMemory(old).close()
+    assert default_memory_path(tmp_path / "new") == old
 
 
 def test_default_memory_is_created_in_the_data_folder(isolated_home: Path) -> None:
-    with TranslationMemory(resolve_memory_path(None)) as memory:
+    with open_memory(None) as memory:
         memory.store_machine({SUMMIT: machine("会談")}, KEY)
     path = isolated_home / "xdg_data_home" / "briefing" / "memory.sqlite"
     with sqlite3.connect(path) as connection:

@@ -13,8 +13,9 @@ never deadlock each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from briefing.memory.connected import Connected, ConnectionT, timestamp
@@ -53,10 +54,8 @@ class Dialect:
 
     def sql(self, text: str, **names: str) -> str:
         """`text` in this dialect: {table}, {distinct}, {collate} filled in, ? as its mark."""
-        filled = text.format(
-            table=self.table, distinct=self.distinct, collate=self.collate, **names
-        )
-        return filled.replace("?", self.mark)
+        names |= {"table": self.table, "distinct": self.distinct, "collate": self.collate}
+        return text.format(**names).replace("?", self.mark)
 
 
 SQLITE = Dialect(
@@ -165,15 +164,11 @@ def rank(entry: StoredEntry) -> tuple[bool, str]:
     return (entry.reviewed, entry.updated)
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
 class SqlMemory(Connected[ConnectionT]):
     """Every operation of the memory, over a backend's connection and transactions."""
 
     dialect: Dialect
+    migrated_backup: Path | None = None  # the copy kept when opening upgraded an older schema
 
     def _read(self, work: Callable[[Cursor], Result]) -> Result:
         """`work` in one read transaction: every query sees the same state of the memory."""
@@ -192,7 +187,8 @@ class SqlMemory(Connected[ConnectionT]):
     ) -> list[Any]:
         """Rows of the segments (in chunks) matching `where` with `head`, then the segments."""
         rows: list[Any] = []
-        for chunk in _chunks(segments):
+        for start in range(0, len(segments), CHUNK):
+            chunk = segments[start : start + CHUNK]
             marks = ", ".join("?" * len(chunk))
             text = f"SELECT {select} FROM {{table}} WHERE {where} AND segment IN ({{marks}})"
             rows += self._select(cursor, text, (*head, *chunk), marks=marks)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import shutil
 import sqlite3
 import time
@@ -32,27 +31,9 @@ from pathlib import Path
 from briefing.errors import BriefingError, InputError
 from briefing.memory.sql import SCHEMA_VERSION, SQLITE, Cursor, Result, SqlMemory, schema_statements
 
-ENV_VAR = "BRIEFING_TM"
 FILE_NAME = "memory.sqlite"
-SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite database
 LOW_SPACE = 1024 * 1024  # less free space than this after a failed write: the disk is full
-
-
-def default_memory_path() -> Path:
-    """$XDG_DATA_HOME/briefing/memory.sqlite, or ~/.local/share/briefing/memory.sqlite."""
-    data_home = os.environ.get("XDG_DATA_HOME", "")
-    root = Path(data_home) if os.path.isabs(data_home) else Path.home() / ".local" / "share"
-    return root / "briefing" / FILE_NAME
-
-
-def resolve_memory_path(option: Path | None) -> Path:
-    """The memory file to use: --tm PATH, else $BRIEFING_TM, else the user's data folder."""
-    if option is not None:
-        return option.expanduser()
-    from_env = os.environ.get(ENV_VAR, "").strip()
-    if from_env:
-        return Path(from_env).expanduser()
-    return default_memory_path()
 
 
 class TranslationMemory(SqlMemory[sqlite3.Connection]):
@@ -74,9 +55,8 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
         except OSError as err:
             raise BriefingError(
                 f"cannot create the folder for the translation memory {self.path}: "
-                f"{err.strerror or err}; choose another place with --tm PATH or {ENV_VAR}"
+                f"{err.strerror or err}; choose another place with --tm PATH or BRIEFING_TM"
             ) from None
-        self.migrated_backup: Path | None = None  # the copy kept when an old schema was upgraded
         self._check_before_opening()
         try:
             self._connection = sqlite3.connect(
