@@ -183,6 +183,24 @@ def test_a_bad_tmx_imports_nothing(memory: Path, tmp_path: Path, extra: str, rea
     assert rows(memory) == before
 
 
+def test_a_tmx_target_may_be_8_times_its_source_as_in_a_review_file(
+    memory: Path, tmp_path: Path
+) -> None:
+    """One limit on a target's length for every file that fills the memory (README: 8 times
+    its English source, at least 400 characters)."""
+    english = "Long sentence " * 7 + "Nara."  # 103 characters: the limit is 824
+    unit = '<tu><tuv xml:lang="en"><seg>{0}</seg></tuv><tuv xml:lang="ja"><seg>{1}</seg></tuv></tu>'
+    source = tmp_path / "long.tmx"
+    source.write_text(OTHER_TOOL.format(extra=unit.format(english, "長" * 825)), encoding="utf-8")
+    refused = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert refused.code == 2 and "over the limit of 824" in refused.err
+    source.write_text(OTHER_TOOL.format(extra=unit.format(english, "長" * 824)), encoding="utf-8")
+    accepted = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert accepted.code == 0, accepted.err
+    with TranslationMemory(memory) as tm:
+        assert tm.entries_for([english], "en", "ja")[english].target == "長" * 824
+
+
 def test_entities_are_refused(memory: Path, tmp_path: Path) -> None:
     source = tmp_path / "bomb.tmx"
     text = OTHER_TOOL.format(extra="").replace(

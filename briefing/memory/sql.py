@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 from briefing.memory.connected import Connected, ConnectionT, timestamp
 from briefing.memory.interface import (
     MACHINE,
+    ORIGINS,
     REVIEWED,
     MemoryEntry,
     MemoryKey,
@@ -79,7 +80,7 @@ CREATE TABLE {table} (
     segment TEXT NOT NULL,          -- the source segment, normalized (interface.normalize)
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL,
-    origin TEXT NOT NULL CHECK (origin IN ('machine', 'reviewed')),
+    origin TEXT NOT NULL CHECK (origin IN ({origins})),
     model TEXT NOT NULL,            -- package identity, '' for reviewed entries
     terms TEXT NOT NULL,            -- target forms of the sentence's glossary terms (JSON list),
                                     -- '' for none and for reviewed entries
@@ -104,10 +105,10 @@ _UPGRADE_FROM_1 = (
 def schema_statements(dialect: Dialect, version: int) -> tuple[str, ...]:
     """What brings a memory of schema `version` (0: none yet) to SCHEMA_VERSION."""
     if version == 0:
-        create = _CREATE.format(
-            table=dialect.table, flagged=dialect.flagged, key=KEY, options=dialect.table_options
-        )
-        return (create,)
+        origins = ", ".join(f"'{origin}'" for origin in ORIGINS)
+        options = dialect.table_options
+        return (_CREATE.format(table=dialect.table, flagged=dialect.flagged, key=KEY,
+                               origins=origins, options=options),)  # fmt: skip
     if version == 1:
         return tuple(dialect.sql(statement) for statement in _UPGRADE_FROM_1)
     raise ValueError(f"no upgrade from schema {version}")
