@@ -12,7 +12,7 @@ from lxml import etree
 
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, NARA
 from tests.review_support import briefing
 
 JA = MemoryKey("en", "ja", "translate-en_ja@1.1")
@@ -226,6 +226,25 @@ def test_export_refuses_to_overwrite_the_memory(memory: Path) -> None:
     result = briefing("memory", "export", "-o", memory, "--tm", memory, "--force")
     assert result.code == 2
     assert memory.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["memory export", "review export"])
+@pytest.mark.parametrize("target", ["wal", "database named as an export"])
+def test_no_export_writes_over_a_memory_even_forced(
+    memory: Path, tmp_path: Path, command: str, target: str
+) -> None:
+    """Both exports ask the memory's one guard: never its -wal file, nor any SQLite database
+    whatever its name, --force or not."""
+    if target == "wal":
+        output = Path(f"{memory}-wal")
+    else:
+        output = tmp_path / "export.xlf"
+        TranslationMemory(output).close()
+    before = output.read_bytes() if output.exists() else None
+    extra = [NARA, "--lang", "ja"] if command == "review export" else []
+    result = briefing(*command.split(), *extra, "-o", output, "--tm", memory, "--force")
+    assert result.code == 2 and "will not write" in result.err, result.err
+    assert (output.read_bytes() if output.exists() else None) == before
 
 
 def test_help_of_the_review_and_memory_commands_imports_no_exchange_library() -> None:
