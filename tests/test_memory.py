@@ -3,6 +3,7 @@ server), then what only SQLite files can suffer (damage, locks, WAL, where the f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
@@ -17,18 +18,19 @@ import psycopg
 import pytest
 
 from briefing.errors import BriefingError, InputError
-from briefing.memory.backend import open_memory
+from briefing.memory.backend import default_memory_path, open_memory, resolve_location
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
-from briefing.memory.postgres import MIGRATIONS as PG_MIGRATIONS
-from briefing.memory.postgres import SCHEMA_VERSION as PG_SCHEMA_VERSION
-from briefing.memory.sqlite import (
-    SCHEMA_VERSION,
-    TranslationMemory,
-    default_memory_path,
-    resolve_memory_path,
-)
+from briefing.memory.sql import SCHEMA_VERSION
+from briefing.memory.sqlite import TranslationMemory
 from tests.conftest import ROOT
 
+# The table as schema 1 had it (the glossary's fingerprint in `glossary`, no comments).
+SCHEMA_1 = """CREATE TABLE {table} (
+    segment TEXT NOT NULL, source_lang TEXT NOT NULL, target_lang TEXT NOT NULL,
+    origin TEXT NOT NULL, model TEXT NOT NULL, glossary TEXT NOT NULL, target TEXT NOT NULL,
+    reviewer TEXT, flagged {flagged} NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, segment, origin, model, glossary)
+)"""
 KEY = MemoryKey("en", "ja", "translate-en_ja@1.1")
 SUMMIT = "The two leaders met in Nara."
 TALKS = "The leaders agreed to open talks."
@@ -199,6 +201,67 @@ def test_a_failed_write_stores_nothing_of_its_call(memory_location: str) -> None
         assert memory.counts()["machine"] == 1
 
 
+def schema_1_memory(location: str, rows: list[tuple[object, ...]]) -> None:
+    """A memory as schema 1 left it (in either backend), holding `rows`."""
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location) as connection:
+            connection.execute("CREATE TABLE briefing_schema (version INTEGER NOT NULL)")
+            connection.execute("INSERT INTO briefing_schema VALUES (1)")
+            connection.execute(SCHEMA_1.format(table="briefing_entries", flagged="BOOLEAN"))
+            marks = ", ".join(["%s"] * 11)
+            connection.cursor().executemany(f"INSERT INTO briefing_entries VALUES ({marks})", rows)
+        return
+    Path(location).parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(location)) as connection:
+        connection.execute(SCHEMA_1.format(table="entries", flagged="INTEGER"))
+        connection.executemany(f"INSERT INTO entries VALUES ({', '.join('?' * 11)})", rows)
+        connection.execute("PRAGMA user_version = 1")
+        connection.commit()
+
+
+def test_schema_1_entries_answer_under_their_glossary_and_take_their_terms_key(
+    memory_location: str,
+) -> None:
+    """Both backends upgrade alike: a migrated machine entry answers only under the glossary it
+    was made with and takes its sentence's terms key then; an entry made since under that key
+    wins, and the legacy one is left as it is, even when the two meet in a re-keying."""
+    schema_1_memory(
+        memory_location,
+        [
+            (SUMMIT, "en", "ja", "machine", KEY.model, "fp-1", "旧訳", None, False, "t0", "t0"),
+            (TALKS, "en", "ja", "machine", KEY.model, "fp-1", "旧協議", None, False, "t0", "t0"),
+        ],
+    )
+    legacy = dataclasses.replace(KEY, legacy_glossary="fp-1")
+    wanted = {SUMMIT: '["奈良"]', TALKS: '["協議"]'}
+    with open_memory(memory_location) as memory:
+        assert memory.lookup(wanted, dataclasses.replace(KEY, legacy_glossary="fp-2")) == {}
+        assert memory.lookup(wanted, KEY) == {}  # no glossary of schema 1: nothing re-keyed
+        memory.store_machine({TALKS: machine("新協議")}, KEY, wanted)
+        found = memory.lookup(wanted, legacy)
+        assert {s: e.target for s, e in found.items()} == {SUMMIT: "旧訳", TALKS: "新協議"}
+        # Another build stored TALKS under its terms between a lookup's read and its re-keying:
+        memory._rekey_legacy([(TALKS, wanted[TALKS])], KEY, "v1:fp-1")  # type: ignore[attr-defined]
+        keys = {(e.segment, e.terms, e.target) for e in memory.entries()}
+        assert memory.lookup(wanted, KEY)[SUMMIT].target == "旧訳"  # found by its terms now
+    assert keys == {
+        (SUMMIT, '["奈良"]', "旧訳"),
+        (TALKS, '["協議"]', "新協議"),
+        (TALKS, "v1:fp-1", "旧協議"),
+    }
+
+
+def test_a_reviewer_signing_an_entry_that_had_none_is_a_change(memory_location: str) -> None:
+    """A reviewed entry without a reviewer (another tool's, restored) differs from the same
+    translation signed by a person: NULL is compared as a value in both backends."""
+    with open_memory(memory_location) as memory:
+        memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "協議")], "Sato")
+        (entry,) = memory.entries()
+        memory.restore([dataclasses.replace(entry, reviewer=None, updated="2999-01-01")])
+        assert memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "協議")], "Kim") == 1
+        assert [e.reviewer for e in memory.entries()] == ["Kim"]
+
+
 def test_not_a_database_is_refused_naming_the_file(memory_path: Path) -> None:
     memory_path.parent.mkdir(parents=True)
     content = b"These are meeting notes, not a database.\n" * 200
@@ -251,7 +314,7 @@ def test_postgresql_memory_migrates_an_older_schema(postgres_url: str) -> None:
         assert second.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
     with psycopg.connect(postgres_url) as connection:
         assert connection.execute("SELECT version FROM briefing_schema").fetchall() == [
-            (PG_SCHEMA_VERSION,)
+            (SCHEMA_VERSION,)
         ]
 
 
@@ -262,8 +325,7 @@ def test_postgresql_memory_of_schema_1_keeps_its_entries(postgres_url: str) -> N
     with psycopg.connect(postgres_url) as connection:
         connection.execute("CREATE TABLE briefing_schema (version INTEGER NOT NULL)")
         connection.execute("INSERT INTO briefing_schema VALUES (1)")
-        for statement in PG_MIGRATIONS[1]:
-            connection.execute(statement)
+        connection.execute(SCHEMA_1.format(table="briefing_entries", flagged="BOOLEAN"))
         connection.execute(
             "INSERT INTO briefing_entries VALUES"
             " (%s, 'en', 'ja', 'machine', %s, 'fp-1', '会談', NULL, FALSE, 't0', 't0'),"
@@ -395,24 +457,69 @@ def test_killed_writer_leaves_whole_transactions_only(memory_location: str) -> N
     assert stored >= 150 and stored % 50 == 0
 
 
-def test_path_from_option_then_environment_then_data_folder(
+def test_the_memory_goes_where_it_is_told_and_reads_no_environment(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    data_home = isolated_home / "xdg_data_home"
-    assert default_memory_path() == data_home / "briefing" / "memory.sqlite"
-    assert resolve_memory_path(None) == data_home / "briefing" / "memory.sqlite"
+    """The settings resolve --tm, BRIEFING_TM and briefing.toml; below them, a location is
+    taken as given and None is the data folder, whatever the environment says."""
     monkeypatch.setenv("BRIEFING_TM", str(tmp_path / "env.sqlite"))
-    assert resolve_memory_path(None) == tmp_path / "env.sqlite"
-    assert resolve_memory_path(tmp_path / "opt.sqlite") == tmp_path / "opt.sqlite"
-    monkeypatch.delenv("BRIEFING_TM")
-    monkeypatch.delenv("XDG_DATA_HOME")
-    assert (
-        default_memory_path() == isolated_home / ".local" / "share" / "briefing" / "memory.sqlite"
-    )
+    data_folder = isolated_home / "xdg_data_home" / "briefing"
+    assert resolve_location(None) == data_folder / "memory.sqlite"
+    assert resolve_location(str(tmp_path / "opt.sqlite")) == tmp_path / "opt.sqlite"
+    assert resolve_location("~/tm.sqlite") == isolated_home / "tm.sqlite"
+    url = "postgresql://briefing@db.example/tm"
+    assert resolve_location(url) == url
+    with open_memory(None) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+    assert (data_folder / "memory.sqlite").is_file() and not (tmp_path / "env.sqlite").exists()
+
+
+def _windows_folder(monkeypatch: pytest.MonkeyPatch, local_app_data: Path) -> Path:
+    """platformdirs' answer on Windows, from %LOCALAPPDATA% (its Windows API calls are not
+    there to make on this machine)."""
+    from platformdirs import windows
+
+    monkeypatch.setenv("LOCALAPPDATA", str(local_app_data))
+    monkeypatch.setattr(windows, "_RESOLVE_WIN_FOLDER", windows.get_win_folder_from_env_vars)
+    return Path(windows.Windows("briefing", appauthor=False).user_data_dir)
+
+
+@pytest.mark.parametrize("platform", ["macOS", "Windows"])
+def test_a_memory_at_the_old_place_is_used_until_one_exists_at_the_new(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    """Earlier versions kept the memory in ~/.local/share/briefing on every platform: it stays
+    the memory there until the platform's own data folder holds one."""
+    from platformdirs.macos import MacOS
+
+    monkeypatch.delenv("XDG_DATA_HOME")  # as on a Mac or a Windows machine
+    if platform == "macOS":
+        folder = Path(MacOS("briefing", appauthor=False).user_data_dir)
+        assert folder == isolated_home / "Library" / "Application Support" / "briefing"
+    else:
+        folder = _windows_folder(monkeypatch, isolated_home / "AppData" / "Local")
+        assert folder == isolated_home / "AppData" / "Local" / "briefing"
+    new = folder / "memory.sqlite"
+    old = isolated_home / ".local" / "share" / "briefing" / "memory.sqlite"
+    assert default_memory_path(folder) == new  # a first memory goes to the new place
+    with TranslationMemory(old) as memory:
+        memory.store_machine({SUMMIT: machine("会談")}, KEY)
+    assert default_memory_path(folder) == old
+    with open_memory(str(default_memory_path(folder))) as memory:
+        assert memory.lookup([SUMMIT], KEY)[SUMMIT].target == "会談"
+    new.parent.mkdir(parents=True)
+    TranslationMemory(new).close()
+    assert default_memory_path(folder) == new
+
+
+def test_the_old_place_follows_xdg_data_home(isolated_home: Path, tmp_path: Path) -> None:
+    old = isolated_home / "xdg_data_home" / "briefing" / "memory.sqlite"
+    TranslationMemory(old).close()
+    assert default_memory_path(tmp_path / "new") == old
 
 
 def test_default_memory_is_created_in_the_data_folder(isolated_home: Path) -> None:
-    with TranslationMemory(resolve_memory_path(None)) as memory:
+    with open_memory(None) as memory:
         memory.store_machine({SUMMIT: machine("会談")}, KEY)
     path = isolated_home / "xdg_data_home" / "briefing" / "memory.sqlite"
     with sqlite3.connect(path) as connection:

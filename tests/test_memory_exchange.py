@@ -12,7 +12,7 @@ from lxml import etree
 
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, NARA
 from tests.review_support import briefing
 
 JA = MemoryKey("en", "ja", "translate-en_ja@1.1")
@@ -183,6 +183,24 @@ def test_a_bad_tmx_imports_nothing(memory: Path, tmp_path: Path, extra: str, rea
     assert rows(memory) == before
 
 
+def test_a_tmx_target_may_be_8_times_its_source_as_in_a_review_file(
+    memory: Path, tmp_path: Path
+) -> None:
+    """One limit on a target's length for every file that fills the memory (README: 8 times
+    its English source, at least 400 characters)."""
+    english = "Long sentence " * 7 + "Nara."  # 103 characters: the limit is 824
+    unit = '<tu><tuv xml:lang="en"><seg>{0}</seg></tuv><tuv xml:lang="ja"><seg>{1}</seg></tuv></tu>'
+    source = tmp_path / "long.tmx"
+    source.write_text(OTHER_TOOL.format(extra=unit.format(english, "長" * 825)), encoding="utf-8")
+    refused = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert refused.code == 2 and "over the limit of 824" in refused.err
+    source.write_text(OTHER_TOOL.format(extra=unit.format(english, "長" * 824)), encoding="utf-8")
+    accepted = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert accepted.code == 0, accepted.err
+    with TranslationMemory(memory) as tm:
+        assert tm.entries_for([english], "en", "ja")[english].target == "長" * 824
+
+
 def test_entities_are_refused(memory: Path, tmp_path: Path) -> None:
     source = tmp_path / "bomb.tmx"
     text = OTHER_TOOL.format(extra="").replace(
@@ -208,6 +226,25 @@ def test_export_refuses_to_overwrite_the_memory(memory: Path) -> None:
     result = briefing("memory", "export", "-o", memory, "--tm", memory, "--force")
     assert result.code == 2
     assert memory.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["memory export", "review export"])
+@pytest.mark.parametrize("target", ["wal", "database named as an export"])
+def test_no_export_writes_over_a_memory_even_forced(
+    memory: Path, tmp_path: Path, command: str, target: str
+) -> None:
+    """Both exports ask the memory's one guard: never its -wal file, nor any SQLite database
+    whatever its name, --force or not."""
+    if target == "wal":
+        output = Path(f"{memory}-wal")
+    else:
+        output = tmp_path / "export.xlf"
+        TranslationMemory(output).close()
+    before = output.read_bytes() if output.exists() else None
+    extra = [NARA, "--lang", "ja"] if command == "review export" else []
+    result = briefing(*command.split(), *extra, "-o", output, "--tm", memory, "--force")
+    assert result.code == 2 and "will not write" in result.err, result.err
+    assert (output.read_bytes() if output.exists() else None) == before
 
 
 def test_help_of_the_review_and_memory_commands_imports_no_exchange_library() -> None:

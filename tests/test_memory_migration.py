@@ -15,8 +15,9 @@ import pytest
 
 from briefing.errors import BriefingError, InputError
 from briefing.memory.interface import MemoryEntry, MemoryKey
-from briefing.memory.sqlite import SCHEMA_VERSION, TranslationMemory
-from tests.conftest import FIXTURES
+from briefing.memory.sql import SCHEMA_VERSION
+from briefing.memory.sqlite import TranslationMemory
+from tests.conftest import FIXTURES, invoke
 from tests.test_faults import tmpfs
 
 V1 = FIXTURES / "memory" / "memory-v1.sqlite"
@@ -65,6 +66,21 @@ def test_a_previous_version_memory_is_migrated_once_with_a_backup(old: Path) -> 
     with TranslationMemory(old) as memory:
         memory.counts()
     assert len([p for p in old.parent.iterdir() if p.name.startswith("memory.sqlite.v1")]) == 1
+
+
+def test_the_command_that_upgrades_a_memory_says_where_the_old_one_is(old: Path) -> None:
+    """The memory named by BRIEFING_TM (through the settings) is upgraded by the first command
+    that opens it, which says so on stderr with the backup's name; later commands say nothing."""
+    first = invoke("memory", "stats", env={"BRIEFING_TM": str(old)})
+    assert first.returncode == 0, first.stderr
+    backup = old.with_name("memory.sqlite.v1-backup")
+    assert first.stderr.strip() == (
+        f"upgraded the translation memory {old} to version {SCHEMA_VERSION}; "
+        f"the old one is saved as {backup}"
+    )
+    assert version(backup) == 1 and "total" in first.stdout
+    again = invoke("memory", "stats", "--tm", old)
+    assert again.returncode == 0 and again.stderr == ""
 
 
 def test_migrated_machine_entries_are_found_only_under_their_old_glossary(old: Path) -> None:

@@ -345,6 +345,23 @@ def _edit_then_break(path: Path, change: Callable[[ET.Element], None]) -> None:
     edit(path, both)
 
 
+def test_a_changed_target_may_be_8_times_its_source_as_in_a_tmx_file(
+    exported: Path, tm: Path
+) -> None:
+    """The same limit as a TMX import's (README: 8 times its English source, at least 400)."""
+    longest = max(SEGMENTS, key=len)
+    limit = max(400, 8 * len(longest))
+    args = ["review", "import", str(exported), "--tm", str(tm), "--reviewer", "Sato"]
+    edit(exported, lambda root: setattr(target_of(root, longest), "text", "訳" * (limit + 1)))
+    refused = invoke(*args)
+    assert refused.returncode == 2 and f"over the limit of {limit:,}" in refused.stderr
+    edit(exported, lambda root: setattr(target_of(root, longest), "text", "訳" * limit))
+    accepted = invoke(*args)
+    assert accepted.returncode == 0, accepted.stderr
+    with TranslationMemory(tm) as memory:
+        assert memory.entries_for([longest], "en", "ja")[longest].target == "訳" * limit
+
+
 @pytest.mark.parametrize("case", list(BROKEN_TREES) + list(BROKEN_TEXTS))
 def test_bad_file_is_refused_and_nothing_is_imported(
     case: str,

@@ -285,7 +285,7 @@ def open_translation(
 
     if all(language.code == SOURCE_LANGUAGE for language in request.languages):
         return None
-    from briefing.memory.backend import open_memory
+    from briefing.cli.common import open_memory
     from briefing.translation.engines.registry import create_engine
     from briefing.translation.stage import TranslationStage
 

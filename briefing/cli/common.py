@@ -1,4 +1,5 @@
-"""What every command shares: the two consoles, the debug switch, printing located problems.
+"""What every command shares: the two consoles, the debug switch, printing located problems,
+the --tm option and opening the memory it names.
 
 Nothing heavy is imported here: `briefing --help` loads every command module, so rich and the
 stages are imported where a command first uses them.
@@ -6,12 +7,17 @@ stages are imported where a command first uses them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from briefing.errors import Problem
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from briefing.memory.backend import MemoryBackend
 
 
 class LazyConsole:
@@ -54,3 +60,36 @@ def print_problems(problems: list[Problem]) -> None:
         err.print(f"[{colour}]{where}[/] {escape(problem.message)}")
         if problem.hint:
             err.print(f"    {escape(problem.hint)}")
+
+
+TmOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tm",
+        help="Translation memory: a file, or a postgresql:// URL. Default: $BRIEFING_TM, else "
+        "the setting translation.memory in briefing.toml, else memory.sqlite in briefing's "
+        "user data folder.",
+    ),
+]
+
+
+def memory_setting(tm: str | None) -> str | None:
+    """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
+    from briefing.workspace.settings import load_settings
+
+    return load_settings({"translation.memory": tm}).translation.memory
+
+
+def open_memory(location: str | Path | None) -> MemoryBackend:
+    """The memory at `location`, opened; when opening it upgraded an older memory, the user is
+    told where the copy of the old one was saved."""
+    from briefing.memory import backend
+    from briefing.memory.sql import SCHEMA_VERSION
+
+    memory = backend.open_memory(location)
+    if memory.migrated_backup is not None:
+        err.print(
+            f"upgraded the translation memory {escape(memory.name)} to version {SCHEMA_VERSION};"
+            f" the old one is saved as {escape(str(memory.migrated_backup))}"
+        )
+    return memory

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from briefing.cli.common import LazyConsole, escape
-from briefing.cli.review import TmOption, memory_setting
+from briefing.cli.common import LazyConsole, TmOption, escape, memory_setting, open_memory
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
@@ -24,16 +23,13 @@ out = LazyConsole(highlight=False, soft_wrap=True)
 
 
 def _check_output(output: Path, memory: Path | None, force: bool) -> None:
-    from briefing.memory.sqlite import SQLITE_MAGIC
+    from briefing.memory.backend import writes_over_memory
     from briefing.review.roundtrip import PROTECTED_SUFFIXES
 
     target = output.resolve()
-    if memory is not None and target in (
-        memory.resolve(),
-        Path(f"{memory.resolve()}-wal"),
-        Path(f"{memory.resolve()}-shm"),
-    ):
-        raise InputError(f"will not write the TMX export to {output}: that is the memory itself")
+    why = writes_over_memory(output, memory)
+    if why is not None:
+        raise InputError(f"will not write the TMX export to {output}: {why}")
     if target.suffix.lower() in PROTECTED_SUFFIXES:
         raise InputError(
             f"will not write the TMX export to {output}: that name is a facts file, glossary "
@@ -43,7 +39,7 @@ def _check_output(output: Path, memory: Path | None, force: bool) -> None:
         with target.open("rb") as handle:
             head = handle.read(4096)
         ours = b"<tmx" in head and b'creationtool="briefing"' in head
-        if head.startswith(SQLITE_MAGIC) or (not ours and not force):
+        if not ours and not force:
             raise InputError(
                 f"will not write the TMX export to {output}: a file that is not a TMX export "
                 "of briefing is there; choose another name, or give --force to replace it"
@@ -68,7 +64,7 @@ def export_command(
     if lang is not None and (lang == SOURCE_LANGUAGE or lang not in LANGUAGES):
         raise InputError(f"--lang takes a target language, ja or ko (got '{lang}')")
     from briefing.atomic import write_atomic
-    from briefing.memory.backend import memory_file, open_memory, resolve_location
+    from briefing.memory.backend import memory_file, resolve_location
     from briefing.memory.exchange import build_tmx
 
     location = resolve_location(memory_setting(tm))
@@ -93,12 +89,11 @@ def import_command(
     tm: TmOption = None,
 ) -> None:
     """Store a TMX file's English→ja/ko translations; all or nothing."""
-    from briefing.memory.backend import open_memory, resolve_location
     from briefing.memory.connected import timestamp
     from briefing.memory.exchange import read_tmx
 
     read = read_tmx(file, reviewer, timestamp())
-    with open_memory(resolve_location(memory_setting(tm))) as memory:
+    with open_memory(memory_setting(tm)) as memory:
         stored = memory.restore(read.entries)
         path = memory.name
     extra = []
@@ -116,9 +111,7 @@ def import_command(
 @memory_app.command("stats")
 def stats_command(tm: TmOption = None) -> None:
     """Entries per target language, origin and model."""
-    from briefing.memory.backend import open_memory, resolve_location
-
-    with open_memory(resolve_location(memory_setting(tm))) as memory:
+    with open_memory(memory_setting(tm)) as memory:
         rows = memory.stats()
         path = memory.name
     out.print(f"memory: {escape(path)}")
@@ -142,7 +135,7 @@ def copy_command(
     Entries DESTINATION already holds under the same key are replaced only by newer ones, so
     copying twice, or back and forth, loses no reviewer's work.
     """
-    from briefing.memory.backend import copy_memory, open_memory
+    from briefing.memory.backend import copy_memory
 
     with open_memory(source) as origin, open_memory(destination) as target:
         copied = copy_memory(origin, target)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from briefing.cli.common import LazyConsole, escape
+from briefing.cli.common import LazyConsole, TmOption, escape, memory_setting, open_memory
 from briefing.errors import InputError
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 
@@ -28,15 +28,6 @@ out = LazyConsole(highlight=False, soft_wrap=True)
 
 FORMATS = ("xliff", "docx")  # as review.roundtrip.FORMATS, without importing it for --help
 
-TmOption = Annotated[
-    str | None,
-    typer.Option(
-        "--tm",
-        help="Translation memory: a file, or a postgresql:// URL. Default: $BRIEFING_TM, else "
-        "the setting translation.memory in briefing.toml, else "
-        "$XDG_DATA_HOME/briefing/memory.sqlite (~/.local/share/briefing/memory.sqlite).",
-    ),
-]
 GlossaryOption = Annotated[
     Path | None,
     typer.Option(
@@ -45,13 +36,6 @@ GlossaryOption = Annotated[
         "glossary.yaml beside the facts.",
     ),
 ]
-
-
-def memory_setting(tm: str | None) -> str | None:
-    """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
-    from briefing.workspace.settings import load_settings
-
-    return load_settings({"translation.memory": tm}).translation.memory
 
 
 def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glossary]]:
@@ -110,7 +94,7 @@ def export_command(
     chosen = fmt or ("docx" if output.suffix.lower() == ".docx" else "xliff")
     if chosen not in FORMATS:
         raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
-    from briefing.memory.backend import memory_file, open_memory, resolve_location
+    from briefing.memory.backend import memory_file, resolve_location
     from briefing.review.roundtrip import check_output, export_review
 
     location = resolve_location(memory_setting(tm))
@@ -151,11 +135,9 @@ def import_command(
     ] = False,
 ) -> None:
     """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
-    from briefing.memory.backend import open_memory, resolve_location
     from briefing.review.roundtrip import import_review
 
-    location = resolve_location(memory_setting(tm))
-    with open_memory(location) as memory:
+    with open_memory(memory_setting(tm)) as memory:
         summary = import_review(
             file, memory, document_loader(glossary), reviewer, facts, skip_stale
         )

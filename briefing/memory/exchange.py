@@ -30,13 +30,19 @@ from translate.storage import tmx
 from briefing import __version__
 from briefing.errors import InputError, Problem
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
-from briefing.memory.interface import MACHINE, REVIEWED, StoredEntry
-from briefing.translation.segments import normalize
+from briefing.memory.interface import (
+    MACHINE,
+    ORIGINS,
+    REVIEWED,
+    TARGET_FACTOR,
+    TARGET_FLOOR,
+    StoredEntry,
+    normalize,
+    target_limit,
+)
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger than any memory of this tool's scale, far below harm
 MAX_UNITS = 200_000
-TARGET_FACTOR = 6  # a target may be this many times its source's length …
-TARGET_FLOOR = 400  # … or this many characters, whichever is more
 PROP_ORIGIN = "x-briefing-origin"
 PROP_MODEL = "x-briefing-model"
 PROP_TERMS = "x-briefing-terms"
@@ -188,7 +194,7 @@ def read_tmx(path: Path, reviewer: str, now: str) -> TmxImport:
         source = normalize(_seg_text(source_tuv))
         props = {p.get("type"): (p.text or "") for p in element.findall("prop")}
         origin = props.get(PROP_ORIGIN, "")
-        if origin not in ("", MACHINE, REVIEWED):
+        if origin not in ("", *ORIGINS):
             problems.append(
                 Problem(path, line, None, f"<tu> {number}: unknown {PROP_ORIGIN} {origin!r}")
             )
@@ -199,7 +205,7 @@ def read_tmx(path: Path, reviewer: str, now: str) -> TmxImport:
             if not source or not target:
                 result.empty += 1
                 continue
-            limit = max(TARGET_FLOOR, TARGET_FACTOR * len(source))
+            limit = target_limit(source)
             if len(target) > limit:
                 problems.append(
                     Problem(

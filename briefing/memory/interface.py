@@ -11,13 +11,35 @@ the terms it touches. A reviewed entry is keyed by sentence and languages alone.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
+# Where a stored translation came from: the one vocabulary of origins, which the tables, TMX
+# files, review files and the translation stage's own Origin all use.
 MACHINE = "machine"
 REVIEWED = "reviewed"
+ORIGINS = (MACHINE, REVIEWED)
+
+# The longest target the memory takes for a source, from a review file or a TMX file alike: a
+# multiple of the source's length, with a floor for short sources. It keeps a hostile or
+# mistaken file from filling the memory, and lets any real translation through.
+TARGET_FACTOR = 8
+TARGET_FLOOR = 400
+
+
+def target_limit(source: str) -> int:
+    """How many characters a target (or a reviewer's comment) of `source` may have."""
+    return max(TARGET_FLOOR, TARGET_FACTOR * len(source))
+
+
+def normalize(text: str) -> str:
+    """The form a segment is stored and looked up under: NFC, single spaces, trimmed. The key
+    rule of the memory: every stage that keys, splits or compares sentences uses this one."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ class StoredEntry:
     source_lang: str
     target_lang: str
     target: str
-    origin: str  # 'machine' | 'reviewed'
+    origin: str  # one of ORIGINS
     model: str
     terms: str  # the glossary forms of the sentence's terms; '' for reviewed entries
     reviewer: str | None

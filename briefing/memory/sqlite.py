@@ -1,10 +1,8 @@
 """The translation memory: every translated segment, kept in one SQLite file per user.
 
-A machine entry is found again only under the exact key it was made with (source and target
-language, model identity, and the glossary forms of the terms found in that sentence), so a new
-model translates afresh and a glossary edit only the sentences holding the terms it touches.
-A reviewed entry is keyed by segment and languages alone: a person's translation wins over any
-model's, before and after a model change, and machine output never replaces it.
+What it holds and answers is written once for both backends (briefing.memory.sql, in the SQLite
+dialect); this module keeps what a file needs: opening it safely, WAL and locks, transactions,
+SQLite's errors said for people, and the backup before an upgrade.
 
 Opening is careful: a file that is not an SQLite database, an SQLite database that is not a
 memory of this tool, or a memory written by a newer version is refused before anything is
@@ -23,101 +21,25 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import shutil
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from briefing.errors import BriefingError, InputError
-from briefing.memory.connected import Connected, timestamp
-from briefing.memory.interface import (
-    MACHINE,
-    REVIEWED,
-    MemoryEntry,
-    MemoryKey,
-    ReviewedTranslation,
-    StoredEntry,
-)
-from briefing.translation.segments import normalize
+from briefing.memory.sql import SCHEMA_VERSION, SQLITE, Cursor, Result, SqlMemory, schema_statements
 
-ENV_VAR = "BRIEFING_TM"
 FILE_NAME = "memory.sqlite"
-SCHEMA_VERSION = 2
-LEGACY_PREFIX = "v1:"  # `terms` of machine entries migrated from schema 1: v1:<fingerprint>
-SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite database
 LOW_SPACE = 1024 * 1024  # less free space than this after a failed write: the disk is full
-_CHUNK = 500  # segments per query, well under SQLite's limit on bound parameters
-
-_SCHEMA = """
-CREATE TABLE entries (
-    segment TEXT NOT NULL,          -- the source segment, normalized (segments.normalize)
-    source_lang TEXT NOT NULL,
-    target_lang TEXT NOT NULL,
-    origin TEXT NOT NULL CHECK (origin IN ('machine', 'reviewed')),
-    model TEXT NOT NULL,            -- package identity, '' for reviewed entries
-    terms TEXT NOT NULL,            -- target forms of the sentence's glossary terms (JSON list),
-                                    -- '' for none and for reviewed entries
-    target TEXT NOT NULL,
-    reviewer TEXT,
-    flagged INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
-    created TEXT NOT NULL,          -- UTC, ISO 8601
-    updated TEXT NOT NULL,
-    comment TEXT NOT NULL DEFAULT '',  -- a reviewer's comment on the sentence
-    PRIMARY KEY (source_lang, target_lang, segment, origin, model, terms)
-) WITHOUT ROWID
-"""
-_COLUMNS = (
-    "segment, source_lang, target_lang, target, origin, model, terms, reviewer, flagged,"
-    " created, updated, comment"
-)
 
 
-def _stored(row: tuple[Any, ...]) -> StoredEntry:
-    segment, source_lang, target_lang, target, origin, model, terms, reviewer = row[:8]
-    return StoredEntry(
-        segment,
-        source_lang,
-        target_lang,
-        target,
-        origin,
-        model,
-        terms,
-        reviewer,
-        bool(row[8]),
-        row[9],
-        row[10],
-        row[11] or "",
-    )
-
-
-def default_memory_path() -> Path:
-    """$XDG_DATA_HOME/briefing/memory.sqlite, or ~/.local/share/briefing/memory.sqlite."""
-    data_home = os.environ.get("XDG_DATA_HOME", "")
-    root = Path(data_home) if os.path.isabs(data_home) else Path.home() / ".local" / "share"
-    return root / "briefing" / FILE_NAME
-
-
-def resolve_memory_path(option: Path | None) -> Path:
-    """The memory file to use: --tm PATH, else $BRIEFING_TM, else the user's data folder."""
-    if option is not None:
-        return option.expanduser()
-    from_env = os.environ.get(ENV_VAR, "").strip()
-    if from_env:
-        return Path(from_env).expanduser()
-    return default_memory_path()
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-class TranslationMemory(Connected[sqlite3.Connection]):
+class TranslationMemory(SqlMemory[sqlite3.Connection]):
     """The SQLite translation memory; use it as a context manager so the file is closed."""
+
+    dialect = SQLITE
 
     def __init__(self, path: Path, timeout: float = 30.0) -> None:
         self.path = Path(path)
@@ -133,9 +55,8 @@ class TranslationMemory(Connected[sqlite3.Connection]):
         except OSError as err:
             raise BriefingError(
                 f"cannot create the folder for the translation memory {self.path}: "
-                f"{err.strerror or err}; choose another place with --tm PATH or {ENV_VAR}"
+                f"{err.strerror or err}; choose another place with --tm PATH or BRIEFING_TM"
             ) from None
-        self.migrated_backup: Path | None = None  # the copy kept when an old schema was upgraded
         self._check_before_opening()
         try:
             self._connection = sqlite3.connect(
@@ -272,8 +193,8 @@ class TranslationMemory(Connected[sqlite3.Connection]):
         )
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it is stored, or none of it."""
+    def _immediate(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking the write lock at once (BEGIN IMMEDIATE)."""
         connection = self.connection
         with self._guard():
             connection.execute("BEGIN IMMEDIATE")
@@ -285,14 +206,16 @@ class TranslationMemory(Connected[sqlite3.Connection]):
                     connection.execute("ROLLBACK")
                 raise
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """One read transaction: every query in it sees the same state of the memory."""
+    def _write(self, work: Callable[[Cursor], Result]) -> Result:
+        with self._immediate() as connection:
+            return work(connection.cursor())
+
+    def _read(self, work: Callable[[Cursor], Result]) -> Result:
         connection = self.connection
         with self._guard():
             connection.execute("BEGIN")
             try:
-                yield connection
+                return work(connection.cursor())
             finally:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")  # nothing was written: just end the snapshot
@@ -308,12 +231,12 @@ class TranslationMemory(Connected[sqlite3.Connection]):
         # read through a connection that holds it); whoever migrates first keeps theirs.
         backup = self._backup(version) if version == 1 else None
         try:
-            with self._write():
+            with self._immediate():
                 version = connection.execute("PRAGMA user_version").fetchone()[0]
                 if version == SCHEMA_VERSION:  # another process created or migrated it meanwhile
                     return
                 if version == 1 and backup is not None:
-                    self._migrate_from_1()
+                    self._upgrade(version)
                     self.migrated_backup, backup = backup, None
                     return
                 tables = [
@@ -328,8 +251,7 @@ class TranslationMemory(Connected[sqlite3.Connection]):
                         f"memory (it holds the tables {', '.join(tables)}); choose another file "
                         "with --tm PATH"
                     )
-                connection.execute(_SCHEMA)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._upgrade(0)
         finally:
             if backup is not None:
                 backup.unlink(missing_ok=True)
@@ -359,249 +281,8 @@ class TranslationMemory(Connected[sqlite3.Connection]):
             candidate = self.path.with_name(f"{self.path.name}.v{version}-backup-{number}")
         return candidate
 
-    def _migrate_from_1(self) -> None:
-        """Schema 1 → 2, inside the caller's write transaction: rename the glossary column to
-        terms (machine entries keep their fingerprint as v1:…) and add the comment column."""
-        connection = self.connection
-        connection.execute("ALTER TABLE entries RENAME COLUMN glossary TO terms")
-        connection.execute(
-            "UPDATE entries SET terms = ? || terms WHERE origin = 'machine'", (LEGACY_PREFIX,)
-        )
-        connection.execute("ALTER TABLE entries ADD COLUMN comment TEXT NOT NULL DEFAULT ''")
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    # -- the Memory protocol ----------------------------------------------------------------
-
-    def lookup(
-        self, segments: Mapping[str, str] | Iterable[str], key: MemoryKey
-    ) -> dict[str, MemoryEntry]:
-        """The known translation of each segment (segment → its terms key): reviewed if any,
-        else machine for `key` and those terms. An entry migrated from schema 1 answers while
-        the glossary is the one it was made with, and is re-keyed to the terms on the way."""
-        pairs = segments.items() if isinstance(segments, Mapping) else ((s, "") for s in segments)
-        wanted = {normalize(s): (s, terms) for s, terms in pairs}
-        legacy = LEGACY_PREFIX + key.legacy_glossary if key.legacy_glossary else None
-        found: dict[str, MemoryEntry] = {}
-        rekey: list[tuple[str, str]] = []  # (segment, terms) of legacy entries that answered
-        with self._read() as connection:
-            for chunk in _chunks(list(wanted)):
-                marks = ",".join("?" * len(chunk))
-                rows = connection.execute(
-                    f"SELECT segment, origin, terms, target, flagged FROM entries"
-                    f" WHERE source_lang = ? AND target_lang = ? AND segment IN ({marks})"
-                    f" AND (origin = 'reviewed' OR model = ?)",
-                    (key.source_lang, key.target_lang, *chunk, key.model),
-                )
-                for segment, origin, terms, target, flagged in rows:
-                    reviewed = origin == REVIEWED
-                    if segment in found and found[segment].reviewed:
-                        continue
-                    exact = terms == wanted[segment][1]
-                    if not reviewed and not exact and terms != legacy:
-                        continue
-                    if not reviewed and not exact and segment in found:
-                        continue  # an exact entry beats a legacy one
-                    found[segment] = MemoryEntry(target, reviewed, bool(flagged) and not reviewed)
-                    if not reviewed and not exact:
-                        rekey.append((segment, wanted[segment][1]))
-        if rekey:
-            self._rekey_legacy(rekey, key, legacy or "")
-        return {wanted[segment][0]: entry for segment, entry in found.items()}
-
-    def _rekey_legacy(self, items: list[tuple[str, str]], key: MemoryKey, legacy: str) -> None:
-        """Give migrated entries the key they would have today, so a later glossary edit
-        finds them by their own terms."""
-        with self._write() as connection:
-            connection.executemany(
-                "UPDATE OR IGNORE entries SET terms = ? WHERE source_lang = ? AND target_lang = ?"
-                " AND segment = ? AND origin = 'machine' AND model = ? AND terms = ?",
-                [
-                    (terms, key.source_lang, key.target_lang, segment, key.model, legacy)
-                    for segment, terms in items
-                ],
-            )
-
-    def store_machine(
-        self,
-        targets: Mapping[str, MemoryEntry],
-        key: MemoryKey,
-        terms: Mapping[str, str] | None = None,
-    ) -> None:
-        """Store machine translations under `key` and each segment's terms key (none when
-        not given); reviewed entries are kept as they are."""
-        terms = terms or {}
-        if any(entry.reviewed for entry in targets.values()):
-            raise ValueError("store_machine stores machine output; use store_reviewed")
-        now = timestamp()
-        rows = [
-            (
-                normalize(segment),
-                key.source_lang,
-                key.target_lang,
-                key.model,
-                terms.get(segment, ""),
-                entry.target,
-                int(entry.flagged),
-                now,
-                now,
-            )
-            for segment, entry in targets.items()
-        ]
-        with self._write() as connection:
-            connection.executemany(
-                "INSERT INTO entries (segment, source_lang, target_lang, origin, model, terms,"
-                " target, flagged, created, updated)"
-                " VALUES (?, ?, ?, 'machine', ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (source_lang, target_lang, segment, origin, model, terms)"
-                " DO UPDATE SET target = excluded.target, flagged = excluded.flagged,"
-                " updated = excluded.updated",
-                rows,
-            )
-
-    # -- review -----------------------------------------------------------------------------
-
-    def store_reviewed(
-        self,
-        entries: Iterable[ReviewedTranslation],
-        reviewer: str,
-        comments: Iterable[tuple[str, str, str, str]] = (),
-    ) -> int:
-        """Store approved translations as reviewed, and reviewers' comments on other sentences
-        (segment, source language, target language, comment) beside every entry of the
-        sentence, all in one transaction; returns how many translations were new or changed."""
-        now = timestamp()
-        rows = [
-            (
-                normalize(entry.segment),
-                entry.source_lang,
-                entry.target_lang,
-                normalize(entry.target),
-                reviewer,
-                now,
-                now,
-                entry.comment,
-            )
-            for entry in entries
-        ]
-        with self._write() as connection:
-            before = connection.total_changes
-            connection.executemany(
-                "INSERT INTO entries (segment, source_lang, target_lang, origin, model, terms,"
-                " target, reviewer, flagged, created, updated, comment)"
-                " VALUES (?, ?, ?, 'reviewed', '', '', ?, ?, 0, ?, ?, ?)"
-                " ON CONFLICT (source_lang, target_lang, segment, origin, model, terms)"
-                " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
-                " updated = excluded.updated,"
-                " comment = CASE WHEN excluded.comment != '' THEN excluded.comment"
-                " ELSE entries.comment END"
-                # the same translation by the same reviewer again changes nothing, not even
-                # the time: importing a file twice leaves the memory as the first import did
-                " WHERE entries.target != excluded.target"
-                " OR entries.reviewer IS NOT excluded.reviewer"
-                " OR (excluded.comment != '' AND entries.comment != excluded.comment)",
-                rows,
-            )
-            stored = connection.total_changes - before
-            connection.executemany(
-                "UPDATE entries SET comment = ? WHERE segment = ? AND source_lang = ?"
-                " AND target_lang = ?",
-                [
-                    (comment, normalize(segment), source_lang, target_lang)
-                    for segment, source_lang, target_lang, comment in comments
-                ],
-            )
-        return stored
-
-    def entries_for(
-        self, segments: Iterable[str], source_lang: str, target_lang: str
-    ) -> dict[str, StoredEntry]:
-        """What a reviewer should see for each segment: the reviewed entry if there is one,
-        else the most recent machine entry (of any model or glossary); unknown segments are
-        left out. Keys are the segments as given."""
-        wanted = {normalize(s): s for s in segments}
-        best: dict[str, StoredEntry] = {}
-        with self._read() as connection:
-            for chunk in _chunks(list(wanted)):
-                marks = ",".join("?" * len(chunk))
-                rows = connection.execute(
-                    f"SELECT {_COLUMNS} FROM entries"
-                    f" WHERE source_lang = ? AND target_lang = ? AND segment IN ({marks})",
-                    (source_lang, target_lang, *chunk),
-                )
-                for row in rows:
-                    entry = _stored(row)
-                    current = best.get(entry.segment)
-                    if current is None or _rank(entry) > _rank(current):
-                        best[entry.segment] = entry
-        return {wanted[segment]: entry for segment, entry in best.items()}
-
-    def counts(self) -> dict[str, int]:
-        """Number of entries by origin: {'machine': n, 'reviewed': m}."""
-        result = {MACHINE: 0, REVIEWED: 0}
-        with self._read() as connection:
-            for origin, number in connection.execute(
-                "SELECT origin, count(*) FROM entries GROUP BY origin"
-            ):
-                result[origin] = number
-        return result
-
-    # -- exchange ---------------------------------------------------------------------------
-
-    def entries(
-        self, target_lang: str | None = None, reviewed_only: bool = False
-    ) -> list[StoredEntry]:
-        """Every entry (of one target language, reviewed ones only), in a stable order."""
-        where, parameters = [], []
-        if target_lang:
-            where.append("target_lang = ?")
-            parameters.append(target_lang)
-        if reviewed_only:
-            where.append("origin = 'reviewed'")
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        with self._read() as connection:
-            rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM entries{clause}"
-                " ORDER BY target_lang, segment, origin DESC, model, terms",
-                parameters,
-            ).fetchall()
-        return [_stored(row) for row in rows]
-
-    def restore(self, entries: Iterable[StoredEntry]) -> int:
-        """Store entries as they are given (another memory's, an exchange file's), all in one
-        transaction; an entry replaces the one under the same key only when it is as new or
-        newer, so copying twice or back and forth loses no one's work. Returns how many."""
-        rows = [
-            (
-                normalize(e.segment), e.source_lang, e.target_lang, e.origin, e.model, e.terms,
-                normalize(e.target), e.reviewer, int(e.flagged), e.created, e.updated, e.comment,
-            )
-            for e in entries
-        ]  # fmt: skip
-        with self._write() as connection:
-            connection.executemany(
-                "INSERT INTO entries (segment, source_lang, target_lang, origin, model, terms,"
-                " target, reviewer, flagged, created, updated, comment)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (source_lang, target_lang, segment, origin, model, terms)"
-                " DO UPDATE SET target = excluded.target, reviewer = excluded.reviewer,"
-                " flagged = excluded.flagged, updated = excluded.updated,"
-                " comment = excluded.comment"
-                " WHERE excluded.updated >= entries.updated",
-                rows,
-            )
-        return len(rows)
-
-    def stats(self) -> list[tuple[str, str, str, int]]:
-        """(target language, origin, model, entries), sorted."""
-        with self._read() as connection:
-            return [
-                tuple(row)
-                for row in connection.execute(
-                    "SELECT target_lang, origin, model, count(*) FROM entries"
-                    " GROUP BY target_lang, origin, model ORDER BY target_lang, origin, model"
-                )
-            ]
-
-
-def _rank(entry: StoredEntry) -> tuple[bool, str]:
-    return (entry.reviewed, entry.updated)
+    def _upgrade(self, version: int) -> None:
+        """From `version` (0: a new file) to the current schema, in the caller's transaction."""
+        for statement in schema_statements(SQLITE, version):
+            self.connection.execute(statement)
+        self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

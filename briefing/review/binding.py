@@ -26,20 +26,23 @@ from pathlib import Path
 
 from briefing.errors import InputError, Problem
 from briefing.facts.schema import Facts
-from briefing.memory.interface import StoredEntry
+from briefing.memory.interface import MACHINE as ORIGIN_MACHINE
+from briefing.memory.interface import REVIEWED as ORIGIN_REVIEWED
+from briefing.memory.interface import (
+    TARGET_FACTOR,
+    TARGET_FLOOR,
+    StoredEntry,
+    normalize,
+    target_limit,
+)
 from briefing.review.worklist import SECTIONS, texts_with_paths
 from briefing.terms.glossary import Glossary
-from briefing.translation.segments import normalize, split_segments
+from briefing.translation.segments import split_segments
 
 FORMAT = "briefing-review/2"  # what an export of this version writes; imports require it
 DIGEST_LENGTH = 12
 SIZE_FACTOR = 4  # a file may be this many times the size of a fresh export of its document
-TARGET_FACTOR = 8  # a changed target may be this many times its source's length …
-TARGET_FLOOR = 400  # … or this many characters, whichever is more
-
-ORIGIN_MACHINE = "machine"
-ORIGIN_REVIEWED = "reviewed"
-ORIGIN_NONE = "none"
+ORIGIN_NONE = "none"  # what an export says of a unit the memory has no translation for
 
 
 def source_digest(segment: str) -> str:
@@ -73,10 +76,6 @@ def exported_origin(entry: StoredEntry | None) -> str:
 def origin_word(origin: str | None) -> str:
     word = (origin or "").split(" ", 1)[0]
     return word if word in (ORIGIN_MACHINE, ORIGIN_REVIEWED, ORIGIN_NONE) else ""
-
-
-def target_limit(source: str) -> int:
-    return max(TARGET_FLOOR, TARGET_FACTOR * len(source))
 
 
 @dataclass

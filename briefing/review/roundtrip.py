@@ -23,8 +23,8 @@ from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.memory.backend import DATABASE_SUFFIXES, writes_over_memory
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
-from briefing.memory.sqlite import SQLITE_MAGIC
 from briefing.output.template import find_template
 from briefing.review import docx as word
 from briefing.review import import_xliff
@@ -46,7 +46,7 @@ FORMATS = ("xliff", "docx")
 MAX_REVIEW_FILE = 16 * 1024 * 1024  # no review file of any document is larger; checked first
 XLIFF_FLOOR = 1024 * 1024  # the scaled limit's floor: room for any CAT tool's additions
 DOCX_FLOOR = 4 * 1024 * 1024  # Word and LibreOffice add styles, themes and fonts tables
-PROTECTED_SUFFIXES = (".yaml", ".yml", ".sqlite", ".sqlite3", ".db")
+PROTECTED_SUFFIXES = (".yaml", ".yml", *DATABASE_SUFFIXES)  # facts files, glossaries, memories
 
 # (facts file) → the facts and the effective glossary the build would use for it
 DocumentLoader = Callable[[Path], tuple[Facts, Glossary]]
@@ -69,15 +69,12 @@ def check_output(output: Path, force: bool, memory_path: Path | None, facts_path
     def refuse(why: str, hint: str = "") -> InputError:
         return InputError(f"will not write the review export to {output}: {why}" + hint)
 
-    protected = {facts_path.resolve()}
-    if memory_path is not None:
-        memory = memory_path.resolve()
-        protected |= {memory, *(Path(f"{memory}{suffix}") for suffix in ("-wal", "-shm"))}
-    if target in protected or target.suffix.lower() in PROTECTED_SUFFIXES:
-        raise refuse(
-            "that is the translation memory, a facts file or a glossary",
-            "; choose a new file name ending in .xlf or .docx",
-        )
+    new_name = "; choose a new file name ending in .xlf or .docx"
+    why = writes_over_memory(output, memory_path)
+    if why is not None:
+        raise refuse(why, new_name)
+    if target == facts_path.resolve() or target.suffix.lower() in PROTECTED_SUFFIXES:
+        raise refuse("that is a facts file or a glossary", new_name)
     if target.is_dir():
         raise refuse("it is a folder", "; give a file name, e.g. -o review.ja.xlf")
     if not target.exists():
@@ -87,8 +84,6 @@ def check_output(output: Path, force: bool, memory_path: Path | None, facts_path
             head = handle.read(4096)
     except OSError as err:
         raise refuse(f"it cannot be read ({err.strerror or err})") from None
-    if head.startswith(SQLITE_MAGIC):
-        raise refuse("it is an SQLite database (a translation memory?)")
     if _is_export(target, head):
         return
     if not force:

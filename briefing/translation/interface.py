@@ -10,6 +10,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from briefing.errors import BriefingError
+from briefing.memory.interface import MACHINE, REVIEWED
 
 if TYPE_CHECKING:
     from briefing.languages import Language
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
 
 class Origin(str, Enum):
     source = "source"  # the text is already in the target language (English documents)
-    reviewed = "reviewed"  # a reviewer's translation from the memory
+    reviewed = REVIEWED  # a reviewer's translation from the memory
     memory = "memory"  # an earlier machine translation from the memory
-    machine = "machine"  # machine-translated in this build
+    machine = MACHINE  # machine-translated in this build
 
 
 @dataclass(frozen=True)

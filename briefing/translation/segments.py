@@ -7,20 +7,16 @@ downloads a model on first use.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import pysbd
+
+from briefing.memory.interface import normalize
 
 
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
-
-
-def normalize(text: str) -> str:
-    """The form a segment is stored and looked up under: NFC, single spaces, trimmed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 #: Where pysbd may end a sentence: terminal punctuation (Latin and full-width) and the ")" of
