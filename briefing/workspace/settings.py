@@ -30,9 +30,10 @@ from pydantic import (
     field_validator,
 )
 
+from briefing.engine_names import ENGINES
 from briefing.errors import InputError, Problem
 from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
-from briefing.translation.engines.registry import ENGINES
+from briefing.urls import display_url
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -614,8 +615,6 @@ def _masked(value: Any) -> Any:
         secret = value.get_secret_value()
         return "*" * 8 + (secret[-2:] if len(secret) >= 12 else "")
     if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
-        from briefing.memory.postgres import display_url
-
         return display_url(value, as_written=True)
     return value
 

@@ -1,7 +1,8 @@
 """The translation engines by name: `engine = "NAME"` in briefing.toml, `--engine NAME`.
 
-Each entry names the module and class; an engine is imported only when chosen, so the
-in-process engine's CTranslate2 is not loaded for a build that uses a server, and vice versa.
+The names and classes are data in `briefing/engine_names.py`; an engine is imported only when
+chosen, so the in-process engine's CTranslate2 is not loaded for a build that uses a server,
+and vice versa.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing.engine_names import ENGINES
 from briefing.errors import InputError
 from briefing.translation.engines import Engine
 
@@ -29,13 +31,6 @@ class EngineConfig:
     url: str | None = None  # libretranslate: the server
     api_key: str | None = None  # libretranslate
     options: Mapping[str, str] = field(default_factory=dict)  # anything a new engine needs
-
-
-ENGINES: dict[str, str] = {
-    "argos": "briefing.translation.engines.argos:ArgosEngine",
-    "libretranslate": "briefing.translation.engines.libretranslate:LibreTranslateEngine",
-}
-DEFAULT_ENGINE = "argos"
 
 
 def create_engine(config: EngineConfig) -> Engine:
