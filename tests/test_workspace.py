@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
+from briefing.workspace.config_file import CONFIG_NAME, key_lines
+from briefing.workspace.fields import Settings, fields
 from briefing.workspace.init import init_workspace
-from briefing.workspace.settings import CONFIG_NAME, Settings, fields, key_lines, load_settings
+from briefing.workspace.settings import load_settings
 from tests.conftest import ROOT, run_cli
 
 NO_ENV: dict[str, str] = {}
