@@ -22,8 +22,8 @@ from briefing.terms.glossary import load_glossary
 from briefing.terms.protect import translate_protected
 from briefing.translation.engines.argos import ArgosEngine
 from briefing.translation.engines.libretranslate import LibreTranslateEngine
-from briefing.translation.engines.registry import EngineConfig
 from briefing.translation.interface import LanguageUnavailable
+from briefing.workspace.fields import TranslationSettings
 from tests.conftest import FIXTURES as TEST_FIXTURES
 from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
 from tests.servers.libretranslate import (
@@ -176,7 +176,7 @@ def test_placeholders_are_retried_and_flagged_as_with_the_in_process_engine(
     """The random tiny model loses every placeholder in both engines: each sentence with a
     glossary term takes the retry around its terms, the same way through either engine."""
     server = LibreTranslateEngine(tiny_server.url, api_key=TEST_API_KEY)
-    local = ArgosEngine.from_config(EngineConfig(models_dir=tiny_models_dir))
+    local = ArgosEngine.from_settings(TranslationSettings(models_dir=tiny_models_dir))
     local.identity(LANGUAGES["ja"])
     methods = _methods(server, "ja")
     assert methods == _methods(local, "ja")

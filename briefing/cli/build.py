@@ -28,7 +28,6 @@ from briefing.errors import BriefingError, InputError
 
 if TYPE_CHECKING:
     from briefing.build import BuildReport, BuildRequest
-    from briefing.translation.engines.registry import EngineConfig
     from briefing.translation.stage import TranslationStage
     from briefing.watch import Inputs
     from briefing.workspace.settings import Settings
@@ -182,8 +181,7 @@ def build_command(
             "--batch-size",
             min=1,
             max=512,
-            help="Segments per batch in translation (per request for libretranslate). "
-            "Default: the engine's own, 16.",
+            help="Segments per batch in translation (per request for libretranslate). Default: 16.",
         ),
     ] = None,
     strict: Annotated[
@@ -289,29 +287,11 @@ def open_translation(
     from briefing.translation.engines.registry import create_engine
     from briefing.translation.stage import TranslationStage
 
-    engine = create_engine(engine_config(settings))
+    engine = create_engine(settings.translation)
     memory = resources.enter_context(open_memory(settings.translation.memory))
     err.print(f"Translating with {escape(engine.describe())}; memory {escape(memory.name)}")
     # Each facts file's own layered glossary is given with its texts; this is the default.
     return TranslationStage(engine, request.glossary.without_event().glossary, memory)
-
-
-def engine_config(settings: Settings) -> EngineConfig:
-    """The engine settings as the registry takes them (an unset batch size: the engine's own)."""
-    from briefing.translation.engines.registry import EngineConfig
-
-    t = settings.translation
-    return EngineConfig(
-        name=t.engine,
-        models_dir=t.models_dir,
-        beam_size=t.beam_size,
-        batch_size=t.batch_size,
-        device=t.device,
-        compute_type=t.compute_type,
-        intra_threads=t.intra_threads,
-        url=t.url,
-        api_key=t.api_key.get_secret_value() if t.api_key else None,
-    )
 
 
 def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:
