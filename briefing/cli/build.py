@@ -23,7 +23,7 @@ from briefing.cli.build_report import (
     rich_progress,
     write_pdfs,
 )
-from briefing.cli.common import INTERRUPTED, err, escape, out, print_problems
+from briefing.cli.common import INTERRUPTED, err, escape, options_given, out, print_problems
 from briefing.errors import BriefingError, InputError
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def facts_in(folder: Path) -> list[Path]:
 
 
 def build_command(
+    ctx: typer.Context,
     facts: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -219,23 +220,9 @@ def build_command(
     """
     from briefing.workspace.settings import load_settings
 
-    overrides: dict[str, Any] = {
-        "languages": lang,
-        "out": out_dir,
-        "template": template,
-        "glossaries": [glossary] if glossary is not None else None,
-        "strict": True if strict else None,
-        "layout": layout,
-        "translation.models_dir": models_dir,
-        "translation.memory": tm,
-        "translation.engine": engine,
-        "translation.url": engine_url,
-        "translation.device": device,
-        "translation.compute_type": compute_type,
-        "translation.intra_threads": intra_threads,
-        "translation.beam_size": beam_size,
-        "translation.batch_size": batch_size,
-    }
+    # The options that are settings (--lang … --batch-size) reach them by the option names
+    # their fields give in `Via`; the others are this command's own.
+    overrides = options_given(ctx)
     settings = load_settings(overrides)
     if watch:
         if pdf or report_path:

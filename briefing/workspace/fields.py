@@ -275,3 +275,8 @@ def fields(model: type[Section] = Settings, prefix: str = "") -> Iterator[FieldS
 def field_specs() -> dict[str, FieldSpec]:
     """Every setting by its dotted key."""
     return {spec.key: spec for spec in fields()}
+
+
+def option_keys() -> dict[str, str]:
+    """The command-line options that set a setting, e.g. "--beam-size" → "translation.beam_size"."""
+    return {spec.via.option: spec.key for spec in fields() if spec.via.option}

@@ -47,6 +47,13 @@ def _from_text(spec: FieldSpec, text: str) -> Any:
     return text
 
 
+def _from_option(spec: FieldSpec, value: Any) -> Any:
+    """An option's value as the setting's: a list setting takes commas, or the one value."""
+    if not _is_list(spec.annotation) or isinstance(value, list):
+        return value
+    return _from_text(spec, value) if isinstance(value, str) else [value]
+
+
 def _resolve_path(value: Any, base: Path, cwd: Path) -> Path:
     path = Path(value).expanduser()
     if not path.is_absolute():
@@ -118,9 +125,7 @@ def load_settings(
         if value is None:
             continue
         spec = specs[key]  # a KeyError here is a programming error: the option names no setting
-        if isinstance(value, str) and _is_list(spec.annotation):
-            value = _from_text(spec, value)
-        values[key] = value
+        values[key] = _from_option(spec, value)
         option = spec.via.option or key
         origins[key] = option
         where[key] = (Path(f"option {option}"), None)
