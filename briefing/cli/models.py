@@ -55,7 +55,7 @@ def reported() -> Iterator[None]:
 
 
 def models_settings(ctx: typer.Context) -> TranslationSettings:
-    """The translation settings with this command's --models-dir over them."""
+    """The translation settings with this command's --models-dir and --index-url over them."""
     from briefing.workspace.settings import load_settings
 
     return load_settings(options_given(ctx)).translation
@@ -136,7 +136,7 @@ def install_command(
         typer.Option(
             "--index-url",
             help="Argos package index to download from. Default: $BRIEFING_MODELS_INDEX, "
-            "else Argos Translate's public index.",
+            "else the setting translation.models_index, else Argos Translate's public index.",
         ),
     ] = None,
     force: Annotated[
@@ -159,7 +159,8 @@ def install_command(
     """Install models: English→LANG from the Argos index, or package files, checked first."""
     from briefing import models
 
-    directory = models_folder(ctx)
+    settings = models_settings(ctx)
+    directory = models.resolve_models_dir(settings.models_dir)
     limits = models.DEFAULT_LIMITS
     if max_unpacked_bytes is not None:
         limits = models.PackageLimits(max_unpacked_bytes=max_unpacked_bytes)
@@ -170,7 +171,9 @@ def install_command(
                     Path(item), directory, limits=limits, force=force, on_wait=waiting(directory)
                 )
             elif models.CODE_RE.match(item):
-                outcome = download_and_install(item, directory, index_url, limits, force)
+                outcome = download_and_install(
+                    item, directory, settings.models_index, limits, force
+                )
             else:
                 raise InputError(
                     f"{item!r} is neither a language code (like ja) nor an .argosmodel file"

@@ -3,8 +3,8 @@
 To add a setting, add one field here (to `Settings` or one of its sections) with its default, a
 description and, where it has them, its environment variable and command-line option (`Via`).
 Reading briefing.toml (`config_file.py`), merging the layers (`settings.py`), `briefing init`,
-`briefing config`, `briefing schema --toml` and the error messages all follow from that field;
-the engines are made from the `translation` section itself.
+`briefing config`, `briefing schema --toml`, the error messages and the options a command passes
+all follow from that field; the engines are made from the `translation` section itself.
 """
 
 from __future__ import annotations
@@ -56,6 +56,15 @@ class TranslationSettings(Section):
             "Unset: Argos Translate's own folder."
         ),
         Via(env="BRIEFING_MODELS_DIR", option="--models-dir"),
+    ] = None
+    models_index: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="The Argos package index `briefing models install` downloads from, "
+            "e.g. a mirror inside a closed network. Unset: Argos Translate's public index.",
+        ),
+        Via(env="BRIEFING_MODELS_INDEX", option="--index-url"),
     ] = None
     engine: Annotated[
         str,
