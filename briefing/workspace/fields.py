@@ -88,6 +88,26 @@ class TranslationSettings(Section):
         ),
         Via(env="BRIEFING_LT_API_KEY"),
     ] = None
+    timeout: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=3600,
+            description="Seconds the libretranslate engine waits for the server to answer one "
+            "request before trying it again.",
+        ),
+        Via(env="BRIEFING_LT_TIMEOUT"),
+    ] = 120.0
+    concurrency: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=64,
+            description="Requests the libretranslate engine sends the server at once (4: a "
+            "LibreTranslate server runs 4 request threads by default).",
+        ),
+        Via(env="BRIEFING_LT_CONCURRENCY"),
+    ] = 4
     device: Annotated[
         DeviceName,
         Field(description="Where the argos engine decodes: auto (a CUDA GPU when there is one)."),

@@ -60,7 +60,7 @@ def toml_value(value: Any) -> str:
     """A setting's value as TOML (the few types settings have)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"

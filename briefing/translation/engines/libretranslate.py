@@ -35,9 +35,9 @@ from briefing.workspace.fields import TranslationSettings
 OnResult = Callable[[int], None]
 
 ENV_API_KEY = "BRIEFING_LT_API_KEY"
-DEFAULTS = TranslationSettings()  # segments per request: the setting batch_size's default
-DEFAULT_CONCURRENCY = 4  # requests at once (a server runs 4 request threads by default)
-DEFAULT_TIMEOUT = 120.0  # seconds for one request
+#: Segments per request, requests at once, seconds for one request: each default is the
+#: setting's (batch_size, concurrency, timeout under [translation]).
+DEFAULTS = TranslationSettings()
 RETRIES = 5  # tries per request for 429, 5xx and dropped connections
 BACKOFF = 0.5  # seconds before the first retry, doubled each time
 MAX_WAIT = 30.0  # longest wait a Retry-After may ask for
@@ -98,8 +98,8 @@ class LibreTranslateEngine:
         url: str,
         api_key: str | None = None,
         batch_size: int = DEFAULTS.batch_size,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        timeout: float = DEFAULT_TIMEOUT,
+        concurrency: int = DEFAULTS.concurrency,
+        timeout: float = DEFAULTS.timeout,
         retries: int = RETRIES,
         backoff: float = BACKOFF,
     ) -> None:
@@ -143,6 +143,8 @@ class LibreTranslateEngine:
             settings.url,
             api_key=settings.api_key.get_secret_value() if settings.api_key else None,
             batch_size=settings.batch_size,
+            concurrency=settings.concurrency,
+            timeout=settings.timeout,
         )
 
     def describe(self) -> str:
