@@ -32,11 +32,11 @@ from briefing.languages import LANGUAGES
 from briefing.terms.glossary import load_glossary
 from briefing.translation.engines.argos import ArgosEngine
 from briefing.translation.engines.libretranslate import LibreTranslateEngine
-from briefing.translation.engines.registry import EngineConfig
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
 from briefing.translation.stage import TranslationStage
 from briefing.translation.texts import texts_to_translate
+from briefing.workspace.fields import TranslationSettings
 from tests.servers.libretranslate import LibreTranslateServers
 
 FIXTURES = ROOT / "tests" / "fixtures" / "argos"
@@ -100,7 +100,7 @@ def main() -> None:
         try:
             server = servers.start(packages)
             print(f"LibreTranslate ready in {server.startup_seconds:.1f} s at {server.url}")
-            local = ArgosEngine.from_config(EngineConfig(models_dir=models_dir))
+            local = ArgosEngine.from_settings(TranslationSettings(models_dir=models_dir))
             remote = LibreTranslateEngine(server.url)
             # One warm-up pass each (model load, server's first request), then the timed one.
             for engine in (local, remote):

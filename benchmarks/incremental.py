@@ -45,10 +45,9 @@ from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.layers import load_term_base
 from briefing.translation.engines.argos import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_BEAM_SIZE,
+    DEFAULTS,
     ArgosEngine,
-    Settings,
+    Decoding,
     load_model,
 )
 from briefing.translation.segments import split_segments
@@ -58,11 +57,11 @@ OLD = "The visit continues shuttle diplomacy"
 NEW = "The visit carries on shuttle diplomacy"
 
 
-def run(paths: list[Path], work: Path, models_dir: Path, settings: Settings) -> BuildReport:
+def run(paths: list[Path], work: Path, models_dir: Path, decoding: Decoding) -> BuildReport:
     terms = load_term_base([], paths)
     with TranslationMemory(work / "memory.sqlite") as memory:
         glossary = terms.without_event().glossary
-        translation = TranslationStage(ArgosEngine(models_dir, settings), glossary, memory)
+        translation = TranslationStage(ArgosEngine(models_dir, decoding), glossary, memory)
         request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out", glossary=terms)
         return build(request, translation)
 
@@ -102,14 +101,14 @@ def prepare_term_scenario(paths: list[Path]) -> Path:
 
 
 def term_scenario(
-    paths: list[Path], target: Path, work: Path, models_dir: Path, settings: Settings
+    paths: list[Path], target: Path, work: Path, models_dir: Path, decoding: Decoding
 ) -> tuple[float, dict[str, Any]]:
     """Add one glossary term found in one sentence of `target`: what does the rebuild cost?"""
     rows_before = memory_rows(work)
     with (paths[0].parent / "glossary.yaml").open("a", encoding="utf-8") as handle:
         handle.write(NEW_TERM)
     with timed() as took:
-        report = run(paths, work, models_dir, settings)
+        report = run(paths, work, models_dir, decoding)
     assert report.exit_code == 0, report.problems
     translated: dict[str, int] = {}
     for document in report.documents:
@@ -139,7 +138,7 @@ def timed_models(models_dir: Path) -> list[TimedTranslator]:
 
 
 def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
-    settings = Settings(options.beam, options.batch, options.max_length)
+    decoding = Decoding(options.beam, options.batch, options.max_length)
     figures: dict[str, Any] = {"model": kind, "load_before": os.getloadavg()[0]}
     cold_runs, warm_runs, change_runs, term_runs, shares, notes = [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
@@ -153,27 +152,27 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             for timer in timers:
                 timer.seconds = 0.0
             with timed() as cold:
-                report = run(paths, work, models_dir, settings)
+                report = run(paths, work, models_dir, decoding)
             assert report.exit_code == 0, report.problems
             shares.append(sum(t.seconds for t in timers) / cold[0])
             rows_cold = memory_rows(work)
             cold_runs.append(cold[0])
 
             with timed() as warm:
-                warm_report = run(paths, work, models_dir, settings)
+                warm_report = run(paths, work, models_dir, decoding)
             warm_runs.append(warm[0])
 
             target = paths[len(paths) // 2]
             text = target.read_text(encoding="utf-8")
             target.write_text(text.replace(OLD, NEW, 1), encoding="utf-8")
             with timed() as change:
-                change_report = run(paths, work, models_dir, settings)
+                change_report = run(paths, work, models_dir, decoding)
             change_runs.append(change[0])
             rewritten = sorted(
                 {d.source.name for d in change_report.documents if d.status == "written"}
             )
             rows_added = memory_rows(work) - rows_cold  # before the term scenario adds its own
-            term_seconds, term_notes = term_scenario(paths, term_target, work, models_dir, settings)
+            term_seconds, term_notes = term_scenario(paths, term_target, work, models_dir, decoding)
             term_runs.append(term_seconds)
             notes.append(
                 dict(
@@ -254,8 +253,8 @@ def main() -> None:
     parser.add_argument("--models", default=",".join(MODEL_KINDS))
     parser.add_argument("--files", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
-    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM_SIZE)
-    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--beam", type=int, default=DEFAULTS.beam_size)
+    parser.add_argument("--batch", type=int, default=DEFAULTS.batch_size)
     parser.add_argument("--max-length", type=int, default=48)
     parser.add_argument("--model", help=argparse.SUPPRESS)  # one kind, in a child process
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)

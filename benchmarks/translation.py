@@ -56,11 +56,10 @@ from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
 from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translation.engines.argos import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_BEAM_SIZE,
+    DEFAULTS,
     ArgosEngine,
+    Decoding,
     LoadedModel,
-    Settings,
     load_model,
     thread_layout,
 )
@@ -110,7 +109,7 @@ def run_calls(translator: Any, passes: list[list[Call]], api: str, batch: tuple[
 
 
 def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
-    settings = Settings(args.beam, args.batch, args.max_length)
+    settings = Decoding(args.beam, args.batch, args.max_length)
     language = LANGUAGES["ja"]
     figures: dict[str, Any] = {"model": kind, "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
@@ -316,8 +315,8 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timed figure (median)")
     parser.add_argument("--naive-sample", type=int, default=16, help="calls timed for (a)")
-    parser.add_argument("--beam", type=int, default=DEFAULT_BEAM_SIZE)
-    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--beam", type=int, default=DEFAULTS.beam_size)
+    parser.add_argument("--batch", type=int, default=DEFAULTS.batch_size)
     parser.add_argument("--max-length", type=int, default=48)
     parser.add_argument(
         "--sweep", type=int, default=96, help="token lists per sweep point; 0 skips"

@@ -31,7 +31,7 @@ from briefing.output.template import TEMPLATES_DIR
 from briefing.terms.glossary import EMPTY, Glossary, Term
 from briefing.terms.layers import load_term_base
 from briefing.terms.protect import translate_protected
-from briefing.translation.engines.argos import ArgosEngine, LoadedModel, Settings
+from briefing.translation.engines.argos import ArgosEngine, Decoding, LoadedModel
 from briefing.translation.stage import TranslationStage
 from tests.conftest import FIXTURES, ROOT, run_cli
 
@@ -84,7 +84,7 @@ def built(tiny_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Bu
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(LoadedModel, "encode", recording)
         translation = TranslationStage(
-            ArgosEngine(tiny_models_dir, Settings(max_decoding_length=32)), EMPTY, None
+            ArgosEngine(tiny_models_dir, Decoding(max_decoding_length=32)), EMPTY, None
         )
         languages = [LANGUAGES[code] for code in ("en", *TARGETS)]
         report = build(BuildRequest([UNKNOWN], languages, out), translation)
@@ -233,7 +233,7 @@ def test_the_telephone_example_needs_no_name_in_english(
     tiny_models_dir: Path, tmp_path: Path
 ) -> None:
     translation = TranslationStage(
-        ArgosEngine(tiny_models_dir, Settings(max_decoding_length=32)), EMPTY, None
+        ArgosEngine(tiny_models_dir, Decoding(max_decoding_length=32)), EMPTY, None
     )
     languages = [LANGUAGES[code] for code in ("en", *TARGETS)]
     terms = load_term_base([], [TELEPHONE])  # sources/glossary.yaml, found beside the facts
@@ -378,7 +378,7 @@ def test_a_string_missing_from_a_catalog_is_a_build_warning(
     text = document.read_text(encoding="utf-8")
     document.write_text(text.replace(heading, f"{heading}\n{extra}"), encoding="utf-8")
     translation = TranslationStage(
-        ArgosEngine(tiny_models_dir, Settings(max_decoding_length=32)), EMPTY, None
+        ArgosEngine(tiny_models_dir, Decoding(max_decoding_length=32)), EMPTY, None
     )
     terms = load_term_base([], [TELEPHONE])
     request = BuildRequest(

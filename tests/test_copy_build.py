@@ -25,7 +25,7 @@ from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.terms.glossary import load_glossary
 from briefing.terms.protect import translate_protected
-from briefing.translation.engines.argos import LoadedModel, Settings, load_model
+from briefing.translation.engines.argos import Decoding, LoadedModel, load_model
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
 from tests.conftest import GLOSSARY, NARA
@@ -193,7 +193,7 @@ def test_kept_placeholders_are_restored_through_the_real_engine(copy_models_dir:
     assert installed is not None
     model = load_model(installed.path, models.model_identity(installed))
     sent: list[list[str]] = []
-    engine = model.engine(Settings())
+    engine = model.engine(Decoding())
 
     def recording(texts: list[str]) -> list[str]:
         sent.append(list(texts))

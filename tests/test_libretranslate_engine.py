@@ -4,6 +4,7 @@ protection as with the in-process engine, and the Nara example built through the
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -20,10 +21,13 @@ import pytest
 from briefing.languages import LANGUAGES
 from briefing.terms.glossary import load_glossary
 from briefing.terms.protect import translate_protected
+from briefing.translation.engines import Engine
 from briefing.translation.engines.argos import ArgosEngine
 from briefing.translation.engines.libretranslate import LibreTranslateEngine
-from briefing.translation.engines.registry import EngineConfig
+from briefing.translation.engines.registry import create_engine
 from briefing.translation.interface import LanguageUnavailable
+from briefing.workspace.fields import TranslationSettings
+from briefing.workspace.settings import load_settings
 from tests.conftest import FIXTURES as TEST_FIXTURES
 from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
 from tests.servers.libretranslate import (
@@ -163,6 +167,83 @@ def test_a_server_that_keeps_failing_fails_the_language(flaky: tuple[str, type[_
     assert handler.posts == 3
 
 
+class _Slow(_Flaky):
+    """Answers each translation after `delay` seconds (only the first `slow_posts`, when set),
+    and counts the most requests it was working on at once."""
+
+    delay = 0.0
+    slow_posts: int | None = None
+    in_flight = 0
+    most_in_flight = 0
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:  # noqa: N802
+        cls = type(self)
+        with cls.lock:
+            cls.posts += 1
+            number = cls.posts
+            cls.in_flight += 1
+            cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if cls.slow_posts is None or number <= cls.slow_posts:
+            time.sleep(cls.delay)
+        with cls.lock:
+            cls.in_flight -= 1  # before answering: the client's next request may start then
+        with contextlib.suppress(OSError):  # a client that gave up has closed the connection
+            self._json(200, {"translatedText": [f"<{q}>" for q in body["q"]]})
+
+
+@pytest.fixture
+def slow() -> Iterator[tuple[str, type[_Slow]]]:
+    handler = type("Slow", (_Slow,), {"posts": 0, "lock": threading.Lock()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _engine_of_workspace(folder: Path, translation: str, env: dict[str, str]) -> Engine:
+    """The engine a build in `folder` makes: from briefing.toml's [translation] and `env`."""
+    (folder / "briefing.toml").write_text(f"[translation]\n{translation}", encoding="utf-8")
+    return create_engine(load_settings(cwd=folder, env=env).translation)
+
+
+@pytest.mark.parametrize(
+    ("in_file", "env", "most"),
+    [("concurrency = 2\n", {}, 2), ("concurrency = 2\n", {"BRIEFING_LT_CONCURRENCY": "3"}, 3)],
+)
+def test_requests_at_once_follow_the_concurrency_setting(
+    slow: tuple[str, type[_Slow]], tmp_path: Path, in_file: str, env: dict[str, str], most: int
+) -> None:
+    url, handler = slow
+    handler.delay = 0.3
+    translation = f'engine = "libretranslate"\nurl = "{url}"\nbatch_size = 1\n{in_file}'
+    engine = _engine_of_workspace(tmp_path, translation, env)
+    segments = [f"Sentence {n}." for n in range(8)]
+    assert engine.translator(LANGUAGES["ja"], lambda: None)(segments) == [
+        f"<{s}>" for s in segments
+    ]
+    assert handler.posts == 8 and handler.most_in_flight == most
+
+
+def test_a_request_longer_than_the_timeout_setting_is_sent_again(
+    slow: tuple[str, type[_Slow]], tmp_path: Path
+) -> None:
+    """The server takes 3 s over the first request; with `timeout = 0.5` in briefing.toml the
+    engine gives up on it and retries, and the second answer comes at once."""
+    url, handler = slow
+    handler.delay, handler.slow_posts = 3.0, 1
+    translation = f'engine = "libretranslate"\nurl = "{url}"\ntimeout = 0.5\n'
+    engine = _engine_of_workspace(tmp_path, translation, {})
+    started = time.monotonic()
+    assert engine.translator(LANGUAGES["ja"], lambda: None)(["Hello."]) == ["<Hello.>"]
+    assert handler.posts == 2 and time.monotonic() - started < 3.0
+
+
 def _methods(engine: object, lang: str) -> list[tuple[str, bool]]:
     glossary = load_glossary(GLOSSARY)
     translate = engine.translator(LANGUAGES[lang], lambda: None)  # type: ignore[attr-defined]
@@ -176,7 +257,7 @@ def test_placeholders_are_retried_and_flagged_as_with_the_in_process_engine(
     """The random tiny model loses every placeholder in both engines: each sentence with a
     glossary term takes the retry around its terms, the same way through either engine."""
     server = LibreTranslateEngine(tiny_server.url, api_key=TEST_API_KEY)
-    local = ArgosEngine.from_config(EngineConfig(models_dir=tiny_models_dir))
+    local = ArgosEngine.from_settings(TranslationSettings(models_dir=tiny_models_dir))
     local.identity(LANGUAGES["ja"])
     methods = _methods(server, "ja")
     assert methods == _methods(local, "ja")

@@ -199,10 +199,11 @@ def test_models_dir_from_environment_and_default(
     isolated_home: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     default = isolated_home / "xdg_data_home" / "argos-translate" / "packages"
-    assert models.resolve_models_dir() == default
-    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(models_dir))
-    assert models.resolve_models_dir() == models_dir
+    assert models.resolve_models_dir(None) == default
     assert models.resolve_models_dir(Path("elsewhere")) == Path("elsewhere").absolute()
+    # The variable is a setting: the command reads it through the settings, the store never.
+    monkeypatch.setenv("BRIEFING_MODELS_DIR", str(models_dir))
+    assert models.resolve_models_dir(None) == default
     result = invoke("models", "install", str(TINY_PACKAGES["ko"]))
     assert result.returncode == 0, result.output
     assert (models_dir / "translate-en_ko-0_1" / "metadata.json").is_file()
@@ -519,6 +520,30 @@ def test_index_url_from_environment(
     result = invoke("models", "install", "ko", "--models-dir", str(models_dir))
     assert result.returncode == 0, result.output
     assert models.find_model(models_dir, "en", "ko") is not None
+
+
+def test_index_url_from_briefing_toml(
+    isolated_home: Path,
+    tmp_path: Path,
+    serve: Callable[..., Server],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A workspace names its mirror once (`models_index` under [translation]), and the models
+    folder beside it; `briefing models install ko` run in it downloads from there."""
+    server = serve({"/translate-en_ko-0_1.argosmodel": TINY_PACKAGES["ko"].read_bytes()})
+    server.files["/mirror.json"] = json.dumps(
+        [index_entry(server.base, "ko", "0.1", "/translate-en_ko-0_1.argosmodel")]
+    ).encode()
+    (tmp_path / "briefing.toml").write_text(
+        f'[translation]\nmodels_index = "{server.base}/mirror.json"\nmodels_dir = "models"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("BRIEFING_MODELS_INDEX", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("models", "install", "ko")
+    assert result.returncode == 0, result.output
+    assert server.requests[0] == "/mirror.json"
+    assert models.find_model(tmp_path / "models", "en", "ko") is not None
 
 
 def test_a_downloaded_package_that_lies_is_refused(

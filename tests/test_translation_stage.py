@@ -13,7 +13,7 @@ from briefing import models
 from briefing.languages import LANGUAGES
 from briefing.memory.sqlite import TranslationMemory
 from briefing.terms.glossary import EMPTY, load_glossary
-from briefing.translation.engines.argos import ArgosEngine, Settings, load_model, thread_layout
+from briefing.translation.engines.argos import ArgosEngine, Decoding, load_model, thread_layout
 from briefing.translation.interface import SilentProgress
 from briefing.translation.segments import split_segments
 from briefing.translation.stage import TranslationStage
@@ -27,7 +27,7 @@ LONG = " ".join(
 
 
 def test_a_sentence_translates_the_same_whatever_it_is_built_with(tiny_models_dir: Path) -> None:
-    stage = TranslationStage(ArgosEngine(tiny_models_dir, Settings()), EMPTY, None)
+    stage = TranslationStage(ArgosEngine(tiny_models_dir, Decoding()), EMPTY, None)
     alone = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress()).texts[SHORT].text
     beside_long = stage.translate(LANGUAGES["ja"], [LONG, SHORT], SilentProgress()).texts[SHORT]
     assert alone
@@ -52,7 +52,7 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
     model.translator = CountingTranslator()  # type: ignore[assignment]
     try:
         texts = [SHORT, f"{SHORT} {SHORT}", "A second sentence. And a third one."]
-        result = TranslationStage(ArgosEngine(tiny_models_dir, Settings()), EMPTY, None).translate(
+        result = TranslationStage(ArgosEngine(tiny_models_dir, Decoding()), EMPTY, None).translate(
             LANGUAGES["ko"], texts, SilentProgress()
         )
     finally:
@@ -68,7 +68,7 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
 def test_the_memory_answers_before_the_model(tiny_models_dir: Path, tmp_path: Path) -> None:
     glossary = load_glossary(GLOSSARY)
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
-        stage = TranslationStage(ArgosEngine(tiny_models_dir, Settings()), glossary, memory)
+        stage = TranslationStage(ArgosEngine(tiny_models_dir, Decoding()), glossary, memory)
         first = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress())
         assert stage.statistics["ja"] == {"segments": 1, "memory": 0, "machine": 1, "flagged": 0}
         second = stage.translate(LANGUAGES["ja"], [SHORT], SilentProgress())
@@ -91,7 +91,7 @@ def test_japanese_sentences_are_joined_without_space_unless_both_sides_are_latin
     # The copy model returns English, as a sentence the engine could not translate is printed:
     # Japanese joins sentences without a space, which would print "governance.The".
     text = "They talked for two days about ocean governance. The three ministers agreed."
-    result = TranslationStage(ArgosEngine(copy_models_dir, Settings()), EMPTY, None).translate(
+    result = TranslationStage(ArgosEngine(copy_models_dir, Decoding()), EMPTY, None).translate(
         LANGUAGES["ja"], [text], SilentProgress()
     )
     joined = result.texts[text].text

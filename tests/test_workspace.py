@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 
+from briefing.cli.app import app
+from briefing.cli.common import options_given
 from briefing.errors import InputError
+from briefing.workspace.config_file import CONFIG_NAME, key_lines
+from briefing.workspace.fields import Settings, fields, option_keys
 from briefing.workspace.init import init_workspace
-from briefing.workspace.settings import CONFIG_NAME, Settings, fields, key_lines, load_settings
+from briefing.workspace.settings import load_settings
 from tests.conftest import ROOT, run_cli
 
 NO_ENV: dict[str, str] = {}
@@ -258,3 +264,50 @@ def test_validate_without_files_checks_every_facts_file_of_the_workspace(tmp_pat
     empty = run_cli("validate", cwd=workspace)
     assert empty.returncode == 2
     assert "no facts files given and none found in" in empty.stderr
+
+
+# --------------------------------------------------------------------------- options as settings
+
+#: Options of `briefing build` that are the command's own, not settings.
+BUILD_OWN_OPTIONS = {"--report", "--force", "--pdf", "--watch", "--help"}
+
+
+def _commands() -> dict[str, Any]:
+    """Every (click) command of the command line by its full name, e.g. "models install"."""
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, name: str) -> None:
+        found[name] = command
+        for sub, child in getattr(command, "commands", {}).items():
+            walk(child, f"{name} {sub}".strip())
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_every_option_a_setting_names_is_an_option_of_a_command_and_build_has_no_other() -> None:
+    """A setting's `Via(option=…)` is how its option reaches it: an option declared without
+    the field, or a field naming an option no command has, would be silently ignored."""
+    commands = _commands()
+    declared = {opt for command in commands.values() for p in command.params for opt in p.opts}
+    assert set(option_keys()) <= declared
+    build = {opt for p in commands["build"].params for opt in p.opts if opt.startswith("--")}
+    assert build - BUILD_OWN_OPTIONS == {opt for opt in option_keys() if opt != "--index-url"}
+
+
+def test_options_given_set_their_settings_and_options_left_out_leave_the_file_in_force(
+    tmp_path: Path,
+) -> None:
+    write_config(tmp_path, 'strict = true\nlayout = "both"\n[translation]\nbeam_size = 3\n')
+    build = _commands()["build"]
+    args = ["--lang", "ja,ko", "--glossary", "names.yaml", "--beam-size", "4", "--strict"]
+    with build.make_context("build", args) as ctx:
+        given = options_given(ctx)
+    settings = load_settings(given, cwd=tmp_path, env=NO_ENV)
+    assert settings.languages == ["ja", "ko"] and settings.origin("languages") == "--lang"
+    assert settings.glossaries == [Path("names.yaml")]
+    assert settings.translation.beam_size == 4 and settings.strict
+    with build.make_context("build", []) as ctx:
+        assert options_given(ctx) == {}  # --strict's False and the others' None are defaults
+    settings = load_settings(options_given(ctx), cwd=tmp_path, env=NO_ENV)
+    assert settings.strict and settings.layout == "both" and settings.translation.beam_size == 3

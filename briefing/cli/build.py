@@ -23,12 +23,11 @@ from briefing.cli.build_report import (
     rich_progress,
     write_pdfs,
 )
-from briefing.cli.common import INTERRUPTED, err, escape, out, print_problems
+from briefing.cli.common import INTERRUPTED, err, escape, options_given, out, print_problems
 from briefing.errors import BriefingError, InputError
 
 if TYPE_CHECKING:
     from briefing.build import BuildReport, BuildRequest
-    from briefing.translation.engines.registry import EngineConfig
     from briefing.translation.stage import TranslationStage
     from briefing.watch import Inputs
     from briefing.workspace.settings import Settings
@@ -75,6 +74,7 @@ def facts_in(folder: Path) -> list[Path]:
 
 
 def build_command(
+    ctx: typer.Context,
     facts: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -182,8 +182,7 @@ def build_command(
             "--batch-size",
             min=1,
             max=512,
-            help="Segments per batch in translation (per request for libretranslate). "
-            "Default: the engine's own, 16.",
+            help="Segments per batch in translation (per request for libretranslate). Default: 16.",
         ),
     ] = None,
     strict: Annotated[
@@ -221,23 +220,9 @@ def build_command(
     """
     from briefing.workspace.settings import load_settings
 
-    overrides: dict[str, Any] = {
-        "languages": lang,
-        "out": out_dir,
-        "template": template,
-        "glossaries": [glossary] if glossary is not None else None,
-        "strict": True if strict else None,
-        "layout": layout,
-        "translation.models_dir": models_dir,
-        "translation.memory": tm,
-        "translation.engine": engine,
-        "translation.url": engine_url,
-        "translation.device": device,
-        "translation.compute_type": compute_type,
-        "translation.intra_threads": intra_threads,
-        "translation.beam_size": beam_size,
-        "translation.batch_size": batch_size,
-    }
+    # The options that are settings (--lang … --batch-size) reach them by the option names
+    # their fields give in `Via`; the others are this command's own.
+    overrides = options_given(ctx)
     settings = load_settings(overrides)
     if watch:
         if pdf or report_path:
@@ -289,29 +274,11 @@ def open_translation(
     from briefing.translation.engines.registry import create_engine
     from briefing.translation.stage import TranslationStage
 
-    engine = create_engine(engine_config(settings))
+    engine = create_engine(settings.translation)
     memory = resources.enter_context(open_memory(settings.translation.memory))
     err.print(f"Translating with {escape(engine.describe())}; memory {escape(memory.name)}")
     # Each facts file's own layered glossary is given with its texts; this is the default.
     return TranslationStage(engine, request.glossary.without_event().glossary, memory)
-
-
-def engine_config(settings: Settings) -> EngineConfig:
-    """The engine settings as the registry takes them (an unset batch size: the engine's own)."""
-    from briefing.translation.engines.registry import EngineConfig
-
-    t = settings.translation
-    return EngineConfig(
-        name=t.engine,
-        models_dir=t.models_dir,
-        beam_size=t.beam_size,
-        batch_size=t.batch_size,
-        device=t.device,
-        compute_type=t.compute_type,
-        intra_threads=t.intra_threads,
-        url=t.url,
-        api_key=t.api_key.get_secret_value() if t.api_key else None,
-    )
 
 
 def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:

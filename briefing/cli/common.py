@@ -15,6 +15,7 @@ import typer
 from briefing.errors import Problem
 
 if TYPE_CHECKING:
+    import typer
     from rich.console import Console
 
     from briefing.memory.backend import MemoryBackend
@@ -51,6 +52,24 @@ out = LazyConsole(highlight=False, soft_wrap=True)
 state = {"debug": False}
 
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
+
+
+def options_given(ctx: typer.Context) -> dict[str, Any]:
+    """The settings this command line sets, by dotted key: every option given whose name a
+    setting's `Via(option=…)` names (--lang, --tm, …). An option left at its default is not
+    given, so the environment and briefing.toml still apply; for `load_settings`."""
+    from briefing.workspace.fields import option_keys
+
+    keys = option_keys()
+    given: dict[str, Any] = {}
+    for param in ctx.command.params:
+        key = next((keys[name] for name in param.opts if name in keys), None)
+        if key is None or param.name is None:
+            continue
+        source = ctx.get_parameter_source(param.name)  # click's ParameterSource
+        if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+            given[key] = ctx.params[param.name]
+    return given
 
 
 def print_problems(problems: list[Problem]) -> None:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from briefing.cli.common import LazyConsole, escape
+from briefing.cli.common import LazyConsole, escape, options_given
 from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE
 
 if TYPE_CHECKING:
     from briefing import models
+    from briefing.workspace.fields import TranslationSettings
 
 models_app = typer.Typer(
     help="List, install and remove translation models (Argos Translate packages).",
@@ -53,13 +54,18 @@ def reported() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
-def models_folder(option: Path | None) -> Path:
-    """--models-dir, else BRIEFING_MODELS_DIR, else briefing.toml, else Argos' own folder."""
-    from briefing import models
+def models_settings(ctx: typer.Context) -> TranslationSettings:
+    """The translation settings with this command's --models-dir and --index-url over them."""
     from briefing.workspace.settings import load_settings
 
-    chosen = load_settings({"translation.models_dir": option}).translation.models_dir
-    return models.resolve_models_dir(chosen)
+    return load_settings(options_given(ctx)).translation
+
+
+def models_folder(ctx: typer.Context) -> Path:
+    """--models-dir, else BRIEFING_MODELS_DIR, else briefing.toml, else Argos' own folder."""
+    from briefing import models
+
+    return models.resolve_models_dir(models_settings(ctx).models_dir)
 
 
 def waiting(directory: Path) -> Callable[[], None]:
@@ -83,14 +89,14 @@ def describe(model: models.InstalledModel) -> str:
 
 
 @models_app.command("list")
-def list_command(models_dir: ModelsDir = None) -> None:
+def list_command(ctx: typer.Context, models_dir: ModelsDir = None) -> None:
     """Show the installed models: language pair, version, size and folder."""
     from rich.filesize import decimal
     from rich.table import Table
 
     from briefing import models
 
-    directory = models_folder(models_dir)
+    directory = models_folder(ctx)
     found = models.installed_models(directory)
     if not found:
         out.print(f"no models installed in {escape(str(directory))}")
@@ -115,6 +121,7 @@ def is_package_file(item: str) -> bool:
 
 @models_app.command("install")
 def install_command(
+    ctx: typer.Context,
     items: Annotated[
         list[str],
         typer.Argument(
@@ -129,7 +136,7 @@ def install_command(
         typer.Option(
             "--index-url",
             help="Argos package index to download from. Default: $BRIEFING_MODELS_INDEX, "
-            "else Argos Translate's public index.",
+            "else the setting translation.models_index, else Argos Translate's public index.",
         ),
     ] = None,
     force: Annotated[
@@ -152,7 +159,8 @@ def install_command(
     """Install models: English→LANG from the Argos index, or package files, checked first."""
     from briefing import models
 
-    directory = models_folder(models_dir)
+    settings = models_settings(ctx)
+    directory = models.resolve_models_dir(settings.models_dir)
     limits = models.DEFAULT_LIMITS
     if max_unpacked_bytes is not None:
         limits = models.PackageLimits(max_unpacked_bytes=max_unpacked_bytes)
@@ -163,7 +171,9 @@ def install_command(
                     Path(item), directory, limits=limits, force=force, on_wait=waiting(directory)
                 )
             elif models.CODE_RE.match(item):
-                outcome = download_and_install(item, directory, index_url, limits, force)
+                outcome = download_and_install(
+                    item, directory, settings.models_index, limits, force
+                )
             else:
                 raise InputError(
                     f"{item!r} is neither a language code (like ja) nor an .argosmodel file"
@@ -240,13 +250,14 @@ def download_and_install(
 
 @models_app.command("remove")
 def remove_command(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Target language of the model, e.g. ja.")],
     models_dir: ModelsDir = None,
 ) -> None:
     """Remove the installed English→CODE model."""
     from briefing import models
 
-    directory = models_folder(models_dir)
+    directory = models_folder(ctx)
     with reported():
         for model in models.remove_model(directory, code, on_wait=waiting(directory)):
             out.print(f"removed {escape(describe(model))} from {escape(str(directory))}")

@@ -7,7 +7,6 @@ error says so and points at installing from a file, which needs no network.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.error
 import urllib.parse
@@ -25,7 +24,6 @@ from briefing.models.check import CODE_RE, DEFAULT_LIMITS, PackageLimits, refuse
 from briefing.models.install import CHUNK, InstallOutcome, install_file
 from briefing.models.store import find_model, version_key, work_folder
 
-INDEX_URL_ENV = "BRIEFING_MODELS_INDEX"
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 NETWORK_TIMEOUT_S = 30.0
 MAX_INDEX_BYTES = 32 * 1024**2
@@ -35,11 +33,6 @@ class ModelSourceUnavailable(BriefingError):
     """The model index or a download cannot be reached or read; a package file still installs."""
 
     exit_code = 1
-
-
-def index_url(url: str | None = None) -> str:
-    """The package index: the one given, else $BRIEFING_MODELS_INDEX, else Argos' public index."""
-    return url or os.environ.get(INDEX_URL_ENV) or DEFAULT_INDEX_URL
 
 
 # Downloading ---------------------------------------------------------------------------------
@@ -177,7 +170,8 @@ def install_code(
     force: bool = False,
     on_wait: Callable[[], None] | None = None,
 ) -> InstallOutcome:
-    """Download the newest English→`to_code` package from the index, check it, install it.
+    """Download the newest English→`to_code` package from the index at `url` (the setting
+    translation.models_index; None: Argos' public index), check it, install it.
 
     `progress(entry)` may return a callback that receives (bytes done, total bytes or None).
     """
@@ -185,7 +179,7 @@ def install_code(
         raise InputError(f"{to_code!r} is not a language code such as ja or ko")
     if to_code == SOURCE_LANGUAGE:
         raise InputError(f"{to_code} is the source language; name a target language such as ja")
-    address = index_url(url)
+    address = url or DEFAULT_INDEX_URL
     entry = choose_entry(fetch_index(address), to_code, address)
     installed = find_model(models_dir, SOURCE_LANGUAGE, to_code)
     if (

@@ -27,7 +27,6 @@ from typing import Any
 
 from filelock import FileLock, ReadWriteLock, Timeout
 
-MODELS_DIR_ENV = "BRIEFING_MODELS_DIR"
 METADATA_NAME = "metadata.json"
 PRIVATE_ARGOS_DIR = ".argos"
 
@@ -62,11 +61,11 @@ def default_models_dir() -> Path:
     return (data_home / "argos-translate" / "packages").absolute()
 
 
-def resolve_models_dir(models_dir: Path | None = None) -> Path:
-    """The models folder: the one given, else $BRIEFING_MODELS_DIR, else Argos' own."""
+def resolve_models_dir(models_dir: Path | None) -> Path:
+    """The models folder: the one the settings name (translation.models_dir), else Argos' own."""
     if models_dir is not None:
         return models_dir.expanduser().absolute()
-    return (_env_path(MODELS_DIR_ENV) or default_models_dir()).absolute()
+    return default_models_dir()
 
 
 @contextlib.contextmanager

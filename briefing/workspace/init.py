@@ -1,7 +1,7 @@
 """`briefing init`: a new workspace, ready to validate and build as it is.
 
 briefing.toml is written from the settings' own fields (every key with its description and
-default), so a setting added in settings.py appears in new workspaces without a change here.
+default), so a setting added in fields.py appears in new workspaces without a change here.
 """
 
 from __future__ import annotations
@@ -13,17 +13,12 @@ from pathlib import Path
 from typing import Any, get_args
 
 from briefing.errors import InputError
+from briefing.workspace.config_file import CONFIG_NAME
+from briefing.workspace.fields import FieldSpec, Settings, fields, sections
 from briefing.workspace.schemas import config_schema, dumps, facts_schema
-from briefing.workspace.settings import (
-    CONFIG_NAME,
-    CONFIG_SCHEMA_NAME,
-    SCHEMA_NAME,
-    FieldSpec,
-    Settings,
-    fields,
-    sections,
-)
 
+SCHEMA_NAME = "facts.schema.json"
+CONFIG_SCHEMA_NAME = "briefing.schema.json"
 STARTER_NAME = "first-event"
 GLOSSARY_NAME = "glossary.yaml"
 
@@ -65,7 +60,7 @@ def toml_value(value: Any) -> str:
     """A setting's value as TOML (the few types settings have)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"

@@ -43,10 +43,13 @@ def _loosen_times(node: Any) -> None:
 
 
 def config_schema() -> dict[str, Any]:
-    """briefing.toml's schema."""
-    from briefing.workspace.settings import config_schema as settings_schema
+    """briefing.toml's schema, from the settings' own fields."""
+    from briefing.workspace.fields import Settings
 
-    return settings_schema()
+    schema = Settings.model_json_schema()
+    schema["title"] = "briefing.toml"
+    schema["$schema"] = JSON_SCHEMA_DIALECT
+    return schema
 
 
 def dumps(schema: dict[str, Any]) -> str:

@@ -2,7 +2,8 @@
 
 Glossary protection, the retry around terms, flagging and the memory stay in the stage and work
 the same for every engine. Adding an engine: a module here with a class that has this
-interface and a `from_config(EngineConfig)` class method, and its entry in `registry.py`.
+interface and a `from_settings(TranslationSettings)` class method (the `translation` section
+of the settings), and its entry in `ENGINES` (`briefing/engine_names.py`).
 """
 
 from __future__ import annotations

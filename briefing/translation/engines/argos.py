@@ -12,19 +12,15 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefing.errors import BriefingError
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.translation.engines.device import Device, resolve_device
 from briefing.translation.interface import MissingModel
+from briefing.workspace.fields import TranslationSettings
 
-if TYPE_CHECKING:
-    from briefing.translation.engines.registry import EngineConfig
-
-DEFAULT_BEAM_SIZE = 2  # about 1.4× the speed of beam 4; beam 1 (greedy) costs quality
-# 16 gives every translator (one per core) batches of its own even in a small build.
-DEFAULT_BATCH_SIZE = 16
+DEFAULTS = TranslationSettings()  # beam and batch size: each default is the setting's
 MAX_DECODING_LENGTH = 256
 LIMIT_STEP = 32
 #: More translators than this add memory for work spread too thin to use them.
@@ -46,9 +42,11 @@ def thread_layout(cores: int | None = None) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class Settings:
-    beam_size: int = DEFAULT_BEAM_SIZE
-    batch_size: int = DEFAULT_BATCH_SIZE
+class Decoding:
+    """How CTranslate2 decodes: beam and batch from the settings, the longest output."""
+
+    beam_size: int = DEFAULTS.beam_size
+    batch_size: int = DEFAULTS.batch_size
     max_decoding_length: int = MAX_DECODING_LENGTH
 
 
@@ -93,7 +91,7 @@ class LoadedModel:
         return text.strip()
 
     def plan(
-        self, batch: list[list[str]], settings: Settings
+        self, batch: list[list[str]], decoding: Decoding
     ) -> list[tuple[list[int], dict[str, Any]]]:
         """Groups of segments (their positions) that share a decoding limit, with options.
 
@@ -104,13 +102,13 @@ class LoadedModel:
         groups: dict[int, list[int]] = {}
         for index, tokens in enumerate(batch):
             wanted = 2 * len(tokens) + 16
-            limit = min(settings.max_decoding_length, -(-wanted // LIMIT_STEP) * LIMIT_STEP)
+            limit = min(decoding.max_decoding_length, -(-wanted // LIMIT_STEP) * LIMIT_STEP)
             groups.setdefault(limit, []).append(index)
         plan = []
         for limit, indices in sorted(groups.items()):
             options: dict[str, Any] = dict(
-                max_batch_size=settings.batch_size,
-                beam_size=settings.beam_size,
+                max_batch_size=decoding.batch_size,
+                beam_size=decoding.beam_size,
                 max_decoding_length=limit,
                 replace_unknowns=True,
                 length_penalty=0.2,
@@ -123,7 +121,7 @@ class LoadedModel:
     def translate_tokens(
         self,
         batch: list[list[str]],
-        settings: Settings,
+        decoding: Decoding,
         on_result: Callable[[], None] | None = None,
     ) -> list[list[str]]:
         """Every tokenized segment through the model in batches, results in input order.
@@ -134,7 +132,7 @@ class LoadedModel:
         """
         results: list[list[str]] = [[] for _ in batch]
         pending: list[tuple[int, Any]] = []
-        for indices, options in self.plan(batch, settings):
+        for indices, options in self.plan(batch, decoding):
             source = [batch[index] for index in indices]
             answers = self.translator.translate_batch(source, asynchronous=True, **options)
             pending += zip(indices, answers, strict=True)
@@ -145,12 +143,12 @@ class LoadedModel:
         return results
 
     def engine(
-        self, settings: Settings, on_result: Callable[[], None] | None = None
+        self, decoding: Decoding, on_result: Callable[[], None] | None = None
     ) -> Callable[[list[str]], list[str]]:
         """The model as a function from texts to translations, as term protection calls it."""
 
         def translate(texts: list[str]) -> list[str]:
-            outputs = self.translate_tokens(self.encode(texts), settings, on_result)
+            outputs = self.translate_tokens(self.encode(texts), decoding, on_result)
             return [self.decode(tokens) for tokens in outputs]
 
         return translate
@@ -184,11 +182,11 @@ class ArgosEngine:
     def __init__(
         self,
         models_dir: Path | None = None,
-        settings: Settings | None = None,
+        decoding: Decoding | None = None,
         device: Device | None = None,
     ) -> None:
         self.models_dir = models_dir
-        self.settings = settings or Settings()
+        self.decoding = decoding or Decoding()
         self.device = device or CPU
         # The package found for each language when its identity was asked: the one loaded
         # later, even if the folder changes in between (then loading fails, and says so).
@@ -220,16 +218,12 @@ class ArgosEngine:
         self, target: Language, on_result: Callable[[], None]
     ) -> Callable[[list[str]], list[str]]:
         path, identity = self.found.get(target.code) or self.installed_model(target)
-        return load_model(path, identity, self.device).engine(self.settings, on_result)
+        return load_model(path, identity, self.device).engine(self.decoding, on_result)
 
     @classmethod
-    def from_config(cls, config: EngineConfig) -> ArgosEngine:
-        settings = Settings(
-            beam_size=config.beam_size or DEFAULT_BEAM_SIZE,
-            batch_size=config.batch_size or DEFAULT_BATCH_SIZE,
-        )
-        device = resolve_device(config.device, config.compute_type, config.intra_threads)
-        return cls(config.models_dir, settings, device)
+    def from_settings(cls, settings: TranslationSettings) -> ArgosEngine:
+        decoding = Decoding(beam_size=settings.beam_size, batch_size=settings.batch_size)
+        return cls(settings.models_dir, decoding, resolve_device(settings))
 
     def describe(self) -> str:
         return f"in-process Argos models on {self.device.describe()}"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefing.errors import InputError
+from briefing.workspace.fields import TranslationSettings
 
-DEVICES = ("auto", "cpu", "cuda")
 #: CTranslate2's compute types: "auto" takes the fastest the device supports, "default" keeps
 #: the model's own (int8 for Argos packages).
 COMPUTE_TYPES = (
@@ -50,18 +50,15 @@ def cuda_devices() -> int:
         return 0
 
 
-def resolve_device(
-    device: str = "auto", compute_type: str = "auto", intra_threads: int = 0
-) -> Device:
-    """The device to decode on; an unknown name or a CUDA request without CUDA is an error."""
-    if device not in DEVICES:
-        raise InputError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
+def resolve_device(settings: TranslationSettings) -> Device:
+    """The device to decode on, from the settings' device, compute_type and intra_threads (the
+    settings have checked the device's name and the threads); an unknown compute type or a CUDA
+    request without CUDA is an error."""
+    device, compute_type = settings.device, settings.compute_type
     if compute_type not in COMPUTE_TYPES:
         raise InputError(
             f"unknown compute type {compute_type!r}; choose one of {', '.join(COMPUTE_TYPES)}"
         )
-    if intra_threads < 0:
-        raise InputError(f"intra_threads must be 0 (automatic) or more, not {intra_threads}")
     count = cuda_devices()
     if device == "cuda" and count == 0:
         raise InputError(
@@ -74,4 +71,4 @@ def resolve_device(
         reason = f"auto: {count} CUDA device{'s' if count != 1 else ''} found"
     else:
         name, reason = device, "as configured"
-    return Device(name, compute_type, intra_threads, reason)
+    return Device(name, compute_type, settings.intra_threads, reason)

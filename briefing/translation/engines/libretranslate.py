@@ -24,22 +24,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.translation.interface import LanguageUnavailable
-
-if TYPE_CHECKING:
-    from briefing.translation.engines.registry import EngineConfig
+from briefing.workspace.fields import TranslationSettings
 
 #: Called with the number of segments just finished, for progress bars.
 OnResult = Callable[[int], None]
 
 ENV_API_KEY = "BRIEFING_LT_API_KEY"
-DEFAULT_BATCH_SIZE = 16  # segments per request: see README, Benchmarks
-DEFAULT_CONCURRENCY = 4  # requests at once (a server runs 4 request threads by default)
-DEFAULT_TIMEOUT = 120.0  # seconds for one request
+#: Segments per request, requests at once, seconds for one request: each default is the
+#: setting's (batch_size, concurrency, timeout under [translation]).
+DEFAULTS = TranslationSettings()
 RETRIES = 5  # tries per request for 429, 5xx and dropped connections
 BACKOFF = 0.5  # seconds before the first retry, doubled each time
 MAX_WAIT = 30.0  # longest wait a Retry-After may ask for
@@ -99,9 +97,9 @@ class LibreTranslateEngine:
         self,
         url: str,
         api_key: str | None = None,
-        batch_size: int | None = None,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        timeout: float = DEFAULT_TIMEOUT,
+        batch_size: int = DEFAULTS.batch_size,
+        concurrency: int = DEFAULTS.concurrency,
+        timeout: float = DEFAULTS.timeout,
         retries: int = RETRIES,
         backoff: float = BACKOFF,
     ) -> None:
@@ -126,7 +124,7 @@ class LibreTranslateEngine:
             )
         self.url = url.rstrip("/")
         self.api_key = api_key or None
-        self.batch_size = batch_size or DEFAULT_BATCH_SIZE
+        self.batch_size = batch_size
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
         self.retries = max(1, retries)
@@ -135,19 +133,18 @@ class LibreTranslateEngine:
         self._languages_lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, config: EngineConfig) -> LibreTranslateEngine:
-        if not config.url:
+    def from_settings(cls, settings: TranslationSettings) -> LibreTranslateEngine:
+        if not settings.url:
             raise InputError(
                 'the libretranslate engine needs the server\'s URL: url = "http://HOST:5000" '
                 "under [translation] in briefing.toml, or --engine-url URL"
             )
-        options = config.options
         return cls(
-            config.url,
-            api_key=config.api_key,
-            batch_size=config.batch_size,
-            concurrency=int(options.get("concurrency", DEFAULT_CONCURRENCY)),
-            timeout=float(options.get("timeout", DEFAULT_TIMEOUT)),
+            settings.url,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            batch_size=settings.batch_size,
+            concurrency=settings.concurrency,
+            timeout=settings.timeout,
         )
 
     def describe(self) -> str:
