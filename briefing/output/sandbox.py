@@ -94,10 +94,6 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _sized(value: object) -> bool:
     return isinstance(value, str | bytes | list | tuple)
 
