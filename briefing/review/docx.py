@@ -10,7 +10,8 @@ translation, so the import tells an edit from an untouched row by the file alone
 word processor has saved it again: only cell text is read, never styles or hidden parts.
 
 Python-docx writes it (styles and East Asian fonts from the template's reference document, as
-for briefings); reading checks the zip's size and members before python-docx parses it.
+for briefings), with what it has no API for from output/docx_xml.py; reading checks the zip's
+size and members before python-docx parses it.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import StoredEntry
+from briefing.output import docx_xml
 from briefing.output.docx_writer import (
     TABLE_STYLE,
     apply_language,
@@ -54,6 +54,7 @@ HEADER = ("Unit", "English source", "Translation", "Origin", "Comment")
 SHARES = (0.12, 0.29, 0.29, 0.15, 0.15)  # of the line's width: the sentences get the room
 SMALL = Pt(8)  # the Unit and Origin columns: read by the tool more than by people
 BINDING_KEYS = ("Format", "Facts file", "Language", "Sources digest", "Sentences")
+SOURCE_TAG = LANGUAGES[SOURCE_LANGUAGE].tag  # the English column's language
 CONFIRM_WORDS = ("ok", "confirmed", "approved")  # a comment cell saying only this confirms
 MAX_MEMBERS = 200
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of all members together, once unzipped
@@ -88,14 +89,6 @@ def _instructions(document: ReviewDocument) -> list[str]:
     ]
 
 
-def _add(parent, tag: str, value: str):  # type: ignore[no-untyped-def]
-    """Append <tag w:val="value"/> to an element of the document's XML."""
-    element = OxmlElement(tag)
-    element.set(qn("w:val"), value)
-    parent.append(element)
-    return element
-
-
 def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
     table = doc.add_table(rows=rows, cols=columns)
     names = {style.name for style in doc.styles}
@@ -124,10 +117,7 @@ def build_review_docx(
 ) -> bytes:
     """The review document's bytes; the same document and memory give the same bytes."""
     doc = docx.Document(str(reference))
-    body = doc.element.body
-    for child in list(body):  # the reference document's own text, if any
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    docx_xml.clear_body(doc)  # the reference document's own text, if any
     apply_language(doc, LANGUAGES[document.lang].tag, *(fonts or (None, None)))
     line_width = _landscape(doc)
     fill_header_footer(doc, f"Review: {document.facts_path}", "Page {page} of {pages}")
@@ -160,9 +150,9 @@ def build_review_docx(
                 cell.width = width
         for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
             cell.text = text
-        _add(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", "true")  # repeats on pages
+        docx_xml.repeat_as_header(table.rows[0])
         for row, unit in zip(table.rows[1:], units, strict=True):
-            _add(row._tr.get_or_add_trPr(), "w:cantSplit", "true")  # a sentence on one page
+            docx_xml.keep_row_on_one_page(row)  # a sentence on one page
             entry = known.get(unit.segment)
             cells = row.cells
             cells[0].text = unit.id
@@ -176,7 +166,7 @@ def build_review_docx(
             # The English column is English whatever the document's language.
             for paragraph in cells[1].paragraphs:
                 for run in paragraph.runs:
-                    _add(run._r.get_or_add_rPr(), "w:lang", "en-GB")
+                    docx_xml.set_run_language(run, SOURCE_TAG)
 
     properties = doc.core_properties
     properties.title = f"Review: {title}"
