@@ -1,6 +1,6 @@
 """Rebuild reference.docx, the house style of the summit template.
 
-Run `make reference` (python briefing/templates/summit/make_reference.py) after changing a style
+Run `make reference` (python templates/summit/make_reference.py) after changing a style
 here. An organisation with its own house style can instead open reference.docx in Word, change
 the styles (keeping their names) and save it; the code never sets colours or sizes itself.
 """
