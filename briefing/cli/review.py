@@ -47,6 +47,13 @@ GlossaryOption = Annotated[
 ]
 
 
+def template_setting(template: str | None) -> str:
+    """--template, else BRIEFING_TEMPLATE, else briefing.toml's template, as for a build."""
+    from briefing.workspace.settings import load_settings
+
+    return load_settings({"template": template}).template
+
+
 def memory_setting(tm: str | None) -> str | None:
     """--tm, else BRIEFING_TM, else briefing.toml's translation.memory (None: the default)."""
     from briefing.workspace.settings import load_settings
@@ -99,6 +106,15 @@ def export_command(
             "files, glossaries and databases are never replaced.",
         ),
     ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="The document's template (a bundled template's name, or a folder): its "
+            "section headings group the sentences; a Word review document takes its styles. "
+            "Default: the setting `template`, as for build.",
+        ),
+    ] = None,
 ) -> None:
     """Write the document's sentences and their current translations for review."""
     languages = parse_languages(lang)
@@ -117,9 +133,19 @@ def export_command(
     memory_path = memory_file(location)
     check_output(output, force, memory_path, facts)  # before any work, and before the memory
     loaded, terms = document_loader(glossary)(facts)
+    chosen_template = template_setting(template)
     with open_memory(location) as memory:
         summary = export_review(
-            loaded, facts, languages[0].code, terms, memory, output, chosen, force, memory_path
+            loaded,
+            facts,
+            languages[0].code,
+            terms,
+            memory,
+            output,
+            chosen,
+            force,
+            memory_path,
+            template=chosen_template,
         )
     out.print(
         f"wrote {escape(str(output))}: {summary.units} sentences ({summary.reviewed} reviewed, "
@@ -155,9 +181,16 @@ def import_command(
     from briefing.review.roundtrip import import_review
 
     location = resolve_location(memory_setting(tm))
+    chosen_template = template_setting(None)
     with open_memory(location) as memory:
         summary = import_review(
-            file, memory, document_loader(glossary), reviewer, facts, skip_stale
+            file,
+            memory,
+            document_loader(glossary),
+            reviewer,
+            facts,
+            skip_stale,
+            template=chosen_template,
         )
         path = memory.name
     out.print(

@@ -20,15 +20,14 @@ the number of units (the document's), and each target's length (a multiple of it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import InputError, Problem
 from briefing.facts.schema import Facts
 from briefing.memory.interface import StoredEntry
-from briefing.review.worklist import SECTIONS, texts_with_paths
-from briefing.terms.glossary import Glossary
+from briefing.review.worklist import texts_with_paths
 from briefing.translation.segments import normalize, split_segments
 
 FORMAT = "briefing-review/2"  # what an export of this version writes; imports require it
@@ -108,12 +107,16 @@ class ReviewDocument:
         return {digest_of_id(unit.id): unit for unit in self.units}
 
 
-def review_document(facts: Facts, facts_path: str, glossary: Glossary, lang: str) -> ReviewDocument:
-    """The document's unique sentences in document order, each with a stable id."""
+def review_document(
+    facts: Facts, facts_path: str, lang: str, sections: Mapping[str, str]
+) -> ReviewDocument:
+    """The document's unique sentences in document order, each with a stable id and the
+    sections it is printed under (`sections`: fact path → heading, worklist.document_sections;
+    a path it lacks is its own section)."""
     found: dict[str, DocumentUnit] = {}
-    for path, text in texts_with_paths(facts, glossary):
+    for path, text in texts_with_paths(facts):
         sentences = split_segments(text)
-        section = SECTIONS.get(path.split(".")[0].split("[")[0], path)
+        section = sections.get(path, path)
         count = len(sentences)
         for number, sentence in enumerate(sentences, start=1):
             place = path if count == 1 else f"{path}, sentence {number} of {count}"
