@@ -163,7 +163,8 @@ class ImportPlan:
     comments: list[Decision] = field(default_factory=list)
 
 
-def refusal(path: Path, problems: list[Problem]) -> InputError:
+def refusal(problems: list[Problem]) -> InputError:
+    """The whole file refused; each problem names the file (and the unit) it is about."""
     return InputError("the review file was refused; nothing was imported", problems)
 
 
@@ -176,7 +177,6 @@ def check_size(path: Path, limit: int, what: str) -> None:
     size = path.stat().st_size
     if size > limit:
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -298,16 +298,15 @@ def plan_import(
                 "export the document again and carry the corrections over.",
             )
         )
-        raise refusal(path, listed)
+        raise refusal(listed)
     if problems:
-        raise refusal(path, problems)
+        raise refusal(problems)
     return plan
 
 
 def check_unit_count(path: Path, count: int, document: ReviewDocument) -> None:
     if count > len(document.units):
         raise refusal(
-            path,
             [
                 problem(
                     path,

@@ -28,7 +28,6 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
-from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import StoredEntry
 from briefing.output import docx_xml
@@ -196,7 +195,6 @@ def _open(path: Path, data: bytes) -> DocxDocument:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -210,7 +208,6 @@ def _open(path: Path, data: bytes) -> DocxDocument:
         unpacked = sum(member.file_size for member in members)
         if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED:
             raise refusal(
-                path,
                 [
                     problem(
                         path,
@@ -220,11 +217,11 @@ def _open(path: Path, data: bytes) -> DocxDocument:
                 ],
             )
         if "word/document.xml" not in archive.namelist():
-            raise refusal(path, [problem(path, "not a Word document (no word/document.xml)")])
+            raise refusal([problem(path, "not a Word document (no word/document.xml)")])
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises several types for a bad package
-        raise refusal(path, [problem(path, f"not a readable Word document: {err}")]) from None
+        raise refusal([problem(path, f"not a readable Word document: {err}")]) from None
 
 
 def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
@@ -242,7 +239,6 @@ def read_binding(path: Path, doc: DocxDocument) -> Binding:
                 found[_cell_text(cells[0])] = _cell_text(cells[1])
     if found.get("Format") != FORMAT or not all(k in found for k in BINDING_KEYS):
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -309,13 +305,10 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
                 )
             )
     if problems:
-        raise refusal(path, problems)
+        raise refusal(problems)
     return units
 
 
 def refuse_wrong_language(path: Path, binding: Binding) -> None:
     if binding.lang == SOURCE_LANGUAGE or binding.lang not in LANGUAGES:
-        raise InputError(
-            "the review file was refused; nothing was imported",
-            [problem(path, f"the review document names the language {binding.lang!r}")],
-        )
+        raise refusal([problem(path, f"the review document names the language {binding.lang!r}")])

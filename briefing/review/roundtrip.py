@@ -196,7 +196,6 @@ def _facts_file(path: Path, named: str, override: Path | None) -> Path:
     facts = override or Path(named)
     if not facts.is_file():
         raise refusal(
-            path,
             [
                 problem(
                     path,
