@@ -127,26 +127,30 @@ def export_command(
     if chosen not in FORMATS:
         raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
     from briefing.memory.backend import memory_file, open_memory, resolve_location
+    from briefing.output.render import render_process
     from briefing.review.roundtrip import check_output, export_review
 
     location = resolve_location(memory_setting(tm))
     memory_path = memory_file(location)
     check_output(output, force, memory_path, facts)  # before any work, and before the memory
-    loaded, terms = document_loader(glossary)(facts)
-    chosen_template = template_setting(template)
-    with open_memory(location) as memory:
-        summary = export_review(
-            loaded,
-            facts,
-            languages[0].code,
-            terms,
-            memory,
-            output,
-            chosen,
-            force,
-            memory_path,
-            template=chosen_template,
-        )
+    with render_process() as renderer:
+        renderer.start()  # the template's headings are rendered in it: it starts meanwhile
+        loaded, terms = document_loader(glossary)(facts)
+        chosen_template = template_setting(template)
+        with open_memory(location) as memory:
+            summary = export_review(
+                loaded,
+                facts,
+                languages[0].code,
+                terms,
+                memory,
+                output,
+                chosen,
+                force,
+                memory_path,
+                template=chosen_template,
+                renderer=renderer,
+            )
     out.print(
         f"wrote {escape(str(output))}: {summary.units} sentences ({summary.reviewed} reviewed, "
         f"{summary.machine} machine-translated of which {summary.flagged} flagged, "
@@ -178,11 +182,13 @@ def import_command(
 ) -> None:
     """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
     from briefing.memory.backend import open_memory, resolve_location
+    from briefing.output.render import render_process
     from briefing.review.roundtrip import import_review
 
     location = resolve_location(memory_setting(tm))
     chosen_template = template_setting(None)
-    with open_memory(location) as memory:
+    with render_process() as renderer, open_memory(location) as memory:
+        renderer.start()
         summary = import_review(
             file,
             memory,
@@ -191,6 +197,7 @@ def import_command(
             facts,
             skip_stale,
             template=chosen_template,
+            renderer=renderer,
         )
         path = memory.name
     out.print(

@@ -25,6 +25,7 @@ from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
 from briefing.memory.sqlite import SQLITE_MAGIC
+from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
 from briefing.review import docx as word
 from briefing.review import import_xliff
@@ -113,10 +114,15 @@ def _is_export(path: Path, head: bytes) -> bool:
 
 
 def _document(
-    facts: Facts, facts_path: str, glossary: Glossary, lang: str, template: Template
+    facts: Facts,
+    facts_path: str,
+    glossary: Glossary,
+    lang: str,
+    template: Template,
+    renderer: LimitedProcess | None,
 ) -> ReviewDocument:
     """The document as review sees it, under the headings `template` prints."""
-    sections = document_sections(template, facts, glossary)
+    sections = document_sections(template, facts, glossary, renderer)
     return review_document(facts, facts_path, lang, sections)
 
 
@@ -151,11 +157,13 @@ def export_review(
     memory_path: Path | None = None,
     *,
     template: str,
+    renderer: LimitedProcess | None = None,
 ) -> ExportSummary:
     """Write the review file of one document and language; returns what it holds.
 
     `template` (a bundled template's name or a folder: the setting) gives the document's
-    section headings and, for a Word review document, its styles and fonts."""
+    section headings, rendered in `renderer` (a render process started early; else one of its
+    own), and, for a Word review document, its styles and fonts."""
     if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
         targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
         raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
@@ -164,7 +172,7 @@ def export_review(
     if memory_path is not None:  # checked again just before the write: a file may have come
         check_output(output, force, memory_path, facts_path)
     chosen = find_template(template)
-    document = _document(facts, str(facts_path), glossary, lang, chosen)
+    document = _document(facts, str(facts_path), glossary, lang, chosen, renderer)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
     write_atomic(output, _export_bytes(document, known, fmt, facts, chosen))
     entries = [known.get(u.segment) for u in document.units]
@@ -223,10 +231,12 @@ def import_review(
     skip_stale: bool = False,
     *,
     template: str,
+    renderer: LimitedProcess | None = None,
 ) -> ImportSummary:
     """Check the whole file against its document, then store what it changes in one go.
 
-    `template` is the one an export uses (the setting), to measure what an export weighs."""
+    `template` is the one an export uses (the setting), to measure what an export weighs;
+    `renderer` as for export_review."""
     if not path.is_file():
         raise InputError(f"cannot read {path}: no such file")
     check_size(path, MAX_REVIEW_FILE, "any review file")
@@ -244,7 +254,7 @@ def import_review(
     facts_file = _facts_file(path, facts_path, facts_override)
     facts, glossary = load_document(facts_file)
     chosen = find_template(template)
-    document = _document(facts, facts_path, glossary, lang, chosen)
+    document = _document(facts, facts_path, glossary, lang, chosen, renderer)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
     exported = len(_export_bytes(document, known, fmt, facts, chosen))
     check_size(path, size_limit(exported, floor), f"a review file of {facts_path} in '{lang}'")

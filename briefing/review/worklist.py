@@ -22,6 +22,7 @@ from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 from briefing.output.localize import Localizer
 from briefing.output.render import render_document
+from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template
 from briefing.terms.glossary import Glossary
 from briefing.translation.texts import source_texts
@@ -80,10 +81,18 @@ def sections_in(document: Document, texts: list[tuple[str, str]]) -> dict[str, s
     return sections
 
 
-def document_sections(template: Template, facts: Facts, glossary: Glossary) -> dict[str, str]:
-    """Path → the English heading the template prints each text of `facts` under."""
+def document_sections(
+    template: Template,
+    facts: Facts,
+    glossary: Glossary,
+    process: LimitedProcess | None = None,
+) -> dict[str, str]:
+    """Path → the English heading the template prints each text of `facts` under.
+
+    `process` is a render process started early (render.render_process); without one, a
+    process is started for this render."""
     english = LANGUAGES[SOURCE_LANGUAGE]
     view = Localizer(facts, english, glossary, {}).view()
     translations = catalogs.load_translations(english.code, template.locale_dirs)
-    document = render_document(template, view, translations)
+    document = render_document(template, view, translations, process=process)
     return sections_in(document, list(texts_with_paths(facts)))
