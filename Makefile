@@ -42,8 +42,8 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/translation.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check briefing tests benchmarks
-	$(BIN)/ruff format --check briefing tests benchmarks
+	$(BIN)/ruff check briefing templates tests benchmarks
+	$(BIN)/ruff format --check briefing templates tests benchmarks
 
 ## Refresh the template string catalog and merge it into the ja/ko catalogs (a language's
 ## catalog is created when it does not exist yet). New and changed strings come out empty:
@@ -59,7 +59,7 @@ catalogs: $(STAMP)
 
 ## Rebuild the summit template's reference.docx from its script.
 reference: $(STAMP)
-	$(BIN)/python briefing/templates/summit/make_reference.py
+	$(BIN)/python templates/summit/make_reference.py
 
 clean:
-	rm -rf $(VENV) out/*.docx out/*.pdf out/.manifest.json .coverage .coverage.*
+	rm -rf $(VENV) out/*.docx out/*.pdf out/.briefing-manifest.json .coverage .coverage.*

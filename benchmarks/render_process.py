@@ -2,7 +2,8 @@
 
 Measures, for the Nara example in English and Japanese:
   start:    a new render process, from launch to its first answer (imports included);
-  render:   one document rendered in this process (sandbox.render_here, template compiled);
+  render:   one document rendered in this process (render_request.render_here, template
+            compiled);
   isolated: the same document rendered by a warm render process (pickling there and back);
   build:    an English build of N copies of the example through the library (one process).
 Usage: python benchmarks/render_process.py [--documents 20] [--repeat 15]
@@ -24,10 +25,11 @@ from briefing.build import BuildRequest, build
 from briefing.facts.load import load_facts
 from briefing.languages import parse_languages
 from briefing.output.localize import Localizer
-from briefing.output.sandbox import plain_view, portable_translations, render_here
+from briefing.output.render_request import RenderRequest, plain_view, render_here
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import find_template
 from briefing.terms.glossary import load_glossary
+from briefing.terms.layers import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
@@ -63,24 +65,25 @@ def main() -> None:
         language = parse_languages(code)[0]
         view = Localizer(facts, language, glossary, {}, "").view()
         translations: gettext.NullTranslations = catalogs.load_translations(code)
-        arguments = (
+        request = RenderRequest(
             template.directory,
             template.config.document,
             language.locale,
-            portable_translations(translations),
+            catalogs.compiled_catalogs(translations),
             plain_view(view),
             10.0,
         )
-        render_here(*arguments)  # compiled once, as in a build
-        print(f"render {code} {milliseconds(lambda a=arguments: render_here(*a), options.repeat)}")
+        render_here(request)  # compiled once, as in a build
+        print(f"render {code} {milliseconds(lambda r=request: render_here(r), options.repeat)}")
         with LimitedProcess() as process:
-            process.run(10, render_here, *arguments)
+            process.run(10, render_here, request)
 
-            def isolated(a: tuple = arguments, p: LimitedProcess = process) -> None:
-                p.run(10, render_here, *a)
+            def isolated(r: RenderRequest = request, p: LimitedProcess = process) -> None:
+                p.run(10, render_here, r)
 
             print(f"isolated {code} {milliseconds(isolated, options.repeat)}")
 
+    terms = Stack([GLOSSARY])
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
         sources = []
@@ -91,7 +94,7 @@ def main() -> None:
 
         def build_all() -> None:
             request = BuildRequest(
-                sources, parse_languages("en"), folder / "out", glossary_path=GLOSSARY, force=True
+                sources, parse_languages("en"), folder / "out", glossary=terms, force=True
             )
             build(request, None)
 

@@ -13,13 +13,11 @@ import errno
 import os
 import re
 import stat
-import sys
 import tempfile
 from pathlib import Path
 
 from briefing.errors import BriefingError
 
-WINDOWS = sys.platform == "win32"
 # Windows' "the file is open in another program" (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION)
 # and "access denied" (ERROR_ACCESS_DENIED), which a rename over an open document also gives.
 _WINDOWS_IN_USE = {32, 33}

@@ -1,7 +1,9 @@
 """Human translations of the templates' fixed text, from gettext catalogs.
 
 The `.po` files are the source of truth; they are compiled in memory on every run, so there is
-never a stale or hand-edited `.mo` between a translator's correction and the document.
+never a stale or hand-edited `.mo` between a translator's correction and the document. The
+compiled bytes are also what a render process is sent: gettext reads them there as it reads a
+.mo file.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import hashlib
 import io
 from importlib.resources import files
 from pathlib import Path
-
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
+from typing import TYPE_CHECKING
 
 from briefing.errors import InputError
 from briefing.languages import SOURCE_LANGUAGE
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 DOMAIN = "briefing"
 PACKAGE_LOCALES = Path(str(files("briefing").joinpath("locales")))  # shipped in the package
@@ -30,6 +32,10 @@ def catalog_paths(lang: str, extra_dirs: list[Path] | None = None) -> list[Path]
 
 
 def read_catalog(path: Path, lang: str) -> Catalog:
+    # Babel's catalog reader is imported here: the render process rebuilds translations from
+    # compiled bytes and never reads a .po file.
+    from babel.messages.pofile import PoFileError, read_po
+
     try:
         with path.open("rb") as handle:
             return read_po(handle, locale=lang, abort_invalid=True)
@@ -37,52 +43,81 @@ def read_catalog(path: Path, lang: str) -> Catalog:
         raise InputError(f"{path}: cannot read the catalog: {err}") from None
 
 
+Compiled = tuple[bytes, ...]  # a language's .mo catalogs, first found wins
+
+
+def chain(compiled: Compiled) -> gettext.NullTranslations:
+    """gettext translations from compiled catalogs: each later one a fallback of those before.
+
+    The render process rebuilds its translations with this from the bytes it is sent, so that
+    it prints exactly what the catalogs looked up here hold.
+    """
+    translations = gettext.NullTranslations()
+    for data in compiled:
+        translations.add_fallback(gettext.GNUTranslations(io.BytesIO(data)))
+    return translations
+
+
+class _Missing(gettext.NullTranslations):
+    """The last fallback of a chain: a message that reaches it is in no catalog."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: set[str] = set()
+
+    def gettext(self, message: str) -> str:
+        self.messages.add(message)
+        return message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self.messages.add(msgid1)
+        return msgid1 if n == 1 else msgid2
+
+
 class CheckedTranslations(gettext.NullTranslations):
     """A language's catalogs, first found wins, remembering every message none of them holds.
 
     A string missing from a catalog prints in English; the build turns what is remembered here
     into a warning naming the string and the catalog, so it is never a silent fall back.
+    `compiled` is what a render process is sent to print the same.
     """
 
-    def __init__(self, chain: list[gettext.GNUTranslations]) -> None:
+    def __init__(self, compiled: Compiled) -> None:
         super().__init__()
-        self.chain = chain
-        self.missing: set[str] = set()
+        self.compiled = compiled
+        self._missing = _Missing()
+        self.add_fallback(chain(compiled))
+        self.add_fallback(self._missing)
 
-    def _find(self, key: str | tuple[str, int]) -> str | None:
-        for translations in self.chain:
-            found = translations._catalog.get(key)  # type: ignore[attr-defined]
-            if found:
-                return found
-        return None
+    @property
+    def missing(self) -> set[str]:
+        return self._missing.messages
 
-    def gettext(self, message: str) -> str:
-        found = self._find(message)
-        if found is None:
-            self.missing.add(message)
-            return message
-        return found
 
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        for translations in self.chain:
-            if (msgid1, 0) in translations._catalog:  # type: ignore[attr-defined]
-                return translations.ngettext(msgid1, msgid2, n)
-        self.missing.add(msgid1)
-        return msgid1 if n == 1 else msgid2
+def compiled_catalogs(translations: gettext.NullTranslations) -> Compiled:
+    """The catalogs behind `translations`, to send to a render process; none for English."""
+    if isinstance(translations, CheckedTranslations):
+        return translations.compiled
+    if type(translations) is gettext.NullTranslations:
+        return ()
+    raise TypeError(
+        f"{type(translations).__name__} cannot be sent to a render process; "
+        "read the catalogs with load_translations"
+    )
 
 
 def load_translations(lang: str, extra_dirs: list[Path] | None = None) -> gettext.NullTranslations:
     """gettext translations for `lang`; English (the msgids) needs none."""
     if lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    chain: list[gettext.GNUTranslations] = []
+    from babel.messages.mofile import write_mo
+
+    compiled = []
     for path in catalog_paths(lang, extra_dirs):
-        catalog = read_catalog(path, lang)
         buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        chain.append(gettext.GNUTranslations(buffer))
-    return CheckedTranslations(chain)
+        write_mo(buffer, read_catalog(path, lang), use_fuzzy=False)
+        compiled.append(buffer.getvalue())
+    return CheckedTranslations(tuple(compiled))
 
 
 def fingerprint(lang: str, extra_dirs: list[Path] | None = None) -> str:

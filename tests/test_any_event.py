@@ -25,8 +25,8 @@ from briefing.cli.build_report import report_as_json
 from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
+from briefing.output.environment import RANGE
 from briefing.output.localize import term_id
-from briefing.output.sandbox import RANGE
 from briefing.output.template import TEMPLATES_DIR
 from briefing.terms.glossary import EMPTY, Glossary, Term
 from briefing.terms.layers import load_term_base

@@ -5,18 +5,21 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import gettext
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
-from briefing.catalogs import PACKAGE_LOCALES, load_translations
+from briefing.catalogs import PACKAGE_LOCALES, chain, compiled_catalogs, load_translations
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
 from briefing.output.localize import BriefingView, Localizer
@@ -187,6 +190,38 @@ def test_placeholders_match_the_msgid(lang: str) -> None:
 def test_placeholder_check_sees_a_dropped_token() -> None:
     assert placeholders("{page}ページ") != placeholders("Page {page} of {pages}")
     assert placeholders("%(country)s") != placeholders("%(city)s, %(country)s")
+
+
+def test_the_render_process_is_sent_the_compiled_catalogs_in_their_order(tmp_path: Path) -> None:
+    """A template's own catalog wins over the package's; the bytes a render process is sent
+    translate as the parent does, and a message no catalog holds is remembered here."""
+    own = Catalog(locale="ja")
+    own.add("Summary", "要旨")
+    folder = tmp_path / "locales" / "ja" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "briefing.po").open("wb") as handle:
+        write_po(handle, own)
+    translations = load_translations("ja", [tmp_path / "locales"])
+    compiled = compiled_catalogs(translations)
+    assert len(compiled) == 2 and all(isinstance(data, bytes) for data in compiled)
+    sent = chain(compiled)
+    package = read("ja")
+    for message in ("Summary", "Sources", "Participants", "Briefing note"):
+        assert sent.gettext(message) == translations.gettext(message)
+    assert sent.gettext("Summary") == "要旨"
+    assert sent.gettext("Sources") == package["Sources"].string != "Sources"
+    assert sent.gettext("A line no catalog holds") == "A line no catalog holds"
+    assert translations.missing == set()
+    assert translations.gettext("A line no catalog holds") == "A line no catalog holds"
+    assert translations.ngettext("One thing", "%(n)s things", 2) == "%(n)s things"
+    assert translations.missing == {"A line no catalog holds", "One thing"}
+
+
+def test_only_catalogs_read_here_can_be_sent_to_a_render_process() -> None:
+    assert compiled_catalogs(gettext.NullTranslations()) == ()
+    compiled = compiled_catalogs(load_translations("ko"))
+    with pytest.raises(TypeError, match="load_translations"):
+        compiled_catalogs(gettext.GNUTranslations(io.BytesIO(compiled[0])))
 
 
 # ---------------------------------------------------------------- rendering

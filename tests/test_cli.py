@@ -74,7 +74,7 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
 def broken_template(tmp_path: Path) -> Path:
     """A copy of the summit template whose title divides by zero: an unforeseen failure."""
     template = tmp_path / "broken-template"
-    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
+    shutil.copytree(ROOT / "templates" / "summit", template)
     document = template / "document.xml.j2"
     text = document.read_text(encoding="utf-8")
     assert "<title>{{ b.title }}</title>" in text
@@ -333,7 +333,7 @@ def test_each_build_reads_the_reference_document_as_it_is_now(
     # Builds in one process (as under --watch) share the prepared reference document: an
     # edited reference must reach the next build, and one language must not leak into another.
     template = tmp_path / "template"
-    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
+    shutil.copytree(ROOT / "templates" / "summit", template)
     reference = template / "reference.docx"
 
     def build(out: Path, lang: str = "en") -> docx.document.Document:
@@ -360,7 +360,7 @@ def test_each_build_reads_the_reference_document_as_it_is_now(
 
 def test_corrupt_reference_document_is_an_input_error(tmp_path: Path) -> None:
     template = tmp_path / "template"
-    shutil.copytree(ROOT / "briefing" / "templates" / "summit", template)
+    shutil.copytree(ROOT / "templates" / "summit", template)
     (template / "reference.docx").write_bytes(b"PK\x03\x04 not really a zip")
     out_dir = tmp_path / "out"
     result = invoke(

@@ -200,7 +200,7 @@ def test_latin1_bytes_are_a_located_error(tmp_path: Path) -> None:
 
 def test_word_file_given_as_facts_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "event.yaml"
-    path.write_bytes((ROOT / "briefing" / "templates" / "summit" / "reference.docx").read_bytes())
+    path.write_bytes((ROOT / "templates" / "summit" / "reference.docx").read_bytes())
 
     result = run_briefing("build", path, "--lang", "en", "--out", tmp_path / "out", cwd=tmp_path)
 

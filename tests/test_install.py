@@ -13,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import docx
@@ -20,6 +21,7 @@ import docx
 from tests.conftest import ENGLISH_OUTLINE, ROOT
 
 SOURCE_FILES = ("pyproject.toml", "README.md")
+SOURCE_FOLDERS = ("briefing", "templates")  # the package, and the bundled templates it maps in
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -36,9 +38,9 @@ def build_wheel(tmp_path: Path) -> Path:
     source.mkdir()
     for name in SOURCE_FILES:
         shutil.copy2(ROOT / name, source / name)
-    shutil.copytree(
-        ROOT / "briefing", source / "briefing", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    skipped = shutil.ignore_patterns("__pycache__")
+    for folder in SOURCE_FOLDERS:
+        shutil.copytree(ROOT / folder, source / folder, ignore=skipped)
     wheels = tmp_path / "wheels"
     run(
         sys.executable,
@@ -47,7 +49,28 @@ def build_wheel(tmp_path: Path) -> Path:
         cwd=tmp_path,
     )
     [wheel] = wheels.glob("briefing-*.whl")
+    shutil.rmtree(source)  # nothing but the wheel can provide the package's files now
     return wheel
+
+
+def bundled_template_files() -> list[str]:
+    """Every file of the top-level templates/ folder, as the wheel must hold it."""
+    templates = ROOT / "templates"
+    return sorted(
+        f"briefing/templates/{path.relative_to(templates).as_posix()}"
+        for path in templates.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def test_the_wheel_carries_the_bundled_templates(tmp_path: Path) -> None:
+    with zipfile.ZipFile(build_wheel(tmp_path)) as wheel:
+        names = set(wheel.namelist())
+    expected = bundled_template_files()
+    for name in ("template.yaml", "document.xml.j2", "reference.docx", "make_reference.py"):
+        assert f"briefing/templates/summit/{name}" in expected
+    assert [name for name in expected if name not in names] == []
+    assert not [name for name in names if name.startswith("templates/")]  # not a package of its own
 
 
 def test_the_installed_wheel_initialises_validates_and_builds_in_an_empty_folder(
@@ -83,6 +106,9 @@ def test_the_installed_wheel_initialises_validates_and_builds_in_an_empty_folder
     }
     where = run(python, "-c", "import briefing; print(briefing.__file__)", cwd=empty, env=env)
     assert Path(where.strip()).is_relative_to(site), where
+    found = "from briefing.output.template import TEMPLATES_DIR as t; print(t)"
+    templates = Path(run(python, "-c", found, cwd=empty, env=env).strip())
+    assert templates == site / "briefing" / "templates", templates
 
     briefing = environment / "bin" / "briefing"
     run(briefing, "init", cwd=empty, env=env)

@@ -85,7 +85,7 @@ def test_build_with_pdf_leaves_no_process_and_no_temporary_files(pdf_build: PdfB
 @needs_soffice
 def test_timeout_kills_libreoffice_and_keeps_the_old_pdf(tmp_path: Path) -> None:
     document = tmp_path / "event.en.docx"
-    shutil.copyfile(ROOT / "briefing" / "templates" / "summit" / "reference.docx", document)
+    shutil.copyfile(ROOT / "templates" / "summit" / "reference.docx", document)
     old_pdf = tmp_path / "event.en.pdf"
     old_pdf.write_bytes(b"%PDF-1.4 the previous, complete PDF\n")
 
@@ -135,7 +135,7 @@ def test_full_disk_keeps_the_old_pdf_and_leaves_no_partial_file(tmp_path: Path) 
     from tests.test_faults import tmpfs
 
     source = tmp_path / "source.docx"
-    shutil.copyfile(ROOT / "briefing" / "templates" / "summit" / "reference.docx", source)
+    shutil.copyfile(ROOT / "templates" / "summit" / "reference.docx", source)
     # Room for the document and the old PDF, not for LibreOffice's new one.
     with tmpfs(tmp_path / "small", source.stat().st_size // 4096 * 4096 + 8192) as out:
         document = out / "event.en.docx"

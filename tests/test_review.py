@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 import pytest
 from lxml import etree
 
 from briefing.facts.load import load_facts
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
+from briefing.output.document import BulletList, Document, Heading, Metadata, Paragraph, Run
+from briefing.output.template import find_template
 from briefing.review.binding import review_document
-from briefing.review.worklist import SECTIONS
+from briefing.review.worklist import document_sections, sections_in
 from briefing.review.xliff import XLIFF_NS
 from briefing.terms.glossary import load_glossary
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
-from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, NARA, invoke
+from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, NARA, ROOT, invoke, run_cli
 
 NS = {"x": XLIFF_NS}
 KEY = MemoryKey("en", "ja", "translate-en_ja@1.1")
@@ -26,7 +31,7 @@ NEW_MODEL = MemoryKey("en", "ja", "translate-en_ja@2.0")
 
 FACTS, _ = load_facts(NARA)
 TERMS = load_glossary(GLOSSARY)
-UNITS = review_document(FACTS, str(NARA), TERMS, "ja").units
+UNITS = review_document(FACTS, str(NARA), "ja", {}).units  # ids do not depend on sections
 SEGMENTS = [u.segment for u in UNITS]
 IDS = {u.segment: u.id for u in UNITS}
 
@@ -404,4 +409,115 @@ def test_missing_file_is_a_clear_error(tmp_path: Path, tm: Path) -> None:
 
 def test_review_sections_are_the_documents_headings() -> None:
     """A reviewer finds a sentence under the heading the English document shows it under."""
-    assert set(SECTIONS.values()) - {"Event"} <= set(ENGLISH_OUTLINE)
+    sections = document_sections(find_template("summit"), FACTS, TERMS)
+    assert set(sections.values()) <= set(ENGLISH_OUTLINE)
+    assert sections["summary.text"] == "Summary"
+    assert sections["outcomes[0].heading"] == sections["outcomes[0].text"] == "Key outcomes"
+    assert sections["differences[0].topic"] == "Notes on differences between sources"
+    assert sections["differences[0].accounts[1].text"] == "Notes on differences between sources"
+    assert sections["next_steps[0].text"] == "Next steps"
+
+
+def _runs(text: str) -> tuple[Run, ...]:
+    return (Run(text),)
+
+
+def test_sections_follow_the_outline_in_its_order_and_fall_back_to_the_facts_key() -> None:
+    """Sections come from the top level of headings there are, in the template's order; a
+    text printed twice is taken where the document's order puts it; a text the template
+    does not print is under its key."""
+    document = Document(
+        Metadata("t", "s", "en-GB", "a", dt.datetime(2026, 1, 1)),
+        (
+            Heading(0, _runs("Title")),
+            Paragraph(_runs("Printed before any heading.")),
+            Heading(2, _runs("Later first")),
+            BulletList((_runs("Plan:  the next\nstep."), _runs("Trade"))),
+            Heading(2, _runs("Overview")),
+            Paragraph((Run("The "), Run("summary", bold=True), Run(" [1]"))),
+            Heading(3, _runs("Trade")),
+            Paragraph(_runs("Trade figures.")),
+        ),
+    )
+    texts = [
+        ("summary.text", "The summary"),
+        ("topics[0].heading", "Trade"),
+        ("topics[0].text", "Trade figures."),
+        ("next_steps[0].text", "the next step."),
+        ("next_steps[1].text", "Trade"),
+        ("background[0].text", "Not printed at all."),
+        ("event_notes[0].text", "Printed before any heading."),
+    ]
+    assert sections_in(document, texts) == {
+        "summary.text": "Overview",
+        "topics[0].heading": "Overview",
+        "topics[0].text": "Overview",
+        "next_steps[0].text": "Later first",
+        "next_steps[1].text": "Later first",
+        "background[0].text": "background",
+        "event_notes[0].text": "event_notes",
+    }
+
+
+def custom_template(folder: Path) -> Path:
+    """The summit template with two section headings of its own."""
+    template = folder / "house"
+    shutil.copytree(ROOT / "templates" / "summit", template)
+    document = template / "document.xml.j2"
+    text = document.read_text(encoding="utf-8")
+    for old, new in (("Summary", "Overview"), ("Key outcomes", "What was agreed")):
+        assert f'<h1>{{{{ _("{old}") }}}}</h1>' in text
+        text = text.replace(f'<h1>{{{{ _("{old}") }}}}</h1>', f'<h1>{{{{ _("{new}") }}}}</h1>')
+    document.write_text(text, encoding="utf-8")
+    return template
+
+
+def xliff_sections(path: Path) -> dict[str, str]:
+    """Unit id → the section its note names."""
+    found = {}
+    for unit_id, unit in units(path).items():
+        notes = " ".join(note.text or "" for note in unit.iter(f"{{{XLIFF_NS}}}note"))
+        found[unit_id] = notes.split("Section: ", 1)[1].split(". Fact:", 1)[0]
+    return found
+
+
+def word_headings(path: Path) -> list[str]:
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+
+
+def test_the_review_export_shows_the_chosen_templates_headings(tmp_path: Path, tm: Path) -> None:
+    template = custom_template(tmp_path)
+    exports = {}
+    for suffix in ("xlf", "docx"):
+        output = tmp_path / f"house.ja.{suffix}"
+        result = invoke(
+            *("review", "export", NARA, "--lang", "ja", "-o", output, "--tm", tm),
+            *("--template", template),
+        )
+        assert result.returncode == 0, result.stderr
+        exports[suffix] = output
+    sections = xliff_sections(exports["xlf"])
+    assert sections[unit_id(split_segments(FACTS.summary.text)[0])] == "Overview"
+    assert sections[unit_id(split_segments(FACTS.outcomes[0].text)[0])] == "What was agreed"
+    assert "Summary" not in sections.values() and "Key outcomes" not in sections.values()
+    headings = word_headings(exports["docx"])
+    assert headings[:3] == ["Overview", "Background", "What was agreed"]
+    assert "Summary" not in headings and "Key outcomes" not in headings
+
+
+def test_the_review_export_follows_the_template_setting(tmp_path: Path, tm: Path) -> None:
+    """`template` in briefing.toml (relative to it) is the review export's template, as it is
+    the build's; the reviewed file imports with the same setting."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    custom_template(workspace / "templates")
+    (workspace / "briefing.toml").write_text('template = "templates/house"\n', encoding="utf-8")
+    output = workspace / "house.ja.docx"
+    args = ("review", "export", NARA, "--lang", "ja", "-o", output, "--tm", tm)
+    exported = run_cli(*args, "--glossary", GLOSSARY, cwd=workspace)
+    assert exported.returncode == 0, exported.stderr
+    assert word_headings(output)[:3] == ["Overview", "Background", "What was agreed"]
+    imported = run_cli("review", "import", output, "--tm", tm, "--reviewer", "Ito", cwd=workspace)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 0 units as reviewed" in imported.stdout

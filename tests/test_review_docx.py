@@ -19,6 +19,7 @@ from tests.review_support import (
     notice_paragraphs,
     reviewed_rows,
 )
+from tests.test_docx_schema import docx_problems
 
 HEADER = ["Unit", "English source", "Translation", "Origin", "Comment"]
 
@@ -192,3 +193,8 @@ def test_the_review_document_is_landscape_with_whole_rows(review: Path) -> None:
         assert widths[1] > 2 * widths[0] and widths[2] > 1.5 * widths[3]  # sentences get room
         for row in table.rows[1:]:
             assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+
+
+def test_the_review_document_is_in_schema_order(review: Path) -> None:
+    """Written through the same XML helpers as the briefings: Word opens it."""
+    assert docx_problems(review) == []

@@ -32,7 +32,7 @@ def view() -> BriefingView:
 def hostile_template(folder: Path, body: str) -> Template:
     """The summit template with its document replaced by `body`."""
     directory = folder / "hostile"
-    shutil.copytree(ROOT / "briefing" / "templates" / "summit", directory)
+    shutil.copytree(ROOT / "templates" / "summit", directory)
     (directory / "document.xml.j2").write_text(body, encoding="utf-8")
     return find_template(str(directory))
 

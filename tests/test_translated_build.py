@@ -42,7 +42,7 @@ from tests.conftest import BRIEFING, GLOSSARY, NARA, ROOT, Result, invoke
 
 TARGETS = ("ja", "ko")
 LANGS = ("en", *TARGETS)
-TEMPLATE_CONFIG = ROOT / "briefing" / "templates" / "summit" / "template.yaml"
+TEMPLATE_CONFIG = ROOT / "templates" / "summit" / "template.yaml"
 LOCALES = ROOT / "briefing" / "locales"
 # Paragraph styles whose text is a free-text statement of the facts, machine-translated in ja/ko.
 FREE_TEXT_STYLES = {"Title", "Normal", "List Bullet", "Heading 2"}

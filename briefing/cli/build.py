@@ -91,7 +91,10 @@ def build_command(
     ] = None,
     template: Annotated[
         str | None,
-        typer.Option("--template", help="A bundled template's name, or a folder. Default: summit."),
+        typer.Option(
+            "--template",
+            help="A bundled template's name, or a folder. Default: the setting `template`.",
+        ),
     ] = None,
     glossary: Annotated[
         Path | None,

@@ -38,6 +38,13 @@ GlossaryOption = Annotated[
 ]
 
 
+def template_setting(template: str | None) -> str:
+    """--template, else BRIEFING_TEMPLATE, else briefing.toml's template, as for a build."""
+    from briefing.workspace.settings import load_settings
+
+    return load_settings({"template": template}).template
+
+
 def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glossary]]:
     """Reads a facts file and the glossary its build translates with (base < workspace <
     event, and the facts' own names), so that a unit's terms are the build's."""
@@ -83,6 +90,15 @@ def export_command(
             "files, glossaries and databases are never replaced.",
         ),
     ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="The document's template (a bundled template's name, or a folder): its "
+            "section headings group the sentences; a Word review document takes its styles. "
+            "Default: the setting `template`, as for build.",
+        ),
+    ] = None,
 ) -> None:
     """Write the document's sentences and their current translations for review."""
     languages = parse_languages(lang)
@@ -95,16 +111,30 @@ def export_command(
     if chosen not in FORMATS:
         raise InputError(f"--format takes {' or '.join(FORMATS)} (got '{fmt}')")
     from briefing.memory.backend import memory_file, resolve_location
+    from briefing.output.render import render_process
     from briefing.review.roundtrip import check_output, export_review
 
     location = resolve_location(memory_setting(tm))
     memory_path = memory_file(location)
     check_output(output, force, memory_path, facts)  # before any work, and before the memory
-    loaded, terms = document_loader(glossary)(facts)
-    with open_memory(location) as memory:
-        summary = export_review(
-            loaded, facts, languages[0].code, terms, memory, output, chosen, force, memory_path
-        )
+    with render_process() as renderer:
+        renderer.start()  # the template's headings are rendered in it: it starts meanwhile
+        loaded, terms = document_loader(glossary)(facts)
+        chosen_template = template_setting(template)
+        with open_memory(location) as memory:
+            summary = export_review(
+                loaded,
+                facts,
+                languages[0].code,
+                terms,
+                memory,
+                output,
+                chosen,
+                force,
+                memory_path,
+                template=chosen_template,
+                renderer=renderer,
+            )
     out.print(
         f"wrote {escape(str(output))}: {summary.units} sentences ({summary.reviewed} reviewed, "
         f"{summary.machine} machine-translated of which {summary.flagged} flagged, "
@@ -135,11 +165,21 @@ def import_command(
     ] = False,
 ) -> None:
     """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
+    from briefing.output.render import render_process
     from briefing.review.roundtrip import import_review
 
-    with open_memory(memory_setting(tm)) as memory:
+    chosen_template = template_setting(None)
+    with render_process() as renderer, open_memory(memory_setting(tm)) as memory:
+        renderer.start()
         summary = import_review(
-            file, memory, document_loader(glossary), reviewer, facts, skip_stale
+            file,
+            memory,
+            document_loader(glossary),
+            reviewer,
+            facts,
+            skip_stale,
+            template=chosen_template,
+            renderer=renderer,
         )
         path = memory.name
     out.print(

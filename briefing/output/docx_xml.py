@@ -1,10 +1,11 @@
-"""Every piece of WordprocessingML the writer sets that python-docx has no API for, in one place.
+"""Every piece of WordprocessingML briefing sets that python-docx has no API for, in one place.
 
 Word refuses a document whose property elements list their children out of the ECMA-376 order
 (LibreOffice is lenient), so each element is added through python-docx's oxml layer
 (`get_or_add_*`, `insert_element_before`) with the schema's successors, never appended at the
 end. This is the only module that touches python-docx's elements (`._r`, `._p`, `._tbl`, …)
-directly; the writer uses its public API and these functions.
+directly: the briefing writer (docx_writer.py), the Word review document (review/docx.py) and
+the bundled template's make_reference.py use python-docx's public API and these functions.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import datetime as dt
 from typing import Any
 
 from docx.document import Document as DocxDocument
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.text.font import CT_RPr
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.table import _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
 
 # ECMA-376 Part 1, §17.3.2.28 CT_RPr (EG_RPrBase): the children that may follow w:lang.
 _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange")
@@ -67,8 +69,9 @@ PPR_SEQUENCE = (
 )
 # §17.4.60 CT_TblPr: what follows w:tblLook.
 _AFTER_TBL_LOOK = ("w:tblCaption", "w:tblDescription", "w:tblPrChange")
-# §17.4.82 CT_TrPr: what follows w:tblHeader.
+# §17.4.82 CT_TrPr: what follows w:tblHeader, and w:cantSplit (before w:trHeight, w:tblHeader).
 _AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", *_AFTER_TBL_HEADER)
 
 
 def _child(parent: Any, tag: str, successors: tuple[str, ...]) -> Any:
@@ -98,9 +101,11 @@ def style_run_properties(style: BaseStyle) -> CT_RPr:
     return style.element.get_or_add_rPr()
 
 
-def set_paragraph_property(ppr: Any, element: Any) -> None:
-    """Put `element` (a w:pBdr, w:shd …) into paragraph properties, in place of one of its
-    kind, at its place in the schema's sequence."""
+def set_style_paragraph_property(style: BaseStyle, xml: str) -> None:
+    """Put the element written in `xml` (a w:pBdr, w:shd …) into a style's paragraph
+    properties, in place of one of its kind, at its place in the schema's sequence."""
+    ppr = style.element.get_or_add_pPr()
+    element = parse_xml(xml)
     tag = element.tag
     for old in ppr.findall(tag):
         ppr.remove(old)
@@ -112,6 +117,19 @@ def set_paragraph_property(ppr: Any, element: Any) -> None:
         ppr.append(element)
     else:
         first.addprevious(element)
+
+
+def remove_style_paragraph_property(style: BaseStyle, tag: str) -> None:
+    """Remove a paragraph property (`w:pBdr` …) that a style sets."""
+    ppr = style.element.get_or_add_pPr()
+    for old in ppr.findall(qn(tag)):
+        ppr.remove(old)
+
+
+def add_style(doc: DocxDocument, xml: str) -> None:
+    """A style written as XML (w:style): what python-docx's style API cannot set, such as a
+    table style's borders and its first row's look."""
+    doc.styles.element.append(parse_xml(xml))
 
 
 def set_paragraph_style(paragraph: DocxParagraph, style_id: str | None) -> None:
@@ -126,6 +144,11 @@ def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
     lang.set(qn("w:val"), latin)
     if east_asian:
         lang.set(qn("w:eastAsia"), east_asian)
+
+
+def set_run_language(run: Run, latin: str) -> None:
+    """w:lang of one run: text in another language than the document's (Latin script)."""
+    set_language(run._r.get_or_add_rPr(), latin, None)
 
 
 def set_east_asian_font(rpr: CT_RPr, font: str) -> None:
@@ -178,6 +201,12 @@ def repeat_as_header(row: _Row) -> None:
     """Repeat `row` at the top of every page the table runs onto."""
     header = _child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER)
     header.set(qn("w:val"), "true")
+
+
+def keep_row_on_one_page(row: _Row) -> None:
+    """Never break `row` across pages (w:cantSplit)."""
+    cant_split = _child(row._tr.get_or_add_trPr(), "w:cantSplit", _AFTER_CANT_SPLIT)
+    cant_split.set(qn("w:val"), "true")
 
 
 def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:

@@ -1,4 +1,4 @@
-"""The template sandbox: what a template may read, call and make, and rendering inside it.
+"""The template sandbox: what a template may read, call and make.
 
 A template is trusted to be well-formed, not to be harmless. Jinja's sandbox refuses Python
 internals; the loader here reads only files inside the template's folder; and every step is
@@ -12,34 +12,20 @@ repetition and concatenation by length, padding widths (center, ljust, rjust, zf
 expandtabs, str.format and %-format fields), and the strings that join, replace, translate,
 wordwrap and lorem ipsum would make. What cannot be checked this way (a loop that doubles a list)
 is stopped by the render process's memory and CPU limits (briefing/output/sandbox_process.py).
+The environment a template renders in is made in environment.py, the render itself in
+render_request.py.
 """
 
 from __future__ import annotations
 
-import builtins
-import dataclasses
-import datetime as dt
-import gettext
-import os
 import re
 import string
 from collections.abc import Callable, Iterable
-from functools import lru_cache, update_wrapper
+from functools import update_wrapper
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from babel.dates import format_date, format_interval, format_time
-from babel.numbers import format_decimal
-from jinja2 import (
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateNotFound,
-    TemplateSyntaxError,
-    pass_environment,
-    pass_eval_context,
-)
+from jinja2 import FileSystemLoader, TemplateNotFound, pass_environment, pass_eval_context
 from jinja2.exceptions import SecurityError
 from jinja2.filters import (
     do_batch,
@@ -57,14 +43,6 @@ from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import EscapeFormatter, Markup
-
-from briefing.errors import InputError
-from briefing.output.sandbox_process import (
-    LimitedProcess,
-    ProcessFailed,
-    RemoteError,
-    RenderStopped,
-)
 
 MAX_SEQUENCE = 1_000_000  # characters or items in one string or list a template makes in one step
 MAX_WIDTH = 10_000  # a padding width, precision, indent or tab size
@@ -92,10 +70,6 @@ def _refuse_width(what: str, width: object) -> None:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _sized(value: object) -> bool:
@@ -128,7 +102,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "+" and _sized(left) and _sized(right):
         _refuse_length("joining these two values", len(left) + len(right))
     elif operator == "%" and isinstance(left, str):
-        check_percent_format(left, right)
+        check_percent_format(left)
 
 
 def _short(number: object) -> str:
@@ -138,7 +112,7 @@ def _short(number: object) -> str:
     return repr(number)
 
 
-def check_percent_format(pattern: str, values: object = None) -> None:
+def check_percent_format(pattern: str) -> None:
     """Refuse a %-format whose widths or precisions are too large or taken from the values."""
     for match in PERCENT_FIELD.finditer(pattern):
         width, precision, _ = match.groups()
@@ -364,238 +338,3 @@ class TemplateFolderLoader(FileSystemLoader):
         if not Path(filename).resolve().is_relative_to(self.root):
             raise TemplateNotFound(template)
         return source, filename, uptodate
-
-
-# Rendering -----------------------------------------------------------------------------------
-
-# For each catalog of a chain: its messages as (msgid or (msgid, n), text) pairs and plural rule.
-Catalogs = tuple[tuple[tuple[tuple[Any, str], ...], str], ...]
-
-
-def portable_translations(translations: gettext.NullTranslations) -> Catalogs:
-    """gettext translations as plain data, to send to the render process.
-
-    GNUTranslations holds its plural rule as a compiled function, which cannot be pickled;
-    the chain of catalogs (a template's own, then the package's) travels as messages and rule.
-    """
-    chain = []
-    # catalogs.CheckedTranslations holds its catalogs as a list, first found wins
-    found: list[gettext.NullTranslations] = list(getattr(translations, "chain", []))
-    current: gettext.NullTranslations | None = None if found else translations
-    while isinstance(current, gettext.GNUTranslations):
-        found.append(current)
-        current = current._fallback  # type: ignore[attr-defined]
-    for catalog in found:
-        forms = catalog.info().get("plural-forms", "nplurals=2; plural=n != 1;")
-        rule = forms.split(";")[1].split("plural=")[1] if "plural=" in forms else "n != 1"
-        chain.append((tuple(catalog._catalog.items()), rule))  # type: ignore[attr-defined]
-    return tuple(chain)
-
-
-def _translations(catalogs: Catalogs) -> gettext.NullTranslations:
-    result: gettext.NullTranslations = gettext.NullTranslations()
-    built = []
-    for messages, rule in catalogs:
-        translation = gettext.GNUTranslations.__new__(gettext.GNUTranslations)
-        gettext.NullTranslations.__init__(translation)
-        translation._catalog = dict(messages)  # type: ignore[attr-defined]
-        translation.plural = gettext.c2py(rule)  # type: ignore[attr-defined]
-        built.append(translation)
-    if built:
-        result = built[0]
-        for fallback in built[1:]:
-            result.add_fallback(fallback)
-    return result
-
-
-# CLDR skeleton for the days of an event over several days: with weekdays, like a single date.
-RANGE = "yMMMMEEEEd"
-
-
-class PrintedName(str):
-    """A name as a template prints it: the text, highlighted (its `__html__`) when the term
-    base lacks it; `.text` is the bare text, `.english` the facts' English."""
-
-    text: str
-    english: str
-    missing: bool
-    _html: str
-
-    def __new__(cls, text: str, english: str, missing: bool, html: str) -> PrintedName:
-        printed = super().__new__(cls, text)
-        printed.text, printed.english, printed.missing = text, english, missing
-        printed._html = html
-        return printed
-
-    def __html__(self) -> str:
-        return self._html
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (PrintedName, (self.text, self.english, self.missing, self._html))
-
-
-def plain_view(value: Any) -> Any:
-    """The view as namespaces, tuples and values: what a template reads, nothing to import."""
-    if hasattr(value, "__html__") and dataclasses.is_dataclass(value):  # localize.Name
-        name: Any = value
-        return PrintedName(name.text, name.english, name.missing, name.__html__())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return SimpleNamespace(
-            **{f.name: plain_view(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        )
-    if isinstance(value, tuple | list):
-        return type(value)(plain_view(item) for item in value)
-    return value
-
-
-LINE_BREAK = re.compile(r"\s*\n\s*")
-
-
-def _one_line(value: Any) -> Any:
-    """A printed value with each line break (and the white space around it) as one space.
-
-    The markup parser drops white space that holds a line break as template layout, so a value
-    printed with one would lose its word break there ("readout.\nSecond" → "readout.Second").
-    """
-    if isinstance(value, str) and "\n" in value:
-        return type(value)(LINE_BREAK.sub(" ", value))  # Markup stays Markup
-    return value
-
-
-@lru_cache(maxsize=16)
-def environment(directory: Path, locale: str, catalogs: Catalogs) -> LimitedSandbox:
-    """The sandbox for a template and language; kept, so each template compiles once a build."""
-    env = LimitedSandbox(
-        loader=TemplateFolderLoader(directory),
-        autoescape=True,
-        finalize=_one_line,
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(_translations(catalogs), newstyle=True)  # type: ignore[attr-defined]
-
-    def date_filter(value: dt.date | None, pattern: str = "long") -> str:
-        return "" if value is None else format_date(value, format=pattern, locale=locale)
-
-    def time_filter(value: dt.time | None, pattern: str = "short") -> str:
-        return "" if value is None else format_time(value, format=pattern, locale=locale)
-
-    def date_range_filter(start: dt.date, end: dt.date | None, skeleton: str = RANGE) -> str:
-        """The days of an event, as CLDR writes an interval in the locale (21–22 March)."""
-        if end is None or end == start:
-            return format_date(start, format="long", locale=locale)
-        return format_interval(start, end, skeleton, locale=locale)
-
-    def number_filter(value: float | int) -> str:
-        return format_decimal(value, locale=locale)
-
-    env.filters.update(
-        date=date_filter, date_range=date_range_filter, time=time_filter, number=number_filter
-    )
-    return env
-
-
-def _template_line(error: BaseException, filename: str) -> int | None:
-    """The line of the template where `error` happened, from Jinja's rewritten traceback."""
-    if isinstance(error, TemplateSyntaxError):
-        return error.lineno
-    line = None
-    traceback = error.__traceback__
-    while traceback is not None:
-        if os.path.abspath(traceback.tb_frame.f_code.co_filename) == filename:
-            line = traceback.tb_lineno
-        traceback = traceback.tb_next
-    return line
-
-
-def render_here(
-    directory: Path, document: str, locale: str, catalogs: Catalogs, view: Any, time_limit: float
-) -> str:
-    """Render `document` for `view` in this process: the markup, or a located InputError.
-
-    Runs inside the render process (sandbox_process), whose limits end a render that runs too
-    long (RenderStopped) or needs too much memory (MemoryError); both are reported here with the
-    template line that was running.
-    """
-    where = str((directory / document).absolute())
-    size = 0
-    chunks: list[str] = []
-
-    def fail(error: BaseException, message: str) -> InputError:
-        line = _template_line(error, where)
-        return InputError(f"{where}{':' + str(line) if line else ''}: template error: {message}")
-
-    try:
-        env = environment(directory, locale, catalogs)
-        for chunk in env.get_template(document).generate(b=view):
-            size += len(chunk)
-            if size > MAX_MARKUP:
-                raise SecurityError(f"the output grew beyond {MAX_MARKUP:,} characters")
-            chunks.append(chunk)
-        return "".join(chunks)
-    except RenderStopped as error:  # raised by the render process's CPU timer
-        raise fail(
-            error, f"rendering took longer than {time_limit:g} s; does a loop never end?"
-        ) from None
-    except MemoryError as error:
-        chunks.clear()
-        raise fail(error, "rendering needed more memory than a template may use") from None
-    except TemplateNotFound as error:
-        raise fail(
-            error,
-            f"cannot include '{error.name}': no such file inside the template folder {directory} "
-            "(a template may read only the files in its own folder)",
-        ) from None
-    except RecursionError as error:
-        raise fail(error, "a macro or include calls itself without end") from None
-    except (TemplateError, OverflowError, ValueError) as error:
-        # OverflowError: the sandbox's range() limit, a float power; ValueError: a format the
-        # value does not fit, a number too long to print.
-        kind = "refused by the sandbox: " if isinstance(error, SecurityError) else ""
-        raise fail(error, f"{kind}{error or type(error).__name__}") from None
-
-
-def render_isolated(
-    process: LimitedProcess | None,
-    directory: Path,
-    document: str,
-    locale: str,
-    translations: gettext.NullTranslations,
-    view: Any,
-    time_limit: float,
-) -> str:
-    """The markup of `document` for `view`, rendered in `process` (or a process of its own).
-
-    Every way a render can fail because of the template is an InputError naming the template
-    file, and its line where the render process could still tell it.
-    """
-    where = str((directory / document).absolute())
-    arguments = (
-        directory,
-        document,
-        locale,
-        portable_translations(translations),
-        plain_view(view),
-        time_limit,
-    )
-    worker = process or LimitedProcess(preload=(__name__,))
-    try:
-        return worker.run(time_limit, render_here, *arguments)
-    except RemoteError as error:
-        if error.kind == "InputError":
-            raise InputError(error.message) from None
-        if error.kind in ("MemoryError", "RenderStopped"):
-            raise InputError(f"{where}: template error: rendering {error.message}") from None
-        # Not the template's doing, as far as anyone can tell: an internal error, of the kind
-        # the render process met when it is a built-in one.
-        kind = getattr(builtins, error.kind, None)
-        if isinstance(kind, type) and issubclass(kind, Exception):
-            raise kind(error.message) from None
-        raise RuntimeError(f"{error.kind}: {error.message}") from None
-    except ProcessFailed as error:
-        raise InputError(f"{where}: template error: {error}") from None
-    finally:
-        if process is None:
-            worker.close()

@@ -11,9 +11,22 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from briefing.errors import InputError
 from briefing.facts.yamlsource import load_yaml, problems_from_validation
 
-# The bundled templates ship inside the package, so an installed briefing finds them from any
-# folder. importlib.resources gives a real folder for an installed (unzipped) package.
-TEMPLATES_DIR = Path(str(files("briefing").joinpath("templates")))
+
+def bundled_templates() -> Path:
+    """The folder of the bundled templates: the top-level templates/ of the source tree.
+
+    pyproject.toml maps it into the package as `briefing.templates`, so importlib.resources
+    finds it in a wheel (a real folder, once installed) and in an editable install alike. A
+    source tree that is only on the path (PYTHONPATH, as the tests run the command) installs
+    no mapping: there the folder is found beside the package.
+    """
+    try:
+        return Path(str(files("briefing.templates")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+TEMPLATES_DIR = bundled_templates()
 
 
 class Fonts(BaseModel):

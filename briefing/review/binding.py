@@ -20,7 +20,7 @@ the number of units (the document's), and each target's length (a multiple of it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +35,7 @@ from briefing.memory.interface import (
     normalize,
     target_limit,
 )
-from briefing.review.worklist import SECTIONS, texts_with_paths
-from briefing.terms.glossary import Glossary
+from briefing.review.worklist import texts_with_paths
 from briefing.translation.segments import split_segments
 
 FORMAT = "briefing-review/2"  # what an export of this version writes; imports require it
@@ -107,12 +106,16 @@ class ReviewDocument:
         return {digest_of_id(unit.id): unit for unit in self.units}
 
 
-def review_document(facts: Facts, facts_path: str, glossary: Glossary, lang: str) -> ReviewDocument:
-    """The document's unique sentences in document order, each with a stable id."""
+def review_document(
+    facts: Facts, facts_path: str, lang: str, sections: Mapping[str, str]
+) -> ReviewDocument:
+    """The document's unique sentences in document order, each with a stable id and the
+    sections it is printed under (`sections`: fact path → heading, worklist.document_sections;
+    a path it lacks is its own section)."""
     found: dict[str, DocumentUnit] = {}
-    for path, text in texts_with_paths(facts, glossary):
+    for path, text in texts_with_paths(facts):
         sentences = split_segments(text)
-        section = SECTIONS.get(path.split(".")[0].split("[")[0], path)
+        section = sections.get(path, path)
         count = len(sentences)
         for number, sentence in enumerate(sentences, start=1):
             place = path if count == 1 else f"{path}, sentence {number} of {count}"
@@ -159,7 +162,8 @@ class ImportPlan:
     comments: list[Decision] = field(default_factory=list)
 
 
-def refusal(path: Path, problems: list[Problem]) -> InputError:
+def refusal(problems: list[Problem]) -> InputError:
+    """The whole file refused; each problem names the file (and the unit) it is about."""
     return InputError("the review file was refused; nothing was imported", problems)
 
 
@@ -172,7 +176,6 @@ def check_size(path: Path, limit: int, what: str) -> None:
     size = path.stat().st_size
     if size > limit:
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -294,16 +297,15 @@ def plan_import(
                 "export the document again and carry the corrections over.",
             )
         )
-        raise refusal(path, listed)
+        raise refusal(listed)
     if problems:
-        raise refusal(path, problems)
+        raise refusal(problems)
     return plan
 
 
 def check_unit_count(path: Path, count: int, document: ReviewDocument) -> None:
     if count > len(document.units):
         raise refusal(
-            path,
             [
                 problem(
                     path,

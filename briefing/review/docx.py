@@ -10,7 +10,8 @@ translation, so the import tells an edit from an untouched row by the file alone
 word processor has saved it again: only cell text is read, never styles or hidden parts.
 
 Python-docx writes it (styles and East Asian fonts from the template's reference document, as
-for briefings); reading checks the zip's size and members before python-docx parses it.
+for briefings), with what it has no API for from output/docx_xml.py; reading checks the zip's
+size and members before python-docx parses it.
 """
 
 from __future__ import annotations
@@ -24,14 +25,12 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
-from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import StoredEntry
+from briefing.output import docx_xml
 from briefing.output.docx_writer import (
     TABLE_STYLE,
     apply_language,
@@ -54,6 +53,7 @@ HEADER = ("Unit", "English source", "Translation", "Origin", "Comment")
 SHARES = (0.12, 0.29, 0.29, 0.15, 0.15)  # of the line's width: the sentences get the room
 SMALL = Pt(8)  # the Unit and Origin columns: read by the tool more than by people
 BINDING_KEYS = ("Format", "Facts file", "Language", "Sources digest", "Sentences")
+SOURCE_TAG = LANGUAGES[SOURCE_LANGUAGE].tag  # the English column's language
 CONFIRM_WORDS = ("ok", "confirmed", "approved")  # a comment cell saying only this confirms
 MAX_MEMBERS = 200
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of all members together, once unzipped
@@ -88,14 +88,6 @@ def _instructions(document: ReviewDocument) -> list[str]:
     ]
 
 
-def _add(parent, tag: str, value: str):  # type: ignore[no-untyped-def]
-    """Append <tag w:val="value"/> to an element of the document's XML."""
-    element = OxmlElement(tag)
-    element.set(qn("w:val"), value)
-    parent.append(element)
-    return element
-
-
 def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
     table = doc.add_table(rows=rows, cols=columns)
     names = {style.name for style in doc.styles}
@@ -124,10 +116,7 @@ def build_review_docx(
 ) -> bytes:
     """The review document's bytes; the same document and memory give the same bytes."""
     doc = docx.Document(str(reference))
-    body = doc.element.body
-    for child in list(body):  # the reference document's own text, if any
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    docx_xml.clear_body(doc)  # the reference document's own text, if any
     apply_language(doc, LANGUAGES[document.lang].tag, *(fonts or (None, None)))
     line_width = _landscape(doc)
     fill_header_footer(doc, f"Review: {document.facts_path}", "Page {page} of {pages}")
@@ -160,9 +149,9 @@ def build_review_docx(
                 cell.width = width
         for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
             cell.text = text
-        _add(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", "true")  # repeats on pages
+        docx_xml.repeat_as_header(table.rows[0])
         for row, unit in zip(table.rows[1:], units, strict=True):
-            _add(row._tr.get_or_add_trPr(), "w:cantSplit", "true")  # a sentence on one page
+            docx_xml.keep_row_on_one_page(row)  # a sentence on one page
             entry = known.get(unit.segment)
             cells = row.cells
             cells[0].text = unit.id
@@ -176,7 +165,7 @@ def build_review_docx(
             # The English column is English whatever the document's language.
             for paragraph in cells[1].paragraphs:
                 for run in paragraph.runs:
-                    _add(run._r.get_or_add_rPr(), "w:lang", "en-GB")
+                    docx_xml.set_run_language(run, SOURCE_TAG)
 
     properties = doc.core_properties
     properties.title = f"Review: {title}"
@@ -206,7 +195,6 @@ def _open(path: Path, data: bytes) -> DocxDocument:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -220,7 +208,6 @@ def _open(path: Path, data: bytes) -> DocxDocument:
         unpacked = sum(member.file_size for member in members)
         if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED:
             raise refusal(
-                path,
                 [
                     problem(
                         path,
@@ -230,11 +217,11 @@ def _open(path: Path, data: bytes) -> DocxDocument:
                 ],
             )
         if "word/document.xml" not in archive.namelist():
-            raise refusal(path, [problem(path, "not a Word document (no word/document.xml)")])
+            raise refusal([problem(path, "not a Word document (no word/document.xml)")])
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises several types for a bad package
-        raise refusal(path, [problem(path, f"not a readable Word document: {err}")]) from None
+        raise refusal([problem(path, f"not a readable Word document: {err}")]) from None
 
 
 def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
@@ -252,7 +239,6 @@ def read_binding(path: Path, doc: DocxDocument) -> Binding:
                 found[_cell_text(cells[0])] = _cell_text(cells[1])
     if found.get("Format") != FORMAT or not all(k in found for k in BINDING_KEYS):
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -319,13 +305,10 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
                 )
             )
     if problems:
-        raise refusal(path, problems)
+        raise refusal(problems)
     return units
 
 
 def refuse_wrong_language(path: Path, binding: Binding) -> None:
     if binding.lang == SOURCE_LANGUAGE or binding.lang not in LANGUAGES:
-        raise InputError(
-            "the review file was refused; nothing was imported",
-            [problem(path, f"the review document names the language {binding.lang!r}")],
-        )
+        raise refusal([problem(path, f"the review document names the language {binding.lang!r}")])

@@ -57,7 +57,7 @@ def _text(element: ET.Element) -> str:
 
 
 def _refuse(path: Path, message: str, hint: str = "", line: int | None = None) -> InputError:
-    return refusal(path, [Problem(path, line, None, message, hint)])
+    return refusal([Problem(path, line, None, message, hint)])
 
 
 def read_text(path: Path) -> str:
@@ -82,7 +82,7 @@ def read_text(path: Path) -> str:
 
 def _not_well_formed(path: Path, err: ET.ParseError) -> InputError:
     line, column = err.position
-    return refusal(path, [Problem(path, line, column + 1, f"not well-formed XML: {err}")])
+    return refusal([Problem(path, line, column + 1, f"not well-formed XML: {err}")])
 
 
 def _check_root(path: Path, root: ET.Element) -> None:
@@ -134,7 +134,7 @@ def _check_languages(path: Path, file: ET.Element) -> str:
             )
         )
     if problems:
-        raise refusal(path, problems)
+        raise refusal(problems)
     return target_lang or ""
 
 
@@ -198,7 +198,7 @@ def read_units(path: Path, text: str, document: ReviewDocument) -> list[Returned
     for element in elements:
         problems += _check_unit(path, element, document.lang, units)
     if problems:
-        raise refusal(path, problems)
+        raise refusal(problems)
     return units
 
 

@@ -25,7 +25,8 @@ from briefing.facts.schema import Facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.backend import DATABASE_SUFFIXES, writes_over_memory
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
-from briefing.output.template import find_template
+from briefing.output.sandbox_process import LimitedProcess
+from briefing.output.template import Template, find_template
 from briefing.review import docx as word
 from briefing.review import import_xliff
 from briefing.review.binding import (
@@ -40,6 +41,7 @@ from briefing.review.binding import (
     size_limit,
 )
 from briefing.review.export_xliff import build_xliff
+from briefing.review.worklist import document_sections
 from briefing.terms.glossary import Glossary
 
 FORMATS = ("xliff", "docx")
@@ -106,12 +108,28 @@ def _is_export(path: Path, head: bytes) -> bool:
     return False
 
 
+def _document(
+    facts: Facts,
+    facts_path: str,
+    glossary: Glossary,
+    lang: str,
+    template: Template,
+    renderer: LimitedProcess | None,
+) -> ReviewDocument:
+    """The document as review sees it, under the headings `template` prints."""
+    sections = document_sections(template, facts, glossary, renderer)
+    return review_document(facts, facts_path, lang, sections)
+
+
 def _export_bytes(
-    document: ReviewDocument, known: dict[str, StoredEntry], fmt: str, facts: Facts
+    document: ReviewDocument,
+    known: dict[str, StoredEntry],
+    fmt: str,
+    facts: Facts,
+    template: Template,
 ) -> bytes:
     if fmt == "xliff":
         return build_xliff(document, known)
-    template = find_template("summit")
     fonts = template.config.fonts.get(document.lang)
     return word.build_review_docx(
         document,
@@ -132,8 +150,15 @@ def export_review(
     fmt: str = "xliff",
     force: bool = False,
     memory_path: Path | None = None,
+    *,
+    template: str,
+    renderer: LimitedProcess | None = None,
 ) -> ExportSummary:
-    """Write the review file of one document and language; returns what it holds."""
+    """Write the review file of one document and language; returns what it holds.
+
+    `template` (a bundled template's name or a folder: the setting) gives the document's
+    section headings, rendered in `renderer` (a render process started early; else one of its
+    own), and, for a Word review document, its styles and fonts."""
     if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
         targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
         raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
@@ -141,9 +166,10 @@ def export_review(
         raise InputError(f"unknown review format '{fmt}'; use one of: {', '.join(FORMATS)}")
     if memory_path is not None:  # checked again just before the write: a file may have come
         check_output(output, force, memory_path, facts_path)
-    document = review_document(facts, str(facts_path), glossary, lang)
+    chosen = find_template(template)
+    document = _document(facts, str(facts_path), glossary, lang, chosen, renderer)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
-    write_atomic(output, _export_bytes(document, known, fmt, facts))
+    write_atomic(output, _export_bytes(document, known, fmt, facts, chosen))
     entries = [known.get(u.segment) for u in document.units]
     return ExportSummary(
         units=len(document.units),
@@ -173,7 +199,6 @@ def _facts_file(path: Path, named: str, override: Path | None) -> Path:
     facts = override or Path(named)
     if not facts.is_file():
         raise refusal(
-            path,
             [
                 problem(
                     path,
@@ -199,8 +224,14 @@ def import_review(
     reviewer: str | None = None,
     facts_override: Path | None = None,
     skip_stale: bool = False,
+    *,
+    template: str,
+    renderer: LimitedProcess | None = None,
 ) -> ImportSummary:
-    """Check the whole file against its document, then store what it changes in one go."""
+    """Check the whole file against its document, then store what it changes in one go.
+
+    `template` is the one an export uses (the setting), to measure what an export weighs;
+    `renderer` as for export_review."""
     if not path.is_file():
         raise InputError(f"cannot read {path}: no such file")
     check_size(path, MAX_REVIEW_FILE, "any review file")
@@ -217,9 +248,10 @@ def import_review(
         floor, fmt = XLIFF_FLOOR, "xliff"
     facts_file = _facts_file(path, facts_path, facts_override)
     facts, glossary = load_document(facts_file)
-    document = review_document(facts, facts_path, glossary, lang)
+    chosen = find_template(template)
+    document = _document(facts, facts_path, glossary, lang, chosen, renderer)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
-    exported = len(_export_bytes(document, known, fmt, facts))
+    exported = len(_export_bytes(document, known, fmt, facts, chosen))
     check_size(path, size_limit(exported, floor), f"a review file of {facts_path} in '{lang}'")
     if fmt == "docx":
         check_unit_count(path, word.count_units(doc), document)

@@ -1,6 +1,6 @@
 """Rebuild reference.docx, the house style of the summit template.
 
-Run `make reference` (python briefing/templates/summit/make_reference.py) after changing a style
+Run `make reference` (python templates/summit/make_reference.py) after changing a style
 here. An organisation with its own house style can instead open reference.docx in Word, change
 the styles (keeping their names) and save it; the code never sets colours or sizes itself.
 """
@@ -15,12 +15,16 @@ import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt, RGBColor
 
 from briefing.output.docx_writer import normalize_zip
-from briefing.output.docx_xml import add_field, set_paragraph_property
+from briefing.output.docx_xml import (
+    add_field,
+    add_style,
+    remove_style_paragraph_property,
+    set_style_paragraph_property,
+)
 
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
@@ -85,11 +89,7 @@ def build() -> bytes:
     title.font.bold = True
     title.font.color.rgb = NAVY
     title.paragraph_format.space_after = Pt(4)
-    title_ppr = title.element.get_or_add_pPr()
-    for border in title_ppr.findall(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr"
-    ):
-        title_ppr.remove(border)
+    remove_style_paragraph_property(title, "w:pBdr")
 
     subtitle = styles["Subtitle"]
     subtitle.font.name = BODY_FONT
@@ -138,23 +138,20 @@ def build() -> bytes:
     notice.font.size = Pt(9.5)
     notice.paragraph_format.space_before = Pt(10)
     notice.paragraph_format.space_after = Pt(10)
-    set_paragraph_property(
-        notice.element.get_or_add_pPr(),
-        parse_xml(
-            f"<w:pBdr {nsdecls('w')}>"
-            '<w:top w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
-            '<w:left w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
-            '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
-            '<w:right w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
-            "</w:pBdr>"
-        ),
+    set_style_paragraph_property(
+        notice,
+        f"<w:pBdr {nsdecls('w')}>"
+        '<w:top w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
+        '<w:left w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
+        '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
+        '<w:right w:val="single" w:sz="6" w:space="4" w:color="BF9000"/>'
+        "</w:pBdr>",
     )
-    set_paragraph_property(
-        notice.element.get_or_add_pPr(),
-        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="FFF2CC"/>'),
+    set_style_paragraph_property(
+        notice, f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="FFF2CC"/>'
     )
 
-    styles.element.append(parse_xml(TABLE_STYLE_XML))
+    add_style(document, TABLE_STYLE_XML)
 
     header_style = styles["Header"]
     header_style.font.size = Pt(8)

@@ -1,0 +1,136 @@
+"""What a render process is sent, and the render it runs from that.
+
+A render crosses a process boundary (sandbox_process.py), so everything it needs travels as
+plain, picklable data: the template's folder and file, the locale, the language's compiled
+catalogs (the .mo bytes gettext reads, never gettext's own objects) and the view as namespaces,
+tuples and values. The render process imports this module before it says it is ready.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+
+from briefing.catalogs import Compiled
+from briefing.errors import InputError
+from briefing.output.environment import environment
+from briefing.output.sandbox import MAX_MARKUP
+from briefing.output.sandbox_process import RenderStopped
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """One render: `document` of the template in `directory`, for `view`, in `locale`."""
+
+    directory: Path
+    document: str
+    locale: str
+    catalogs: Compiled  # the language's compiled catalogs, first found wins
+    view: Any  # plain_view of the BriefingView
+    time_limit: float  # seconds of CPU time
+
+    @property
+    def where(self) -> str:
+        """The template file, as an error names it."""
+        return str((self.directory / self.document).absolute())
+
+
+class PrintedName(str):
+    """A name as a template prints it: the text, highlighted (its `__html__`) when the term
+    base lacks it; `.text` is the bare text, `.english` the facts' English."""
+
+    text: str
+    english: str
+    missing: bool
+    _html: str
+
+    def __new__(cls, text: str, english: str, missing: bool, html: str) -> PrintedName:
+        printed = super().__new__(cls, text)
+        printed.text, printed.english, printed.missing = text, english, missing
+        printed._html = html
+        return printed
+
+    def __html__(self) -> str:
+        return self._html
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PrintedName, (self.text, self.english, self.missing, self._html))
+
+
+def plain_view(value: Any) -> Any:
+    """The view as namespaces, tuples and values: what a template reads, nothing to import."""
+    if hasattr(value, "__html__") and dataclasses.is_dataclass(value):  # localize.Name
+        name: Any = value
+        return PrintedName(name.text, name.english, name.missing, name.__html__())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return SimpleNamespace(
+            **{f.name: plain_view(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        )
+    if isinstance(value, tuple | list):
+        return type(value)(plain_view(item) for item in value)
+    return value
+
+
+def _template_line(error: BaseException, filename: str) -> int | None:
+    """The line of the template where `error` happened, from Jinja's rewritten traceback."""
+    if isinstance(error, TemplateSyntaxError):
+        return error.lineno
+    line = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        if os.path.abspath(traceback.tb_frame.f_code.co_filename) == filename:
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
+
+
+def render_here(request: RenderRequest) -> str:
+    """Render the request in this process: the markup, or a located InputError.
+
+    Runs inside the render process (sandbox_process), whose limits end a render that runs too
+    long (RenderStopped) or needs too much memory (MemoryError); both are reported here with the
+    template line that was running.
+    """
+    where = request.where
+    size = 0
+    chunks: list[str] = []
+
+    def fail(error: BaseException, message: str) -> InputError:
+        line = _template_line(error, where)
+        return InputError(f"{where}{':' + str(line) if line else ''}: template error: {message}")
+
+    try:
+        env = environment(request.directory, request.locale, request.catalogs)
+        for chunk in env.get_template(request.document).generate(b=request.view):
+            size += len(chunk)
+            if size > MAX_MARKUP:
+                raise SecurityError(f"the output grew beyond {MAX_MARKUP:,} characters")
+            chunks.append(chunk)
+        return "".join(chunks)
+    except RenderStopped as error:  # raised by the render process's CPU timer
+        raise fail(
+            error, f"rendering took longer than {request.time_limit:g} s; does a loop never end?"
+        ) from None
+    except MemoryError as error:
+        chunks.clear()
+        raise fail(error, "rendering needed more memory than a template may use") from None
+    except TemplateNotFound as error:
+        raise fail(
+            error,
+            f"cannot include '{error.name}': no such file inside the template folder "
+            f"{request.directory} (a template may read only the files in its own folder)",
+        ) from None
+    except RecursionError as error:
+        raise fail(error, "a macro or include calls itself without end") from None
+    except (TemplateError, OverflowError, ValueError) as error:
+        # OverflowError: the sandbox's range() limit, a float power; ValueError: a format the
+        # value does not fit, a number too long to print.
+        kind = "refused by the sandbox: " if isinstance(error, SecurityError) else ""
+        raise fail(error, f"{kind}{error or type(error).__name__}") from None
