@@ -30,32 +30,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app.add_typer(
-    models_app,
-    name="models",
-    help="List, install and remove translation models (Argos Translate packages).",
-)
-app.add_typer(
-    review_app,
-    name="review",
-    help="Reviewer round trip: export sentences as XLIFF 1.2 or a Word review document, "
-    "import reviewed translations.",
-)
-app.add_typer(
-    memory_app,
-    name="memory",
-    help="Translation memory: export and import TMX 1.4b, statistics.",
-)
-app.add_typer(
-    glossary_app,
-    name="glossary",
-    help="Check glossaries (term bases): duplicate forms, missing ja/ko, placeholder syntax.",
-)
-app.add_typer(
-    memory_app,
-    name="memory",
-    help="Translation memories: copy between a file and a team's PostgreSQL database.",
-)
+# Each group's help is its own Typer's: the first line is the summary `briefing --help` prints.
+app.add_typer(models_app, name="models")
+app.add_typer(review_app, name="review")
+app.add_typer(memory_app, name="memory")
+app.add_typer(glossary_app, name="glossary")
 app.command("build")(build_command)
 app.command("validate")(validate_command)
 app.command("new")(new_command)

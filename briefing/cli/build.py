@@ -215,7 +215,9 @@ def build_command(
         ),
     ] = False,
 ) -> None:
-    """Write a briefing per facts file and language: OUT/<stem>.<lang>.docx.
+    """Write the briefings of facts files, one per language.
+
+    Write a briefing per facts file and language: OUT/<stem>.<lang>.docx.
 
     Settings not given here come from the environment, then briefing.toml (see `briefing
     config`). Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force

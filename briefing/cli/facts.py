@@ -24,8 +24,11 @@ def validate_command(
         typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
     ] = None,
 ) -> None:
-    """Check facts files: every error with file:line:column and what was expected; warnings
-    for each name the glossaries (base < workspace < the event's own) lack."""
+    """Check facts files and name every problem's place.
+
+    Check facts files: every error with file:line:column and what was expected; warnings
+    for each name the glossaries (base < workspace < the event's own) lack.
+    """
     from briefing.cli.build import facts_files
     from briefing.facts.load import load_facts
     from briefing.output.localize import glossary_warnings, kind_problems
@@ -71,7 +74,10 @@ def new_command(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter facts file, DIR/NAME.yaml."""
+    """Write a commented starter facts file.
+
+    Write a commented starter facts file, DIR/NAME.yaml.
+    """
     from briefing.facts.starter import STARTER
     from briefing.workspace.settings import load_settings
 

@@ -10,7 +10,13 @@ import typer
 from briefing.cli.common import out, print_problems
 from briefing.errors import InputError
 
-glossary_app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+glossary_app = typer.Typer(
+    help="Check glossaries (term bases).\n\n"
+    "Duplicate or overlapping forms, missing Japanese or Korean forms, placeholder syntax.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 
 @glossary_app.command("check")
@@ -30,8 +36,11 @@ def check_command(
         ),
     ] = True,
 ) -> None:
-    """Lint glossaries: duplicate or overlapping English forms, missing ja or ko forms, forms
-    with placeholder syntax; each finding with file:line:column. Exit status 2 on errors."""
+    """Lint glossaries: forms, missing ja/ko, placeholders.
+
+    Lint glossaries: duplicate or overlapping English forms, missing ja or ko forms, forms
+    with placeholder syntax; each finding with file:line:column. Exit status 2 on errors.
+    """
     from briefing.terms.check import check_files
     from briefing.terms.glossary import GLOSSARY_NAME
     from briefing.terms.layers import base_path

@@ -13,8 +13,8 @@ from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 
 memory_app = typer.Typer(
-    help="Translation memories (a file or a postgresql:// URL): export and import TMX "
-    "1.4b, statistics, copy one into another.",
+    help="Translation memory: TMX export and import, statistics, copy.\n\n"
+    "A memory is a file (SQLite) or a postgresql:// URL shared by a team.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -60,7 +60,10 @@ def export_command(
         bool, typer.Option("--force", help="Replace an existing file that is not a TMX export.")
     ] = False,
 ) -> None:
-    """Write the memory (or part of it) as TMX 1.4b, for OmegaT, Trados, memoQ or Phrase."""
+    """Write the memory, or part of it, as TMX 1.4b.
+
+    Write the memory (or part of it) as TMX 1.4b, for OmegaT, Trados, memoQ or Phrase.
+    """
     if lang is not None and (lang == SOURCE_LANGUAGE or lang not in LANGUAGES):
         raise InputError(f"--lang takes a target language, ja or ko (got '{lang}')")
     from briefing.atomic import write_atomic
@@ -88,7 +91,10 @@ def import_command(
     ],
     tm: TmOption = None,
 ) -> None:
-    """Store a TMX file's English→ja/ko translations; all or nothing."""
+    """Store a TMX file's translations; all or nothing.
+
+    Store a TMX file's English→ja/ko translations; all or nothing.
+    """
     from briefing.memory.connected import timestamp
     from briefing.memory.exchange import read_tmx
 
@@ -110,7 +116,10 @@ def import_command(
 
 @memory_app.command("stats")
 def stats_command(tm: TmOption = None) -> None:
-    """Entries per target language, origin and model."""
+    """Count entries per target language, origin and model.
+
+    Entries per target language, origin and model.
+    """
     with open_memory(memory_setting(tm)) as memory:
         rows = memory.stats()
         path = memory.name
@@ -130,7 +139,9 @@ def copy_command(
         str, typer.Argument(help="The memory to copy into (created if new): a file or URL.")
     ],
 ) -> None:
-    """Copy every entry of SOURCE into DESTINATION, in one transaction there.
+    """Copy every entry of one memory into another.
+
+    Copy every entry of SOURCE into DESTINATION, in one transaction there.
 
     Entries DESTINATION already holds under the same key are replaced only by newer ones, so
     copying twice, or back and forth, loses no reviewer's work.

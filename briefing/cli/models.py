@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from briefing.workspace.fields import TranslationSettings
 
 models_app = typer.Typer(
-    help="List, install and remove translation models (Argos Translate packages).",
+    help="Install, list and remove translation models.\n\n"
+    "Argos Translate packages, from the online index or from files you were given.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -90,7 +91,10 @@ def describe(model: models.InstalledModel) -> str:
 
 @models_app.command("list")
 def list_command(ctx: typer.Context, models_dir: ModelsDir = None) -> None:
-    """Show the installed models: language pair, version, size and folder."""
+    """Show the installed models: pair, version, size, folder.
+
+    Show the installed models: language pair, version, size and folder.
+    """
     from rich.filesize import decimal
     from rich.table import Table
 
@@ -156,7 +160,10 @@ def install_command(
         ),
     ] = None,
 ) -> None:
-    """Install models: English→LANG from the Argos index, or package files, checked first."""
+    """Install models, from the index or from files.
+
+    Install models: English→LANG from the Argos index, or package files, checked first.
+    """
     from briefing import models
 
     settings = models_settings(ctx)
@@ -254,7 +261,10 @@ def remove_command(
     code: Annotated[str, typer.Argument(help="Target language of the model, e.g. ja.")],
     models_dir: ModelsDir = None,
 ) -> None:
-    """Remove the installed English→CODE model."""
+    """Remove an installed model.
+
+    Remove the installed English→CODE model.
+    """
     from briefing import models
 
     directory = models_folder(ctx)

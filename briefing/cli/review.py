@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from briefing.terms.glossary import Glossary
 
 review_app = typer.Typer(
-    help="Reviewer round trip: export sentences as XLIFF 1.2 for a CAT tool or as a Word "
-    "review document, import the corrections as reviewed translations.",
+    help="Send sentences to a reviewer; store the corrections.\n\n"
+    "Export as XLIFF 1.2 for a CAT tool or as a Word review document; import the "
+    "corrections as reviewed translations.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -100,7 +101,10 @@ def export_command(
         ),
     ] = None,
 ) -> None:
-    """Write the document's sentences and their current translations for review."""
+    """Write a document's sentences for a reviewer.
+
+    Write the document's sentences and their current translations for review.
+    """
     languages = parse_languages(lang)
     if len(languages) != 1 or languages[0].code == SOURCE_LANGUAGE:
         raise InputError(
@@ -164,7 +168,10 @@ def import_command(
         ),
     ] = False,
 ) -> None:
-    """Store the translations a reviewer changed or confirmed as reviewed; all or nothing."""
+    """Store a reviewer's corrections as reviewed.
+
+    Store the translations a reviewer changed or confirmed as reviewed; all or nothing.
+    """
     from briefing.output.render import render_process
     from briefing.review.roundtrip import import_review
 

@@ -21,8 +21,11 @@ def init_command(
         bool, typer.Option("--force", help="Rewrite files `briefing init` writes, if present.")
     ] = False,
 ) -> None:
-    """Make DIRECTORY a workspace: briefing.toml, sources/ with a starter facts file, a glossary,
-    the JSON Schemas for editors, and a .gitignore for the output folder."""
+    """Make a folder a workspace: briefing.toml, sources/, out/.
+
+    Make DIRECTORY a workspace: briefing.toml, sources/ with a starter facts file, a glossary,
+    the JSON Schemas for editors, and a .gitignore for the output folder.
+    """
     from briefing.cli.common import out
     from briefing.workspace.init import init_workspace
 
@@ -48,8 +51,11 @@ def _shown(value: Any) -> Any:
 def config_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Print the settings in effect here and where each came from (option, environment variable,
-    briefing.toml line, or default)."""
+    """Show every setting in effect and where it came from.
+
+    Print the settings in effect here and where each came from (option, environment variable,
+    briefing.toml line, or default).
+    """
     from briefing.cli.common import out
     from briefing.workspace.settings import effective, load_settings
 
@@ -86,8 +92,11 @@ def schema_command(
         bool, typer.Option("--toml", help="The schema of briefing.toml instead of facts files.")
     ] = False,
 ) -> None:
-    """Print the JSON Schema of facts files (for editors' YAML language server), or of
-    briefing.toml with --toml."""
+    """Print the JSON Schema of facts files or briefing.toml.
+
+    Print the JSON Schema of facts files (for editors' YAML language server), or of
+    briefing.toml with --toml.
+    """
     from briefing.workspace.schemas import config_schema, dumps, facts_schema
 
     typer.echo(dumps(config_schema() if toml else facts_schema()), nl=False)
