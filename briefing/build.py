@@ -28,7 +28,6 @@ from briefing.atomic import (
 from briefing.errors import INTERNAL_ERROR, BriefingError, InputError, Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
-from briefing.facts.yamlsource import LoadedYaml
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.output.document import Document
@@ -57,6 +56,7 @@ from briefing.translation.interface import (
     TranslationBatch,
 )
 from briefing.translation.texts import texts_to_translate
+from briefing.yamlsource.positions import LoadedYaml
 
 LAYOUTS = ("single", "parallel", "both")
 

@@ -8,7 +8,7 @@ left to machine translation.
 from __future__ import annotations
 
 from briefing.errors import Problem
-from briefing.facts.yamlsource import LoadedYaml
+from briefing.yamlsource.positions import LoadedYaml
 
 
 def N_(message: str) -> str:

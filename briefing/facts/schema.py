@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from briefing.facts.kinds import KINDS
-from briefing.facts.yamlsource import fold_whitespace
 from briefing.terms.glossary import Term
+from briefing.yamlsource.cleaning import fold_whitespace
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(fold_whitespace)]

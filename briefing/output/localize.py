@@ -21,10 +21,10 @@ from markupsafe import escape
 from briefing.errors import Problem
 from briefing.facts.kinds import is_known, normalise, unknown_kind_problem
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
-from briefing.facts.yamlsource import LoadedYaml, dotted
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.terms.glossary import Glossary, Term
 from briefing.translation.interface import Origin, TranslatedText
+from briefing.yamlsource.positions import LoadedYaml, dotted
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import cast
 
 from briefing.errors import InputError, Problem
-from briefing.facts.yamlsource import decode
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.review.binding import (
     FORMAT,
@@ -32,6 +31,7 @@ from briefing.review.binding import (
     refusal,
 )
 from briefing.review.xliff import APPROVED_STATES, STATES, TOOL, XLIFF_NS, XML_NS, qualified
+from briefing.yamlsource.reading import decode
 
 _FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 

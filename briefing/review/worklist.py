@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from briefing.facts.schema import Facts
-from briefing.facts.yamlsource import dotted
 from briefing.terms.glossary import Glossary
 from briefing.translation.texts import source_texts
+from briefing.yamlsource.positions import dotted
 
 # The document's English section headings (templates/summit), by the facts file's key.
 SECTIONS = {
