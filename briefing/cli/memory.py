@@ -11,7 +11,7 @@ import typer
 from briefing.cli.common import LazyConsole, escape
 from briefing.cli.review import TmOption, memory_setting
 from briefing.errors import InputError
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import TARGET_LANGUAGES
 
 memory_app = typer.Typer(
     help="Translation memories (a file or a postgresql:// URL): export and import TMX "
@@ -65,7 +65,7 @@ def export_command(
     ] = False,
 ) -> None:
     """Write the memory (or part of it) as TMX 1.4b, for OmegaT, Trados, memoQ or Phrase."""
-    if lang is not None and (lang == SOURCE_LANGUAGE or lang not in LANGUAGES):
+    if lang is not None and lang not in TARGET_LANGUAGES:
         raise InputError(f"--lang takes a target language, ja or ko (got '{lang}')")
     from briefing.atomic import write_atomic
     from briefing.memory.backend import memory_file, open_memory, resolve_location

@@ -102,7 +102,7 @@ def export_command(
 ) -> None:
     """Write the document's sentences and their current translations for review."""
     languages = parse_languages(lang)
-    if len(languages) != 1 or languages[0].code == SOURCE_LANGUAGE:
+    if len(languages) != 1 or languages[0].is_source:
         raise InputError(
             f"--lang takes one target language to review, ja or ko (got '{lang}'); "
             f"{SOURCE_LANGUAGE} is the source language"

@@ -30,7 +30,7 @@ from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
 from briefing.errors import InputError
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.interface import StoredEntry
 from briefing.output.docx_writer import (
     TABLE_STYLE,
@@ -324,7 +324,7 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
 
 
 def refuse_wrong_language(path: Path, binding: Binding) -> None:
-    if binding.lang == SOURCE_LANGUAGE or binding.lang not in LANGUAGES:
+    if binding.lang not in TARGET_LANGUAGES:
         raise InputError(
             "the review file was refused; nothing was imported",
             [problem(path, f"the review document names the language {binding.lang!r}")],

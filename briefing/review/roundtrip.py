@@ -22,7 +22,7 @@ from pathlib import Path
 from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
 from briefing.memory.sqlite import SQLITE_MAGIC
 from briefing.output.template import find_template
@@ -139,8 +139,8 @@ def export_review(
     memory_path: Path | None = None,
 ) -> ExportSummary:
     """Write the review file of one document and language; returns what it holds."""
-    if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
-        targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+    if lang not in TARGET_LANGUAGES:
+        targets = ", ".join(TARGET_LANGUAGES)
         raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
     if fmt not in FORMATS:
         raise InputError(f"unknown review format '{fmt}'; use one of: {', '.join(FORMATS)}")
