@@ -22,8 +22,8 @@ from docx.oxml.ns import qn
 
 from briefing.build import BuildReport, BuildRequest, build
 from briefing.cli.build_report import report_as_json
-from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
+from briefing.kinds import KINDS
 from briefing.languages import LANGUAGES
 from briefing.output.localize import term_id
 from briefing.output.sandbox import RANGE

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import BuildRequest, build
-from briefing.facts.kinds import KINDS
+from briefing.kinds import KINDS
 from briefing.languages import parse_languages
 from briefing.yamlsource.cleaning import BIDI_CONTROLS, XML_ILLEGAL, YAML_UNREADABLE
 from briefing.yamlsource.positions import C_READER

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from briefing.facts.kinds import KINDS
+from briefing.kinds import KINDS
 from briefing.terms.glossary import Term
 from briefing.yamlsource.cleaning import fold_whitespace
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from briefing.errors import Problem
-from briefing.facts.kinds import is_known, normalise, unknown_kind_problem
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
+from briefing.kinds import is_known, normalise, unknown_kind_problem
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.terms.glossary import Glossary, Term
 from briefing.translation.interface import Origin, TranslatedText
