@@ -26,19 +26,12 @@ from briefing.atomic import (
     write_atomic,
 )
 from briefing.errors import INTERNAL_ERROR, BriefingError, InputError, Problem
-from briefing.facts.load import load_facts
-from briefing.facts.schema import Facts
+from briefing.facts.check import CheckedFacts, check_facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import Manifest, build_lock, digest, file_digest
 from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
-from briefing.output.localize import (
-    Localizer,
-    glossary_warnings,
-    kept_terms,
-    kind_problems,
-    missing_names,
-)
+from briefing.output.localize import Localizer
 from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document, render_process
 from briefing.output.sandbox_process import LimitedProcess
@@ -56,7 +49,6 @@ from briefing.translation.interface import (
     TranslationBatch,
 )
 from briefing.translation.texts import texts_to_translate
-from briefing.yamlsource.positions import LoadedYaml
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -153,44 +145,31 @@ def distinct_inputs(request: BuildRequest) -> list[Path]:
     return list(unique.values())
 
 
-@dataclass
-class LoadedFacts:
-    path: Path
-    facts: Facts
-    text: str  # the file as it was parsed: what the facts were read from
-    source: LoadedYaml  # positions, to locate findings in the file
-    glossary: Glossary  # base < workspace < event, for structured fields
-    protected: Glossary  # the same plus the facts' own names kept in English, for free text
-
-    def kept_in_english(self) -> list[KeptName]:
-        kept = []
-        for item in missing_names(self.facts, self.glossary):
-            line, column = self.source.position(item.loc)
-            where = f"{self.path}:{line}:{column}" if line else str(self.path)
-            kept.append(KeptName(item.english, item.field, where, item.entry()))
-        return kept
+def kept_in_english(checked: CheckedFacts) -> list[KeptName]:
+    """The names the term base lacks, each where it is in the facts file."""
+    kept = []
+    for item in checked.coverage.missing:
+        line, column = checked.source.position(item.loc)
+        where = f"{checked.path}:{line}:{column}" if line else str(checked.path)
+        kept.append(KeptName(item.english, item.field, where, item.entry()))
+    return kept
 
 
-def load_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[LoadedFacts]:
+def load_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[CheckedFacts]:
     """Every readable facts file; the others are reported and skipped, not fatal to the rest."""
     loaded = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            facts, source = load_facts(path)
-            layered = stack.for_facts(path, source, facts.glossary)
+            checked = check_facts(path, stack)
         except InputError as err:
             problems.extend(err.problems or [Problem(path, None, None, str(err))])
             continue
-        problems.extend(source.warnings)
-        problems.extend(layered.problems)
-        kinds = kind_problems(source, facts, layered.glossary)
-        problems.extend(kinds)
-        if kinds:
+        problems += [*checked.source.warnings, *checked.layer_problems, *checked.errors]
+        if checked.errors:
             continue
-        problems.extend(glossary_warnings(source, facts, layered.glossary))
-        protected = kept_terms(facts, layered.glossary)
-        loaded.append(LoadedFacts(path, facts, source.text, source, layered.glossary, protected))
+        problems += checked.coverage.warnings
+        loaded.append(checked)
     report.problems.extend(dict.fromkeys(problems))  # shared layers report once
     return loaded
 
@@ -199,13 +178,13 @@ def load_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[Loade
 class Job:
     """One document to write: a facts file in a language, single or beside English."""
 
-    source: LoadedFacts
+    source: CheckedFacts
     language: Language
     parallel: bool
     target: Path
 
 
-def plan_jobs(sources: list[LoadedFacts], request: BuildRequest) -> list[Job]:
+def plan_jobs(sources: list[CheckedFacts], request: BuildRequest) -> list[Job]:
     jobs = []
     for source in sources:
         for language in request.languages:
@@ -274,7 +253,7 @@ class Writer:
 
     def batch(self, job: Job, lang: str | None = None) -> TranslationBatch:
         code = lang or job.language.code
-        found = self.batches.get((code, job.source.protected.fingerprint))
+        found = self.batches.get((code, job.source.coverage.protected.fingerprint))
         return found or TranslationBatch({}, "")
 
     def used(self, job: Job) -> dict[str, TranslatedText]:
@@ -297,10 +276,10 @@ class Writer:
             __version__,
             job.language.code,
             str(job.parallel),
-            job.source.text,
+            job.source.source.text,
             # only the terms this facts file names: other glossary edits leave it alone
-            job.source.protected.fingerprint_for(
-                job.source.text,
+            job.source.coverage.protected.fingerprint_for(
+                job.source.source.text,
                 [job.language.code, SOURCE_LANGUAGE] if job.parallel else [job.language.code],
             ),
             self.template_digest,
@@ -316,7 +295,7 @@ class Writer:
         localizer = Localizer(
             job.source.facts,
             language,
-            job.source.glossary,
+            job.source.coverage,
             batch.texts,
             batch.model_label,
             translations,
@@ -336,7 +315,7 @@ class Writer:
             from_machine=sum(t.from_machine for t in used.values()),
             flagged=sum(t.flagged_segments for t in used.values()),
             flagged_texts=[text for text, t in used.items() if t.flagged],
-            kept_in_english=[] if english else job.source.kept_in_english(),
+            kept_in_english=[] if english else kept_in_english(job.source),
         )
         if self.strict and outcome.kept_in_english:
             outcome.status, outcome.path = "failed", None
@@ -402,7 +381,7 @@ def build_locked(
     request: BuildRequest,
     translation: Translation | None,
     template: Template,
-    sources: list[LoadedFacts],
+    sources: list[CheckedFacts],
     renderer: LimitedProcess,
     report: BuildReport,
     progress: Progress,
@@ -421,7 +400,7 @@ def build_locked(
         # Files that share a glossary share one batch per language (usually all of them).
         groups: dict[str, tuple[Glossary, list[str]]] = {}
         for source in sources:
-            terms = source.protected
+            terms = source.coverage.protected
             texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
             texts.extend(t for t in texts_to_translate(source.facts) if t not in texts)
         for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):

@@ -25,9 +25,9 @@ from briefing.cli.build_report import report_as_json
 from briefing.facts.load import load_facts
 from briefing.kinds import KINDS
 from briefing.languages import LANGUAGES
-from briefing.output.localize import term_id
 from briefing.output.sandbox import RANGE
 from briefing.output.template import TEMPLATES_DIR
+from briefing.terms.coverage import term_id
 from briefing.terms.glossary import EMPTY, Glossary, Term
 from briefing.terms.layers import load_term_base
 from briefing.terms.protect import translate_protected

@@ -57,19 +57,15 @@ def memory_setting(tm: str | None) -> str | None:
 def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glossary]]:
     """Reads a facts file and the glossary its build translates with (base < workspace <
     event, and the facts' own names), so that a unit's terms are the build's."""
-    from briefing.facts.load import load_facts
-    from briefing.output.localize import kept_terms
+    from briefing.facts.check import check_facts
     from briefing.terms.layers import load_term_base
     from briefing.workspace.settings import load_settings
 
     settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
 
     def load(facts: Path) -> tuple[Facts, Glossary]:
-        loaded, source = load_facts(facts)
-        layered = load_term_base(settings.glossaries, [facts]).for_facts(
-            facts, source, loaded.glossary
-        )
-        return loaded, kept_terms(loaded, layered.glossary)
+        checked = check_facts(facts, load_term_base(settings.glossaries, [facts]))
+        return checked.facts, checked.coverage.protected
 
     return load
 
