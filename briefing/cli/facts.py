@@ -26,8 +26,8 @@ def validate_command(
 ) -> None:
     """Check facts files: every error with file:line:column and what was expected; warnings
     for each name the glossaries (base < workspace < the event's own) lack."""
-    from briefing.cli.build import facts_files
     from briefing.facts.check import check_facts
+    from briefing.facts.files import facts_files
     from briefing.terms.layers import load_term_base
     from briefing.translation.texts import texts_to_translate
     from briefing.workspace.settings import load_settings
