@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LANGS ?= en
 STAMP := $(VENV)/.installed
 # Every output language but the source, as languages.py lists them.
-CATALOG_LANGS = $(shell $(PYTHON) -c 'from briefing.languages import LANGUAGES, SOURCE_LANGUAGE as S; print(*(c for c in LANGUAGES if c != S))')
+CATALOG_LANGS = $(shell $(PYTHON) -c 'from briefing.languages import TARGET_LANGUAGES; print(*TARGET_LANGUAGES)')
 
 .PHONY: run test typecheck coverage benchmark lint catalogs reference clean
 

@@ -40,9 +40,10 @@ from common import (
 )
 
 from briefing import models
-from briefing.build import BuildReport, BuildRequest, build
+from briefing.build import BuildRequest, build
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
+from briefing.report import BuildReport
 from briefing.terms.layers import load_term_base
 from briefing.translation.engines.argos import (
     DEFAULTS,

@@ -28,6 +28,7 @@ from briefing.output.localize import Localizer
 from briefing.output.render_request import RenderRequest, plain_view, render_here
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import find_template
+from briefing.terms.coverage import cover
 from briefing.terms.glossary import load_glossary
 from briefing.terms.layers import Stack
 
@@ -52,8 +53,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     options = parser.parse_args()
 
-    facts, _ = load_facts(NARA)
-    glossary = load_glossary(GLOSSARY)
+    facts, source = load_facts(NARA)
+    coverage = cover(facts.names(), load_glossary(GLOSSARY), source)
     template = find_template("summit")
 
     def start() -> None:
@@ -63,7 +64,7 @@ def main() -> None:
     print(f"start     {milliseconds(start, max(5, options.repeat // 3))}")
     for code in ("en", "ja"):
         language = parse_languages(code)[0]
-        view = Localizer(facts, language, glossary, {}, "").view()
+        view = Localizer(facts, language, coverage, {}, "").view()
         translations: gettext.NullTranslations = catalogs.load_translations(code)
         request = RenderRequest(
             template.directory,

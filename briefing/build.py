@@ -1,58 +1,42 @@
 """The build: facts files in, one document per file and language out.
 
-Stages run in order and hand plain data to each other: load facts → stack each file's glossary
-(base < workspace < event) → translate free text (the files of a language that share a glossary
-in one batch) → localize → render the template → write the .docx.
+Stages run in order and hand plain data to each other: check each facts file (its glossary
+layers stacked, its names looked up in the term base) → translate free text (the files of a
+language that share a glossary in one batch) → make each document (`documents.py`) → write it,
+unless its inputs have not changed. What happened is a `BuildReport` (`report.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gettext
-import json
 import traceback
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel import Locale
-
-from briefing import __version__, catalogs
 from briefing.atomic import (
     ensure_writable_dir,
     explain_write_error,
     remove_temporaries,
     write_atomic,
 )
-from briefing.errors import INTERNAL_ERROR, BriefingError, InputError, Problem
-from briefing.facts.load import load_facts
-from briefing.facts.schema import Facts
-from briefing.facts.yamlsource import LoadedYaml
+from briefing.documents import Documents, Job
+from briefing.errors import BriefingError, InputError, Problem
+from briefing.facts.check import CheckedFacts, check_facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
-from briefing.manifest import Manifest, build_lock, digest, file_digest
-from briefing.output.document import Document
-from briefing.output.docx_writer import build_docx
-from briefing.output.localize import (
-    Localizer,
-    glossary_warnings,
-    kept_terms,
-    kind_problems,
-    missing_names,
-)
-from briefing.output.parallel import pair_documents
-from briefing.output.render import render_document, render_process
+from briefing.manifest import Manifest, build_lock
+from briefing.output.render import render_process
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
+from briefing.report import BuildReport, DocumentOutcome, DocumentStatus, kept_names
 from briefing.terms.glossary import Glossary
 from briefing.terms.layers import Stack
 from briefing.translation.interface import (
     LanguageUnavailable,
     MissingModel,
-    Origin,
     Progress,
     SilentProgress,
-    TranslatedText,
     Translation,
     TranslationBatch,
 )
@@ -73,48 +57,6 @@ class BuildRequest:
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
     strict: bool = False  # a name missing from the term base fails its ja/ko document
-
-
-@dataclass
-class DocumentOutcome:
-    source: Path
-    lang: str
-    path: Path | None
-    status: str  # written | unchanged | failed | missing-model
-    detail: str = ""
-    internal: bool = False  # failed through a fault in briefing itself, not in its input
-    trace: str = ""  # the traceback of an internal failure, shown with --debug
-    from_memory: int = 0
-    from_machine: int = 0
-    flagged: int = 0
-    flagged_texts: list[str] = field(default_factory=list)  # English source of each flagged text
-    # names the term base lacks, printed in English and marked: where, and the entry to add
-    kept_in_english: list[KeptName] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class KeptName:
-    english: str
-    field: str  # e.g. participants[0].name
-    location: str  # file:line:column in the facts file
-    entry: dict[str, str]  # the glossary entry to add, official forms left empty
-
-
-@dataclass
-class BuildReport:
-    documents: list[DocumentOutcome] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    missing: list[LanguageUnavailable] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        if any(d.internal for d in self.documents):
-            return INTERNAL_ERROR
-        if any(p.severity == "error" for p in self.problems) or any(
-            d.status == "failed" for d in self.documents
-        ):
-            return 2
-        return 1 if self.missing else 0
 
 
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
@@ -138,11 +80,11 @@ def distinct_inputs(request: BuildRequest) -> list[Path]:
         by_stem.setdefault(key, []).append(path)
     clashes = [paths for paths in by_stem.values() if len(paths) > 1]
     if clashes:
-        first_lang = request.languages[0].code if request.languages else SOURCE_LANGUAGE
-        parallel = request.layout == "parallel" and first_lang != SOURCE_LANGUAGE
+        first = request.languages[0] if request.languages else LANGUAGES[SOURCE_LANGUAGE]
+        parallel = request.layout == "parallel" and not first.is_source
         lines = [
             f"{' and '.join(map(str, paths))} would all be written to "
-            f"{output_path(request.out_dir, paths[0], first_lang, parallel)}"
+            f"{output_path(request.out_dir, paths[0], first.code, parallel)}"
             for paths in clashes
         ]
         raise InputError(
@@ -153,193 +95,63 @@ def distinct_inputs(request: BuildRequest) -> list[Path]:
     return list(unique.values())
 
 
-@dataclass
-class LoadedFacts:
-    path: Path
-    facts: Facts
-    text: str  # the file as it was parsed: what the facts were read from
-    source: LoadedYaml  # positions, to locate findings in the file
-    glossary: Glossary  # base < workspace < event, for structured fields
-    protected: Glossary  # the same plus the facts' own names kept in English, for free text
-
-    def kept_in_english(self) -> list[KeptName]:
-        kept = []
-        for item in missing_names(self.facts, self.glossary):
-            line, column = self.source.position(item.loc)
-            where = f"{self.path}:{line}:{column}" if line else str(self.path)
-            kept.append(KeptName(item.english, item.field, where, item.entry()))
-        return kept
-
-
-def load_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[LoadedFacts]:
+def check_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[CheckedFacts]:
     """Every readable facts file; the others are reported and skipped, not fatal to the rest."""
-    loaded = []
+    files = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            facts, source = load_facts(path)
-            layered = stack.for_facts(path, source, facts.glossary)
+            checked = check_facts(path, stack)
         except InputError as err:
             problems.extend(err.problems or [Problem(path, None, None, str(err))])
             continue
-        problems.extend(source.warnings)
-        problems.extend(layered.problems)
-        kinds = kind_problems(source, facts, layered.glossary)
-        problems.extend(kinds)
-        if kinds:
+        problems += [*checked.source.warnings, *checked.layer_problems, *checked.errors]
+        if checked.errors:
             continue
-        problems.extend(glossary_warnings(source, facts, layered.glossary))
-        protected = kept_terms(facts, layered.glossary)
-        loaded.append(LoadedFacts(path, facts, source.text, source, layered.glossary, protected))
+        problems += checked.coverage.warnings
+        files.append(checked)
     report.problems.extend(dict.fromkeys(problems))  # shared layers report once
-    return loaded
+    return files
 
 
-@dataclass(frozen=True)
-class Job:
-    """One document to write: a facts file in a language, single or beside English."""
-
-    source: LoadedFacts
-    language: Language
-    parallel: bool
-    target: Path
-
-
-def plan_jobs(sources: list[LoadedFacts], request: BuildRequest) -> list[Job]:
+def plan_jobs(files: list[CheckedFacts], request: BuildRequest) -> list[Job]:
     jobs = []
-    for source in sources:
+    for file in files:
         for language in request.languages:
-            single = request.layout in ("single", "both") or language.code == SOURCE_LANGUAGE
-            if single:
-                target = output_path(request.out_dir, source.path, language.code)
-                jobs.append(Job(source, language, False, target))
-            if request.layout in ("parallel", "both") and language.code != SOURCE_LANGUAGE:
-                target = output_path(request.out_dir, source.path, language.code, parallel=True)
-                jobs.append(Job(source, language, True, target))
+            if request.layout in ("single", "both") or language.is_source:
+                target = output_path(request.out_dir, file.path, language.code)
+                jobs.append(Job(file, language, False, target))
+            if request.layout in ("parallel", "both") and not language.is_source:
+                target = output_path(request.out_dir, file.path, language.code, parallel=True)
+                jobs.append(Job(file, language, True, target))
     return jobs
 
 
 class Writer:
-    """Renders and writes documents, skipping those whose inputs have not changed."""
+    """Writes each document whose inputs changed, and records what it was made from."""
 
-    def __init__(
-        self,
-        template: Template,
-        batches: dict[tuple[str, str], TranslationBatch],
-        manifest: Manifest,
-        force: bool,
-        strict: bool = False,
-        renderer: LimitedProcess | None = None,
-    ) -> None:
-        self.template = template
-        self.renderer = renderer  # the build's render process, one for every document
-        self.batches = batches
+    def __init__(self, documents: Documents, manifest: Manifest, force: bool, strict: bool) -> None:
+        self.documents = documents
         self.manifest = manifest
         self.force = force
-        self.strict = strict
-        self.template_digest = digest(*(file_digest(p) for p in template.files()))
-        self.catalogs: dict[str, tuple[gettext.NullTranslations, str]] = {}
-
-    def catalog(self, lang: str) -> tuple[gettext.NullTranslations, str]:
-        """The language's compiled catalogs and their fingerprint, read once per build."""
-        if lang not in self.catalogs:
-            dirs = self.template.locale_dirs
-            translations = catalogs.load_translations(lang, dirs)
-            # Templates render in a child process, so the strings they use are looked up here
-            # as well: one the catalogs lack is remembered for `catalog_warnings`.
-            catalogs.look_up_template_strings(translations, self.template.directory)
-            self.catalogs[lang] = (translations, catalogs.fingerprint(lang, dirs))
-        return self.catalogs[lang]
-
-    def catalog_warnings(self) -> list[Problem]:
-        """A template string some catalog lacks, once per string and language: the document
-        printed the English words there."""
-        problems = []
-        for lang, (translations, _) in sorted(self.catalogs.items()):
-            for message in sorted(getattr(translations, "missing", ())):
-                where = catalogs.catalog_paths(lang, self.template.locale_dirs)
-                problems.append(
-                    Problem(
-                        where[-1] if where else catalogs.PACKAGE_LOCALES / lang,
-                        None,
-                        None,
-                        f"the {lang} catalog has no translation for '{message}'; the {lang} "
-                        "documents print it in English",
-                        "Run `make catalogs` and translate the new entry (an empty or fuzzy "
-                        "msgstr counts as missing).",
-                        "warning",
-                    )
-                )
-        return problems
-
-    def batch(self, job: Job, lang: str | None = None) -> TranslationBatch:
-        code = lang or job.language.code
-        found = self.batches.get((code, job.source.protected.fingerprint))
-        return found or TranslationBatch({}, "")
-
-    def used(self, job: Job) -> dict[str, TranslatedText]:
-        """The translations this document prints, by English text."""
-        batch = self.batch(job)
-        return {
-            text: batch.texts[text]
-            for text in texts_to_translate(job.source.facts)
-            if text in batch.texts
-        }
-
-    def inputs_digest(self, job: Job, used: dict[str, TranslatedText]) -> str:
-        """Everything the document's bytes depend on, and nothing else (no clock, no paths)."""
-        # Machine output read back from the memory prints the same as fresh output; only
-        # reviewed-or-not changes the document (the notice).
-        printed = [
-            (text, t.text, t.origin == Origin.reviewed, t.flagged) for text, t in used.items()
-        ]
-        return digest(
-            __version__,
-            job.language.code,
-            str(job.parallel),
-            job.source.text,
-            # only the terms this facts file names: other glossary edits leave it alone
-            job.source.protected.fingerprint_for(
-                job.source.text,
-                [job.language.code, SOURCE_LANGUAGE] if job.parallel else [job.language.code],
-            ),
-            self.template_digest,
-            self.catalog(job.language.code)[1],
-            self.catalog(SOURCE_LANGUAGE)[1],
-            self.batch(job).model_label,
-            json.dumps(printed, ensure_ascii=False),
-        )
-
-    def render(self, job: Job, language: Language) -> Document:
-        batch = self.batch(job, language.code)
-        translations = self.catalog(language.code)[0]
-        localizer = Localizer(
-            job.source.facts,
-            language,
-            job.source.glossary,
-            batch.texts,
-            batch.model_label,
-            translations,
-        )
-        return render_document(self.template, localizer.view(), translations, process=self.renderer)
+        self.strict = strict  # a name missing from the term base fails its document
 
     def write(self, job: Job) -> DocumentOutcome:
-        used = self.used(job)
-        inputs = self.inputs_digest(job, used)
-        english = job.language.code == SOURCE_LANGUAGE
+        used = self.documents.used(job)
+        inputs = self.documents.inputs_digest(job, used)
         outcome = DocumentOutcome(
-            job.source.path,
+            job.file.path,
             job.language.code + (" (parallel)" if job.parallel else ""),
             job.target,
-            "unchanged",
+            DocumentStatus.unchanged,
             from_memory=sum(t.from_memory for t in used.values()),
             from_machine=sum(t.from_machine for t in used.values()),
             flagged=sum(t.flagged_segments for t in used.values()),
             flagged_texts=[text for text, t in used.items() if t.flagged],
-            kept_in_english=[] if english else job.source.kept_in_english(),
+            kept_in_english=[] if job.language.is_source else kept_names(job.file),
         )
         if self.strict and outcome.kept_in_english:
-            outcome.status, outcome.path = "failed", None
+            outcome.status, outcome.path = DocumentStatus.failed, None
             outcome.detail = (
                 f"{len(outcome.kept_in_english)} name(s) are not in the term base and --strict "
                 "is set; nothing was written for this language. Add the entries listed below."
@@ -347,26 +159,14 @@ class Writer:
             return outcome
         if not self.force and self.manifest.unchanged(job.target, inputs):
             return outcome
-        document = self.render(job, job.language)
-        if job.parallel:
-            english_document = self.render(job, LANGUAGES[SOURCE_LANGUAGE])
-            locale = Locale.parse(job.language.locale)
-            english_name = Locale.parse(LANGUAGES[SOURCE_LANGUAGE].locale).get_language_name(locale)
-            labels = (
-                english_name or LANGUAGES[SOURCE_LANGUAGE].name,
-                locale.get_language_name(locale) or job.language.name,
-            )
-            document = pair_documents(english_document, document, labels)
-        fonts = self.template.config.fonts.get(job.language.code)
-        data = build_docx(
-            document, self.template.reference, (fonts.body, fonts.headings) if fonts else None
-        )
+        data = self.documents.make(job)
         try:
             write_atomic(job.target, data)
         except OSError as err:
-            outcome.status, outcome.detail = "failed", explain_write_error(job.target, err)
+            outcome.status = DocumentStatus.failed
+            outcome.detail = explain_write_error(job.target, err)
             return outcome
-        outcome.status = "written"
+        outcome.status = DocumentStatus.written
         # The document is complete and in place. Should the record of it not be saved (a full
         # disk), the manifest keeps its older entry, whose digest does not match the new file,
         # so the next build writes it again: build() reports that once, at the end.
@@ -392,9 +192,9 @@ def build(
         # The render process starts up on the other core while the facts are read and the
         # models translate; it is a third of a short build's time when started on first use.
         renderer.start()
-        sources = load_all(facts_paths, request.glossary, report)
+        files = check_all(facts_paths, request.glossary, report)
         return build_locked(
-            request, translation, template, sources, renderer, report, progress, on_wait
+            request, translation, template, files, renderer, report, progress, on_wait
         )
 
 
@@ -402,7 +202,7 @@ def build_locked(
     request: BuildRequest,
     translation: Translation | None,
     template: Template,
-    sources: list[LoadedFacts],
+    files: list[CheckedFacts],
     renderer: LimitedProcess,
     report: BuildReport,
     progress: Progress,
@@ -412,57 +212,28 @@ def build_locked(
     with build_lock(request.out_dir, on_wait=on_wait):
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
-        batches: dict[tuple[str, str], TranslationBatch] = {}
-        done: set[str] = set()  # languages whose translation ran (or needs none)
-        failed: dict[str, str] = {}  # language → why its translation could not be made
-        wanted = [lang.code for lang in request.languages]
-        if request.layout != "single" and SOURCE_LANGUAGE not in wanted:
-            wanted.append(SOURCE_LANGUAGE)
-        # Files that share a glossary share one batch per language (usually all of them).
-        groups: dict[str, tuple[Glossary, list[str]]] = {}
-        for source in sources:
-            terms = source.protected
-            texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
-            texts.extend(t for t in texts_to_translate(source.facts) if t not in texts)
-        for code in sorted(wanted, key=lambda c: c != SOURCE_LANGUAGE):
-            if code == SOURCE_LANGUAGE:
-                done.add(code)
-                continue
-            try:
-                if translation is None:
-                    raise MissingModel(SOURCE_LANGUAGE, code)
-                for fingerprint, (terms, texts) in groups.items():
-                    batches[(code, fingerprint)] = translation.translate(
-                        LANGUAGES[code], texts, progress, terms
-                    )
-                done.add(code)
-            except LanguageUnavailable as missing:
-                report.missing.append(missing)
-            except BriefingError as error:  # e.g. a model damaged or removed while in use
-                failed[code] = str(error)
-
-        writer = Writer(template, batches, manifest, request.force, request.strict, renderer)
-        jobs = plan_jobs(sources, request)
+        batches, failed = translate_all(request, translation, files, progress, report)
+        documents = Documents(template, batches, renderer)
+        writer = Writer(documents, manifest, request.force, request.strict)
+        jobs = plan_jobs(files, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:
-                if job.language.code in failed:
-                    report.documents.append(
-                        DocumentOutcome(
-                            job.source.path,
-                            job.language.code,
-                            None,
-                            "failed",
-                            failed[job.language.code],
-                        )
+                code = job.language.code
+                missing = next((m for m in report.missing if m.target == code), None)
+                if code in failed:
+                    outcome = DocumentOutcome(
+                        job.file.path, code, None, DocumentStatus.failed, failed[code]
                     )
-                elif job.language.code not in done:
-                    why = next(m for m in report.missing if m.target == job.language.code)
-                    status = "missing-model" if isinstance(why, MissingModel) else "unavailable"
-                    report.documents.append(
-                        DocumentOutcome(job.source.path, job.language.code, None, status)
+                elif missing is not None:
+                    status = (
+                        DocumentStatus.missing_model
+                        if isinstance(missing, MissingModel)
+                        else DocumentStatus.unavailable
                     )
+                    outcome = DocumentOutcome(job.file.path, code, None, status)
                 else:
-                    report.documents.append(write_one(writer, job))
+                    outcome = write_one(writer, job)
+                report.documents.append(outcome)
                 progress.advance(task)
         if manifest.unsaved:
             try:
@@ -478,25 +249,61 @@ def build_locked(
                         "built from could not be saved, so the next build writes them again.",
                     )
                 )
-    report.problems.extend(writer.catalog_warnings())
+    report.problems.extend(documents.catalog_warnings())
     return report
+
+
+def translate_all(
+    request: BuildRequest,
+    translation: Translation | None,
+    files: list[CheckedFacts],
+    progress: Progress,
+    report: BuildReport,
+) -> tuple[dict[tuple[str, str], TranslationBatch], dict[str, str]]:
+    """The batches of every target language wanted, by language and the fingerprint of the
+    glossary they protect, and the languages whose translation failed (with why); a language
+    without a model is reported as missing."""
+    # Files that share a glossary share one batch per language (usually all of them).
+    groups: dict[str, tuple[Glossary, list[str]]] = {}
+    for file in files:
+        terms = file.coverage.protected
+        texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
+        texts.extend(t for t in texts_to_translate(file.facts) if t not in texts)
+    batches: dict[tuple[str, str], TranslationBatch] = {}
+    failed: dict[str, str] = {}
+    for language in request.languages:
+        if language.is_source:
+            continue
+        try:
+            if translation is None:
+                raise MissingModel(SOURCE_LANGUAGE, language.code)
+            for fingerprint, (terms, texts) in groups.items():
+                batches[(language.code, fingerprint)] = translation.translate(
+                    language, texts, progress, terms
+                )
+        except LanguageUnavailable as missing:
+            report.missing.append(missing)
+        except BriefingError as error:  # e.g. a model damaged or removed while in use
+            failed[language.code] = str(error)
+    return batches, failed
 
 
 def write_one(writer: Writer, job: Job) -> DocumentOutcome:
     """One document; whatever goes wrong with it is its outcome and never stops the others."""
+    failed = DocumentStatus.failed
     try:
         return writer.write(job)
     except BriefingError as error:
-        return DocumentOutcome(job.source.path, job.language.code, job.target, "failed", str(error))
+        return DocumentOutcome(job.file.path, job.language.code, job.target, failed, str(error))
     except OSError as error:  # reading back an existing document, for one
         detail = explain_write_error(job.target, error)
-        return DocumentOutcome(job.source.path, job.language.code, job.target, "failed", detail)
+        return DocumentOutcome(job.file.path, job.language.code, job.target, failed, detail)
     except Exception as error:  # noqa: BLE001 - a fault in briefing: this document only
         return DocumentOutcome(
-            job.source.path,
+            job.file.path,
             job.language.code,
             job.target,
-            "failed",
+            failed,
             f"internal error: {type(error).__name__}: {error}",
             internal=True,
             trace=traceback.format_exc(),

@@ -25,6 +25,11 @@ class Language:
     word_separator: str = " "  # between sentences and between words joined around a name
     italics: bool = True  # whether the language sets text in italics (Japanese, Korean do not)
 
+    @property
+    def is_source(self) -> bool:
+        """The facts are written in it: nothing is translated into it."""
+        return self.code == SOURCE_LANGUAGE
+
     def separator_between(self, left: str, right: str) -> str:
         """What goes between two sentences: a language written without spaces still needs one
         where both sides are Latin script (a sentence left in English, a name in Latin
@@ -57,9 +62,21 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+# What briefing translates into: every language but the source.
+TARGET_LANGUAGES: dict[str, Language] = {
+    code: language for code, language in LANGUAGES.items() if not language.is_source
+}
+
+
+def language_code(tag: str | None) -> str:
+    """The primary subtag of a language tag, written as BCP 47 or as a locale: 'ja-JP', 'ja_JP'
+    and ' JA ' are all 'ja' (CAT tools write regional tags for what was exported as 'ja')."""
+    return (tag or "").strip().replace("_", "-").split("-")[0].lower()
+
+
 def language_of_tag(tag: str) -> Language | None:
-    """The language a BCP 47 tag such as ja-JP names, by its primary subtag."""
-    return LANGUAGES.get(tag.split("-")[0].lower())
+    """The language a tag such as ja-JP names, by its primary subtag."""
+    return LANGUAGES.get(language_code(tag))
 
 
 DEFAULT_LANGUAGES = ("en", "ja", "ko")

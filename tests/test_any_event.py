@@ -20,14 +20,15 @@ from babel.dates import format_interval
 from babel.messages.pofile import read_po
 from docx.oxml.ns import qn
 
-from briefing.build import BuildReport, BuildRequest, build
+from briefing.build import BuildRequest, build
 from briefing.cli.build_report import report_as_json
-from briefing.facts.kinds import KINDS
 from briefing.facts.load import load_facts
+from briefing.kinds import KINDS
 from briefing.languages import LANGUAGES
 from briefing.output.environment import RANGE
-from briefing.output.localize import term_id
 from briefing.output.template import TEMPLATES_DIR
+from briefing.report import BuildReport
+from briefing.terms.coverage import term_id
 from briefing.terms.glossary import EMPTY, Glossary, Term
 from briefing.terms.layers import load_term_base
 from briefing.terms.protect import translate_protected

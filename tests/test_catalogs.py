@@ -25,6 +25,7 @@ from briefing.languages import LANGUAGES
 from briefing.output.localize import BriefingView, Localizer
 from briefing.output.render import render_markup
 from briefing.output.template import TEMPLATES_DIR, find_template
+from briefing.terms.coverage import cover
 from briefing.terms.glossary import Glossary, load_glossary
 from briefing.translation.interface import Origin, TranslatedText
 from briefing.translation.texts import texts_to_translate
@@ -233,13 +234,14 @@ def glossary() -> Glossary:
 
 
 def view(lang: str) -> BriefingView:
-    facts, _ = load_facts(NARA)
+    facts, source = load_facts(NARA)
     translations = (
         {}
         if lang == "en"
         else {text: TranslatedText(text, Origin.machine) for text in texts_to_translate(facts)}
     )
-    return Localizer(facts, LANGUAGES[lang], glossary(), translations, MODEL_LABEL).view()
+    coverage = cover(facts.names(), glossary(), source)
+    return Localizer(facts, LANGUAGES[lang], coverage, translations, MODEL_LABEL).view()
 
 
 def render(briefing: BriefingView) -> ET.Element:

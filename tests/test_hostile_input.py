@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import BuildRequest, build
-from briefing.facts.kinds import KINDS
-from briefing.facts.yamlsource import BIDI_CONTROLS, C_READER, XML_ILLEGAL, YAML_UNREADABLE
+from briefing.kinds import KINDS
 from briefing.languages import parse_languages
+from briefing.yamlsource.cleaning import BIDI_CONTROLS, XML_ILLEGAL, YAML_UNREADABLE
+from briefing.yamlsource.positions import C_READER
 from tests.conftest import ROOT, Result, _facts_yaml, _minimal_facts, run_cli
 
 MEMORY_LIMIT = 2 * 1024**3

@@ -25,6 +25,7 @@ from briefing.output.localize import Localizer
 from briefing.output.pdf import convert_to_pdf, find_soffice
 from briefing.output.render import render_document
 from briefing.output.template import find_template
+from briefing.terms.coverage import cover
 from briefing.terms.glossary import load_glossary
 from tests.conftest import COPY_PACKAGES, GLOSSARY, NARA, ROOT, run_cli
 
@@ -190,9 +191,10 @@ def test_pandoc_reads_the_same_heading_outline(built: Built, stem: str, lang: st
 
 def test_document_model_outline_is_what_the_readers_find(built: Built) -> None:
     """The English outline rendered straight from the document model equals python-docx's."""
-    facts, _ = load_facts(NARA)
+    facts, source = load_facts(NARA)
     english = parse_languages("en")[0]
-    view = Localizer(facts, english, load_glossary(GLOSSARY), {}, "").view()
+    coverage = cover(facts.names(), load_glossary(GLOSSARY), source)
+    view = Localizer(facts, english, coverage, {}, "").view()
     model = render_document(find_template("summit"), view, gettext.NullTranslations())
 
     assert docx_outline(built.documents[(NARA.stem, "en")]) == model.outline()

@@ -18,15 +18,17 @@ from briefing.output.localize import BriefingView, Localizer
 from briefing.output.render import render_document, render_markup
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
+from briefing.terms.coverage import cover
 from briefing.terms.glossary import load_glossary
 from tests.conftest import GLOSSARY, NARA, ROOT, run_cli
 
 
 @pytest.fixture(scope="module")
 def view() -> BriefingView:
-    facts, _ = load_facts(NARA)
+    facts, source = load_facts(NARA)
     english = parse_languages("en")[0]
-    return Localizer(facts, english, load_glossary(GLOSSARY), {}, "").view()
+    coverage = cover(facts.names(), load_glossary(GLOSSARY), source)
+    return Localizer(facts, english, coverage, {}, "").view()
 
 
 def hostile_template(folder: Path, body: str) -> Template:

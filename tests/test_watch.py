@@ -131,15 +131,16 @@ def test_watch_rebuilds_the_changed_document_and_stops_cleanly_on_ctrl_c(tmp_pat
 FAULTY_WRITER = """
 import sys
 import briefing.build as build_module
+import briefing.documents as documents_module
 
-real = build_module.build_docx
+real = documents_module.build_docx
 
 def faulty(document, *args, **kwargs):
     if document.metadata.title == "Broken Meeting":
         raise RuntimeError("a bug in the writer")
     return real(document, *args, **kwargs)
 
-build_module.build_docx = faulty
+documents_module.build_docx = faulty
 real_plan = build_module.plan_jobs
 
 def faulty_plan(sources, request):

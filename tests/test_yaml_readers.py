@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from briefing.errors import InputError
-from briefing.facts import yamlsource
 from briefing.terms.layers import base_path
+from briefing.yamlsource import positions
 from tests.conftest import ROOT
 
 BUNDLED = sorted(
@@ -33,16 +33,16 @@ SNIPPETS = {
 
 
 def read(path: Path, text: str | None, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr(yamlsource, "C_READER", fast)
+    monkeypatch.setattr(positions, "C_READER", fast)
     try:
-        loaded = yamlsource.load_yaml(path, text)
+        loaded = positions.load_yaml(path, text)
     except InputError as error:
         return ("refused", [(p.line, p.message) for p in error.problems])
     return (loaded.data, loaded.positions, loaded.key_positions, loaded.warnings)
 
 
 def test_libyaml_is_what_the_package_reads_with() -> None:
-    assert yamlsource.C_READER  # a dependency on CPython: without it every build is slower
+    assert positions.C_READER  # a dependency on CPython: without it every build is slower
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)

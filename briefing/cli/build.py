@@ -35,44 +35,6 @@ if TYPE_CHECKING:
 STOPPED = "stopped watching; documents already written are complete, none is half-written"
 
 
-def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> list[Path]:
-    """The given files, each given folder's facts files, or the sources folder's (the glossary
-    and the events' own `<stem>.glossary.yaml` files are not facts files)."""
-    if not paths:
-        found = facts_in(sources)
-        if not found:
-            raise InputError(
-                f"no facts files given and none found in {sources}/; "
-                "name one (e.g. sources/EVENT.yaml) or create one with `briefing new NAME`"
-            )
-        return found
-    files: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            files.append(path)
-            continue
-        found = facts_in(path)
-        if not found:
-            raise InputError(
-                f"{path}/: no facts files in this folder (*.yaml other than glossaries); "
-                "name a facts file, or a folder that holds some"
-            )
-        files += found
-    return files
-
-
-def facts_in(folder: Path) -> list[Path]:
-    """The facts files of a folder, in name order."""
-    from briefing.terms.glossary import GLOSSARY_NAME
-    from briefing.terms.layers import EVENT_SUFFIX
-
-    return sorted(
-        p
-        for p in folder.glob("*.yaml")
-        if p.name != GLOSSARY_NAME and not p.name.endswith(EVENT_SUFFIX)
-    )
-
-
 def build_command(
     ctx: typer.Context,
     facts: Annotated[
@@ -248,6 +210,7 @@ def build_command(
 
 def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> BuildRequest:
     from briefing.build import BuildRequest
+    from briefing.facts.files import facts_files
     from briefing.languages import parse_languages
     from briefing.terms.layers import load_term_base
 

@@ -15,7 +15,7 @@ from briefing.cli.common import err, escape, state
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from briefing.build import BuildReport
+    from briefing.report import BuildReport
 
 
 class RichProgress:

@@ -29,9 +29,8 @@ def validate_command(
     Check facts files: every error with file:line:column and what was expected; warnings
     for each name the glossaries (base < workspace < the event's own) lack.
     """
-    from briefing.cli.build import facts_files
-    from briefing.facts.load import load_facts
-    from briefing.output.localize import glossary_warnings, kind_problems
+    from briefing.facts.check import check_facts
+    from briefing.facts.files import facts_files
     from briefing.terms.layers import load_term_base
     from briefing.translation.texts import texts_to_translate
     from briefing.workspace.settings import load_settings
@@ -42,8 +41,7 @@ def validate_command(
     terms = load_term_base(settings.glossaries, facts)
     for path in facts:
         try:
-            loaded_facts, source = load_facts(path)
-            layered = terms.for_facts(path, source, loaded_facts.glossary)
+            checked = check_facts(path, terms)
         except InputError as error:
             if error.problems:
                 print_problems(error.problems)
@@ -51,18 +49,12 @@ def validate_command(
                 err.print(f"[red]error:[/] {escape(str(error))}")
             failed = True
             continue
-        kinds = kind_problems(source, loaded_facts, layered.glossary)
-        print_problems(kinds)
-        failed = failed or bool(kinds)
-        warnings = (
-            source.warnings
-            + list(layered.problems)
-            + glossary_warnings(source, loaded_facts, layered.glossary)
-        )
-        print_problems(warnings)
-        if not kinds:
-            texts = texts_to_translate(loaded_facts)
-            out.print(f"{path}: ok ({len(texts)} texts, {len(warnings)} warnings)")
+        print_problems(list(checked.errors))
+        failed = failed or bool(checked.errors)
+        print_problems(checked.warnings)
+        if not checked.errors:
+            texts = texts_to_translate(checked.facts)
+            out.print(f"{path}: ok ({len(texts)} texts, {len(checked.warnings)} warnings)")
     raise typer.Exit(2 if failed else 0)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from briefing.cli.common import LazyConsole, TmOption, escape, memory_setting, open_memory
 from briefing.errors import InputError
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import TARGET_LANGUAGES
 
 memory_app = typer.Typer(
     help="Translation memory: TMX export and import, statistics, copy.\n\n"
@@ -64,7 +64,7 @@ def export_command(
 
     Write the memory (or part of it) as TMX 1.4b, for OmegaT, Trados, memoQ or Phrase.
     """
-    if lang is not None and (lang == SOURCE_LANGUAGE or lang not in LANGUAGES):
+    if lang is not None and lang not in TARGET_LANGUAGES:
         raise InputError(f"--lang takes a target language, ja or ko (got '{lang}')")
     from briefing.atomic import write_atomic
     from briefing.memory.backend import memory_file, resolve_location

@@ -49,19 +49,15 @@ def template_setting(template: str | None) -> str:
 def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glossary]]:
     """Reads a facts file and the glossary its build translates with (base < workspace <
     event, and the facts' own names), so that a unit's terms are the build's."""
-    from briefing.facts.load import load_facts
-    from briefing.output.localize import kept_terms
+    from briefing.facts.check import check_facts
     from briefing.terms.layers import load_term_base
     from briefing.workspace.settings import load_settings
 
     settings = load_settings({"glossaries": [glossary] if glossary is not None else None})
 
     def load(facts: Path) -> tuple[Facts, Glossary]:
-        loaded, source = load_facts(facts)
-        layered = load_term_base(settings.glossaries, [facts]).for_facts(
-            facts, source, loaded.glossary
-        )
-        return loaded, kept_terms(loaded, layered.glossary)
+        checked = check_facts(facts, load_term_base(settings.glossaries, [facts]))
+        return checked.facts, checked.coverage.protected
 
     return load
 
@@ -106,7 +102,7 @@ def export_command(
     Write the document's sentences and their current translations for review.
     """
     languages = parse_languages(lang)
-    if len(languages) != 1 or languages[0].code == SOURCE_LANGUAGE:
+    if len(languages) != 1 or languages[0].is_source:
         raise InputError(
             f"--lang takes one target language to review, ja or ko (got '{lang}'); "
             f"{SOURCE_LANGUAGE} is the source language"

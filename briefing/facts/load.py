@@ -8,7 +8,8 @@ from pydantic import ValidationError
 
 from briefing.errors import InputError, Problem
 from briefing.facts.schema import Facts
-from briefing.facts.yamlsource import LoadedYaml, load_yaml, problems_from_validation
+from briefing.yamlsource.positions import LoadedYaml, load_yaml
+from briefing.yamlsource.problems import problems_from_validation
 
 
 def unknown_sources(loaded: LoadedYaml, facts: Facts) -> list[Problem]:

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from briefing.facts.kinds import KINDS
-from briefing.facts.yamlsource import fold_whitespace
+from briefing.kinds import KINDS
+from briefing.terms.coverage import Named
 from briefing.terms.glossary import Term
+from briefing.yamlsource.cleaning import fold_whitespace
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(fold_whitespace)]
@@ -169,6 +170,29 @@ class Facts(Record):
         for i, difference in enumerate(self.differences):
             for j, account in enumerate(difference.accounts):
                 yield ("differences", i, "accounts", j), account
+
+    def names(self) -> list[Named]:
+        """Every structured field in document order: each prints the term base's form of it."""
+        event = self.event
+        names = [
+            Named(("event", "title"), event.title, "event"),
+            Named(("event", "kind"), event.kind, "event", event_kind=True),
+        ]
+        if event.venue:
+            names.append(Named(("event", "venue"), event.venue, "place"))
+        names += [
+            Named(("event", "city"), event.city, "place"),
+            Named(("event", "host_country"), event.host_country, "place"),
+        ]
+        for i, participant in enumerate(self.participants):
+            loc = ("participants", i)
+            name, country = participant.name, participant.country
+            names += [
+                Named((*loc, "name"), name, "person"),
+                Named((*loc, "title"), participant.title, "office", holder=name, country=country),
+                Named((*loc, "country"), country, "place"),
+            ]
+        return names
 
     def source_number(self, source_id: str) -> int:
         """Sources are cited by their 1-based position in the sources list."""

@@ -29,7 +29,7 @@ from translate.storage import tmx
 
 from briefing import __version__
 from briefing.errors import InputError, Problem
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES, language_code
 from briefing.memory.interface import (
     MACHINE,
     ORIGINS,
@@ -117,7 +117,7 @@ class TmxImport:
 
 
 def _language(value: str | None) -> str:
-    return (value or "").strip().replace("_", "-").split("-")[0].lower()
+    return language_code(value)
 
 
 def _refuse(path: Path, problems: list[Problem]) -> InputError:
@@ -187,7 +187,7 @@ def read_tmx(path: Path, reviewer: str, now: str) -> TmxImport:
         line = element.sourceline
         tuvs = {_language(tuv.get(XML_LANG) or tuv.get("lang")): tuv for tuv in element.iter("tuv")}
         source_tuv = tuvs.get(SOURCE_LANGUAGE)
-        targets = [code for code in tuvs if code != SOURCE_LANGUAGE and code in LANGUAGES]
+        targets = [code for code in tuvs if code in TARGET_LANGUAGES]
         if source_tuv is None or not targets:
             result.other_languages += 1
             continue

@@ -9,7 +9,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.errors import InputError
-from briefing.facts.yamlsource import load_yaml, problems_from_validation
+from briefing.yamlsource.positions import load_yaml
+from briefing.yamlsource.problems import problems_from_validation
 
 
 def bundled_templates() -> Path:

@@ -28,7 +28,7 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.interface import StoredEntry
 from briefing.output import docx_xml
 from briefing.output.docx_writer import (
@@ -310,5 +310,5 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
 
 
 def refuse_wrong_language(path: Path, binding: Binding) -> None:
-    if binding.lang == SOURCE_LANGUAGE or binding.lang not in LANGUAGES:
+    if binding.lang not in TARGET_LANGUAGES:
         raise refusal([problem(path, f"the review document names the language {binding.lang!r}")])

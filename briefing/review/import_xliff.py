@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import cast
 
 from briefing.errors import InputError, Problem
-from briefing.facts.yamlsource import decode
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES, language_code
 from briefing.review.binding import (
     FORMAT,
     ReturnedUnit,
@@ -32,6 +31,7 @@ from briefing.review.binding import (
     refusal,
 )
 from briefing.review.xliff import APPROVED_STATES, STATES, TOOL, XLIFF_NS, XML_NS, qualified
+from briefing.yamlsource.reading import decode
 
 _FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -49,7 +49,7 @@ def _language(value: str | None) -> str | None:
     """'ja-JP' → 'ja'; CAT tools often write regional tags for what was exported as 'ja'."""
     if not value:
         return None
-    return value.strip().replace("_", "-").split("-")[0].lower()
+    return language_code(value)
 
 
 def _text(element: ET.Element) -> str:
@@ -122,8 +122,8 @@ def _check_languages(path: Path, file: ET.Element) -> str:
         )
     if target_lang is None:
         problems.append(Problem(path, None, None, f"{where}: missing target-language"))
-    elif target_lang == SOURCE_LANGUAGE or target_lang not in LANGUAGES:
-        known = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+    elif target_lang not in TARGET_LANGUAGES:
+        known = ", ".join(TARGET_LANGUAGES)
         problems.append(
             Problem(
                 path,

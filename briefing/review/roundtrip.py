@@ -22,7 +22,7 @@ from pathlib import Path
 from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.backend import DATABASE_SUFFIXES, writes_over_memory
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
 from briefing.output.sandbox_process import LimitedProcess
@@ -159,8 +159,8 @@ def export_review(
     `template` (a bundled template's name or a folder: the setting) gives the document's
     section headings, rendered in `renderer` (a render process started early; else one of its
     own), and, for a Word review document, its styles and fonts."""
-    if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
-        targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+    if lang not in TARGET_LANGUAGES:
+        targets = ", ".join(TARGET_LANGUAGES)
         raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
     if fmt not in FORMATS:
         raise InputError(f"unknown review format '{fmt}'; use one of: {', '.join(FORMATS)}")

@@ -17,15 +17,16 @@ from collections.abc import Iterator
 
 from briefing import catalogs
 from briefing.facts.schema import Facts
-from briefing.facts.yamlsource import dotted
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 from briefing.output.localize import Localizer
 from briefing.output.render import render_document
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template
+from briefing.terms.coverage import Coverage
 from briefing.terms.glossary import Glossary
 from briefing.translation.texts import source_texts
+from briefing.yamlsource.positions import dotted
 
 
 def texts_with_paths(facts: Facts) -> Iterator[tuple[str, str]]:
@@ -92,7 +93,9 @@ def document_sections(
     `process` is a render process started early (render.render_process); without one, a
     process is started for this render."""
     english = LANGUAGES[SOURCE_LANGUAGE]
-    view = Localizer(facts, english, glossary, {}).view()
+    # The English document prints every name as the facts write it: nothing is missing there.
+    coverage = Coverage(glossary, missing=(), protected=glossary, errors=(), warnings=())
+    view = Localizer(facts, english, coverage, {}).view()
     translations = catalogs.load_translations(english.code, template.locale_dirs)
     document = render_document(template, view, translations, process=process)
     return sections_in(document, list(texts_with_paths(facts)))

@@ -22,9 +22,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from briefing.errors import InputError, Problem
-from briefing.facts.yamlsource import LoadedYaml, load_yaml
 from briefing.languages import LANGUAGES
 from briefing.terms.glossary import Term
+from briefing.yamlsource.positions import LoadedYaml, load_yaml
 
 LANGS = tuple(LANGUAGES)
 PLACEHOLDER_SYNTAX = re.compile(

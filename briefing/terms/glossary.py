@@ -29,13 +29,10 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from briefing.errors import InputError, Problem
-from briefing.facts.yamlsource import (
-    LoadedYaml,
-    fold_whitespace,
-    load_yaml,
-    problems_from_validation,
-)
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.yamlsource.cleaning import fold_whitespace
+from briefing.yamlsource.positions import LoadedYaml, load_yaml
+from briefing.yamlsource.problems import problems_from_validation
 
 GLOSSARY_NAME = "glossary.yaml"
 

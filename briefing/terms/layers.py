@@ -19,7 +19,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from briefing.errors import InputError, Problem
-from briefing.facts.yamlsource import LoadedYaml, Path_
 from briefing.terms.glossary import (
     Glossary,
     Term,
@@ -28,6 +27,7 @@ from briefing.terms.glossary import (
     required_file,
     term_problems,
 )
+from briefing.yamlsource.positions import LoadedYaml, Path_
 
 BASE_NAME = "base.yaml"
 EVENT_SUFFIX = ".glossary.yaml"

@@ -6,8 +6,6 @@ engine (all of them in one batched pass), and reviewed entries always win.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
 from briefing.terms.glossary import Glossary
@@ -20,11 +18,6 @@ from briefing.translation.interface import (
     TranslationBatch,
 )
 from briefing.translation.segments import split_segments
-
-
-def assemble(segment_targets: Iterable[str], target: Language) -> str:
-    """Join translated sentences the way the target language writes them."""
-    return target.join(segment_targets)
 
 
 class TranslationStage:
@@ -101,7 +94,7 @@ class TranslationStage:
             else:
                 origin = Origin.memory
             result[text] = TranslatedText(
-                assemble((e.target for e in entries), target),
+                target.join(e.target for e in entries),
                 origin,
                 flagged=any(e.flagged and not e.reviewed for e in entries),
                 from_machine=sum(1 for s in segments if s not in known),

@@ -177,16 +177,16 @@ def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
 # not foresee (a bug), while everything else is real.
 FAULTY_WRITER = """
 import sys
-import briefing.build as build_module
+import briefing.documents as documents_module
 
-real = build_module.build_docx
+real = documents_module.build_docx
 
 def faulty(document, *args, **kwargs):
     if document.metadata.title == "Broken Meeting":
         raise RuntimeError("a bug in the writer")
     return real(document, *args, **kwargs)
 
-build_module.build_docx = faulty
+documents_module.build_docx = faulty
 sys.argv = ["briefing", *sys.argv[1:]]
 from briefing.cli import main
 main()

@@ -95,12 +95,14 @@ from briefing.output.localize import Localizer
 from briefing.output.render import render_document
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import find_template
+from briefing.terms.coverage import cover
 from briefing.terms.glossary import load_glossary
 
 cases, facts_path, glossary_path = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
-facts, _ = load_facts(Path(facts_path))
+facts, source = load_facts(Path(facts_path))
 english = parse_languages("en")[0]
-view = Localizer(facts, english, load_glossary(Path(glossary_path)), {}, "").view()
+coverage = cover(facts.names(), load_glossary(Path(glossary_path)), source)
+view = Localizer(facts, english, coverage, {}, "").view()
 outcomes = {}
 with LimitedProcess() as process:
     for name, (directory, limit) in cases.items():

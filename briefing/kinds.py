@@ -2,13 +2,15 @@
 
 `event.kind` is one of these English words (or a glossary term, for anything else); the
 Japanese and Korean documents print the catalog's translation, so the kind of an event is never
-left to machine translation.
+left to machine translation. Like the languages, the vocabulary is data that several stages
+read: the facts schema names it, the term base's coverage of a facts file asks whether a kind
+needs a term, the output stage prints the catalog's word.
 """
 
 from __future__ import annotations
 
 from briefing.errors import Problem
-from briefing.facts.yamlsource import LoadedYaml
+from briefing.yamlsource.positions import LoadedYaml
 
 
 def N_(message: str) -> str:

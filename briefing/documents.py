@@ -1,0 +1,158 @@
+"""One document of a build: what its bytes depend on, and the bytes.
+
+A job is a facts file in one language, alone or beside English. Its inputs digest names
+everything the document's bytes depend on, so that the build can skip one whose inputs have not
+changed; making it runs localize → render (in the build's render process) → pair with English →
+Word. The catalogs of each language are read once per build.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+
+from briefing import __version__, catalogs
+from briefing.errors import Problem
+from briefing.facts.check import CheckedFacts
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
+from briefing.manifest import digest, file_digest
+from briefing.output.document import Document
+from briefing.output.docx_writer import build_docx
+from briefing.output.localize import Localizer
+from briefing.output.parallel import pair_documents
+from briefing.output.render import render_document
+from briefing.output.sandbox_process import LimitedProcess
+from briefing.output.template import Template
+from briefing.translation.interface import Origin, TranslatedText, TranslationBatch
+from briefing.translation.texts import texts_to_translate
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to write: a facts file in a language, single or beside English."""
+
+    file: CheckedFacts
+    language: Language
+    parallel: bool
+    target: Path
+
+
+class Documents:
+    """Makes the documents of a build from its template, translations and render process."""
+
+    def __init__(
+        self,
+        template: Template,
+        batches: dict[tuple[str, str], TranslationBatch],
+        renderer: LimitedProcess | None = None,
+    ) -> None:
+        self.template = template
+        self.batches = batches  # by language and the fingerprint of the glossary protected
+        self.renderer = renderer  # the build's render process, one for every document
+        self.template_digest = digest(*(file_digest(p) for p in template.files()))
+        self.catalogs: dict[str, tuple[gettext.NullTranslations, str]] = {}
+
+    def catalog(self, lang: str) -> tuple[gettext.NullTranslations, str]:
+        """The language's compiled catalogs and their fingerprint, read once per build."""
+        if lang not in self.catalogs:
+            dirs = self.template.locale_dirs
+            translations = catalogs.load_translations(lang, dirs)
+            # Templates render in a child process, so the strings they use are looked up here
+            # as well: one the catalogs lack is remembered for `catalog_warnings`.
+            catalogs.look_up_template_strings(translations, self.template.directory)
+            self.catalogs[lang] = (translations, catalogs.fingerprint(lang, dirs))
+        return self.catalogs[lang]
+
+    def catalog_warnings(self) -> list[Problem]:
+        """A template string some catalog lacks, once per string and language: the document
+        printed the English words there."""
+        problems = []
+        for lang, (translations, _) in sorted(self.catalogs.items()):
+            for message in sorted(getattr(translations, "missing", ())):
+                where = catalogs.catalog_paths(lang, self.template.locale_dirs)
+                problems.append(
+                    Problem(
+                        where[-1] if where else catalogs.PACKAGE_LOCALES / lang,
+                        None,
+                        None,
+                        f"the {lang} catalog has no translation for '{message}'; the {lang} "
+                        "documents print it in English",
+                        "Run `make catalogs` and translate the new entry (an empty or fuzzy "
+                        "msgstr counts as missing).",
+                        "warning",
+                    )
+                )
+        return problems
+
+    def batch(self, job: Job, language: Language) -> TranslationBatch:
+        found = self.batches.get((language.code, job.file.coverage.protected.fingerprint))
+        return found or TranslationBatch({}, "")
+
+    def used(self, job: Job) -> dict[str, TranslatedText]:
+        """The translations this document prints, by English text."""
+        batch = self.batch(job, job.language)
+        return {
+            text: batch.texts[text]
+            for text in texts_to_translate(job.file.facts)
+            if text in batch.texts
+        }
+
+    def inputs_digest(self, job: Job, used: dict[str, TranslatedText]) -> str:
+        """Everything the document's bytes depend on, and nothing else (no clock, no paths)."""
+        # Machine output read back from the memory prints the same as fresh output; only
+        # reviewed-or-not changes the document (the notice).
+        printed = [
+            (text, t.text, t.origin == Origin.reviewed, t.flagged) for text, t in used.items()
+        ]
+        text = job.file.source.text
+        return digest(
+            __version__,
+            job.language.code,
+            str(job.parallel),
+            text,
+            # only the terms this facts file names: other glossary edits leave it alone
+            job.file.coverage.protected.fingerprint_for(
+                text,
+                [job.language.code, SOURCE_LANGUAGE] if job.parallel else [job.language.code],
+            ),
+            self.template_digest,
+            self.catalog(job.language.code)[1],
+            self.catalog(SOURCE_LANGUAGE)[1],
+            self.batch(job, job.language).model_label,
+            json.dumps(printed, ensure_ascii=False),
+        )
+
+    def render(self, job: Job, language: Language) -> Document:
+        batch = self.batch(job, language)
+        translations = self.catalog(language.code)[0]
+        localizer = Localizer(
+            job.file.facts,
+            language,
+            job.file.coverage,
+            batch.texts,
+            batch.model_label,
+            translations,
+        )
+        return render_document(self.template, localizer.view(), translations, process=self.renderer)
+
+    def make(self, job: Job) -> bytes:
+        """The .docx bytes of the document."""
+        document = self.render(job, job.language)
+        if job.parallel:
+            english = LANGUAGES[SOURCE_LANGUAGE]
+            english_document = self.render(job, english)
+            locale = Locale.parse(job.language.locale)
+            english_name = Locale.parse(english.locale).get_language_name(locale)
+            labels = (
+                english_name or english.name,
+                locale.get_language_name(locale) or job.language.name,
+            )
+            document = pair_documents(english_document, document, labels)
+        fonts = self.template.config.fonts.get(job.language.code)
+        return build_docx(
+            document, self.template.reference, (fonts.body, fonts.headings) if fonts else None
+        )

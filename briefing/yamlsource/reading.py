@@ -1,0 +1,138 @@
+"""The text of an input file: never more than a limit read, and decoded or refused with a place.
+
+Devices, sockets and endless pipes are refused or cut off before they cost more than a file at
+the limit; the encoding is UTF-8 (a BOM optional) or UTF-16/32 with a BOM.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from pathlib import Path
+
+from briefing.errors import InputError, Problem
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """Decode UTF-8 (BOM optional) or UTF-16/32 with a BOM; anything else is a located error."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00
+        encoding = "utf-32"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+        if b"\x00" in raw:  # valid UTF-8, but no text file holds NUL bytes: UTF-16 without a BOM
+            before = raw[: raw.index(b"\x00")]
+            raise InputError(
+                "",
+                [
+                    Problem(
+                        path,
+                        before.count(b"\n") + 1,
+                        len(before) - (before.rfind(b"\n") + 1) + 1,
+                        "the file contains NUL bytes: it looks like UTF-16 or UTF-32 text "
+                        "without a byte-order mark, or not text at all",
+                        "Save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8).",
+                    )
+                ],
+            )
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            "",
+            [
+                Problem(
+                    path,
+                    line,
+                    column,
+                    f"the file is not valid {encoding.replace('-sig', '')} text "
+                    f"(byte 0x{raw[err.start]:02x} cannot be decoded)",
+                    "Save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8).",
+                )
+            ],
+        ) from None
+
+
+SPECIAL_FILES = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _too_large(path: Path, size: int | None, max_bytes: int) -> InputError:
+    """The file is `size` bytes, or (a pipe, whose size is unknown) more than `max_bytes`."""
+    limit = f"{max_bytes / 1_048_576:.0f} MB"
+    message = (
+        f"the file is {size / 1_048_576:.1f} MB; input files are limited to {limit}"
+        if size is not None
+        else f"the input is larger than the limit of {limit}"
+    )
+    hint = "A facts file describes one event; split the content or check that the right file "
+    hint += "was given."
+    return InputError("", [Problem(path, None, None, message, hint)])
+
+
+def _not_a_file(path: Path, mode: int) -> InputError | None:
+    """Why `path` (of `mode`) is not something to read YAML from, or None when it is."""
+    if stat.S_ISDIR(mode):
+        return InputError(f"{path}: is a directory, expected a YAML file")
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    kind = next((name for test, name in SPECIAL_FILES if test(mode)), "a special file")
+    return InputError(f"{path}: not a regular file ({kind}); give the path of a YAML file")
+
+
+def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of `path`: a regular file or a pipe (`<(…)`, /dev/stdin), never more than
+    `max_bytes` + 1 of them, so that an endless pipe costs no more than a file at the limit.
+
+    Devices, sockets and other special files are refused before they are opened.
+    """
+    try:
+        refusal = _not_a_file(path, os.stat(path).st_mode)
+        if refusal:
+            raise refusal
+        with open(path, "rb", buffering=0) as stream:
+            info = os.fstat(stream.fileno())
+            refusal = _not_a_file(path, info.st_mode)  # replaced since the first look
+            if refusal:
+                raise refusal
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise _too_large(path, info.st_size, max_bytes)
+            chunks: list[bytes] = []
+            total = 0
+            while total <= max_bytes:
+                chunk = stream.read(min(1 << 20, max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a YAML file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied when reading the file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    if total > max_bytes:
+        raise _too_large(path, None, max_bytes)
+    return b"".join(chunks)
+
+
+def read_text(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -> str:
+    """The text of `path`, read within the limit and decoded; or `text` (for tests and stdin),
+    held to the same limit."""
+    if text is None:
+        return decode(path, read_limited(path, max_bytes))
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise InputError(f"{path}: input is larger than {max_bytes / 1_048_576:.0f} MB")
+    return text
