@@ -67,8 +67,10 @@ PPR_SEQUENCE = (
 )
 # §17.4.60 CT_TblPr: what follows w:tblLook.
 _AFTER_TBL_LOOK = ("w:tblCaption", "w:tblDescription", "w:tblPrChange")
-# §17.4.82 CT_TrPr: what follows w:tblHeader.
+# §17.4.82 CT_TrPr: what follows w:tblHeader and w:cantSplit (in python-docx's order of its
+# choice group, which Word also writes).
 _AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", *_AFTER_TBL_HEADER)
 
 
 def _child(parent: Any, tag: str, successors: tuple[str, ...]) -> Any:
@@ -174,10 +176,20 @@ def set_table_look(table: DocxTable, **flags: str) -> None:
         look.set(qn(f"w:{name}"), value)
 
 
+def _switch_on(element: Any) -> None:
+    """An on/off property switched on as Word writes it: the bare element. ISO 29500
+    transitional also allows w:val="true", which the Open XML SDK's validator rejects."""
+    element.attrib.pop(qn("w:val"), None)
+
+
 def repeat_as_header(row: _Row) -> None:
     """Repeat `row` at the top of every page the table runs onto."""
-    header = _child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER)
-    header.set(qn("w:val"), "true")
+    _switch_on(_child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER))
+
+
+def keep_row_together(row: _Row) -> None:
+    """Never break `row` across a page: its cells start and end on the same page."""
+    _switch_on(_child(row._tr.get_or_add_trPr(), "w:cantSplit", _AFTER_CANT_SPLIT))
 
 
 def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:

@@ -32,6 +32,7 @@ from docx.table import Table as DocxTable
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.memory.interface import StoredEntry
+from briefing.output import docx_xml
 from briefing.output.docx_writer import (
     TABLE_STYLE,
     apply_language,
@@ -160,9 +161,9 @@ def build_review_docx(
                 cell.width = width
         for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
             cell.text = text
-        _add(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader", "true")  # repeats on pages
+        docx_xml.repeat_as_header(table.rows[0])
         for row, unit in zip(table.rows[1:], units, strict=True):
-            _add(row._tr.get_or_add_trPr(), "w:cantSplit", "true")  # a sentence on one page
+            docx_xml.keep_row_together(row)  # a sentence on one page
             entry = known.get(unit.segment)
             cells = row.cells
             cells[0].text = unit.id
