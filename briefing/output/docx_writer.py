@@ -91,6 +91,7 @@ def apply_language(
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
+    docx_xml.set_theme_font_language(doc, latin, east_asian)
     defaults = docx_xml.default_run_properties(doc)
     docx_xml.set_language(defaults, latin, east_asian)
     if body_font:

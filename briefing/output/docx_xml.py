@@ -65,6 +65,21 @@ PPR_SEQUENCE = (
     "w:sectPr",
     "w:pPrChange",
 )
+# §17.15.1.78 CT_Settings: what follows w:themeFontLang.
+_AFTER_THEME_FONT_LANG = (
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
 # §17.4.60 CT_TblPr: what follows w:tblLook.
 _AFTER_TBL_LOOK = ("w:tblCaption", "w:tblDescription", "w:tblPrChange")
 # §17.4.82 CT_TrPr: what follows w:tblHeader and w:cantSplit (in python-docx's order of its
@@ -125,6 +140,16 @@ def set_paragraph_style(paragraph: DocxParagraph, style_id: str | None) -> None:
 def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
     """w:lang: `latin` for Latin-script runs, `east_asian` for CJK runs (when given)."""
     lang = _child(rpr, "w:lang", _AFTER_LANG)
+    lang.set(qn("w:val"), latin)
+    if east_asian:
+        lang.set(qn("w:eastAsia"), east_asian)
+
+
+def set_theme_font_language(doc: DocxDocument, latin: str, east_asian: str | None) -> None:
+    """w:themeFontLang: the languages whose theme fonts Word picks for Latin and (when given)
+    East Asian text; without East Asian, none is claimed."""
+    lang = _child(doc.settings.element, "w:themeFontLang", _AFTER_THEME_FONT_LANG)
+    lang.attrib.clear()
     lang.set(qn("w:val"), latin)
     if east_asian:
         lang.set(qn("w:eastAsia"), east_asian)
