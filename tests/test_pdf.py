@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
+from briefing.output.pdf import (
+    DEFAULT_TIMEOUT,
+    INSTALL_HINT,
+    PER_DOCUMENT_TIMEOUT,
+    PdfError,
+    convert_all,
+    convert_to_pdf,
+    find_soffice,
+    run_timeout,
+)
 from tests.conftest import NARA, ROOT, Result, run_cli
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
@@ -149,3 +158,103 @@ def test_full_disk_keeps_the_old_pdf_and_leaves_no_partial_file(tmp_path: Path) 
         assert old_pdf.read_bytes() == b"%PDF-1.4 the previous, complete PDF\n"
         assert sorted(p.name for p in out.iterdir()) == ["event.en.docx", "event.en.pdf"]
         assert processes_mentioning(str(out)) == []
+
+
+# ------------------------------------------------------------------------- one run per folder
+
+
+def logging_soffice(folder: Path) -> tuple[str, Path]:
+    """A PATH whose soffice logs its command line and runs the real LibreOffice, and the log."""
+    real = find_soffice()
+    assert real is not None
+    bin_dir, log = folder / "bin", folder / "soffice.log"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "soffice"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    return f"{bin_dir}{os.pathsep}{os.environ['PATH']}", log
+
+
+def runs(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+@needs_soffice
+def test_build_with_pdf_converts_all_documents_in_one_libreoffice_run(
+    copy_models_dir: Path, tmp_path: Path
+) -> None:
+    path, log = logging_soffice(tmp_path)
+    out = tmp_path / "out"
+
+    result = run_briefing(
+        "build", NARA, "--lang", "en,ja,ko", "--layout", "both", "--out", out, "--pdf",
+        "--models-dir", copy_models_dir, "--tm", tmp_path / "memory.sqlite",
+        cwd=tmp_path, path=path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    documents = sorted(out.glob("*.docx"))
+    assert len(documents) == 5  # en, ja, ko, en-ja, en-ko
+    [run] = runs(log)
+    assert all(str(document) in run for document in documents)
+    for document in documents:
+        pdf = document.with_suffix(".pdf")
+        assert pdf.read_bytes().startswith(b"%PDF-") and f"wrote {pdf}" in result.stderr
+    assert [p.name for p in out.iterdir() if p.is_dir()] == []  # no staging folder left
+    assert processes_mentioning(str(out)) == []
+
+
+@needs_soffice
+def test_a_document_libreoffice_cannot_read_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, log = logging_soffice(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    out = tmp_path / "out"
+    out.mkdir()
+    good, broken = out / "good.en.docx", out / "broken.en.docx"
+    shutil.copyfile(ROOT / "briefing" / "templates" / "summit" / "reference.docx", good)
+    broken.write_bytes(b"PK\x03\x04 not a whole document")
+    old_pdf = broken.with_suffix(".pdf")
+    old_pdf.write_bytes(b"%PDF-1.4 the previous, complete PDF\n")
+
+    results = convert_all([broken, good])
+
+    assert results[good] == good.with_suffix(".pdf")
+    assert good.with_suffix(".pdf").read_bytes().startswith(b"%PDF-")
+    failure = results[broken]
+    assert isinstance(failure, PdfError)
+    assert str(broken) in str(failure) and "no complete PDF" in str(failure)
+    assert old_pdf.read_bytes() == b"%PDF-1.4 the previous, complete PDF\n"
+    assert len(runs(log)) == 1
+    assert sorted(p.name for p in out.iterdir()) == [
+        "broken.en.docx", "broken.en.pdf", "good.en.docx", "good.en.pdf"
+    ]  # fmt: skip
+
+
+@needs_soffice
+def test_documents_of_two_folders_take_one_run_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, log = logging_soffice(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    documents = []
+    for folder in ("first", "second"):
+        for stem in ("a", "b"):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            document = tmp_path / folder / f"{stem}.en.docx"
+            shutil.copyfile(ROOT / "briefing" / "templates" / "summit" / "reference.docx", document)
+            documents.append(document)
+
+    results = convert_all(documents)
+
+    assert [results[d] for d in documents] == [d.with_suffix(".pdf") for d in documents]
+    first, second = runs(log)
+    assert "first" in first and "second" not in first.replace(str(tmp_path), "")
+    assert "second" in second
+
+
+def test_the_timeout_grows_with_the_documents_of_a_run() -> None:
+    assert run_timeout(1) == DEFAULT_TIMEOUT
+    assert run_timeout(6) == DEFAULT_TIMEOUT + 5 * PER_DOCUMENT_TIMEOUT
+    assert run_timeout(3, first=10) == 10 + 2 * PER_DOCUMENT_TIMEOUT

@@ -123,8 +123,9 @@ def rich_progress() -> Progress:
 
 
 def write_pdfs(report: BuildReport) -> int:
-    """A PDF beside each document of the build; 2 if any could not be written, else 0."""
-    from briefing.output.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice, pdf_path
+    """A PDF beside each document of the build, in one LibreOffice run per output folder;
+    2 if any could not be written, else 0."""
+    from briefing.output.pdf import INSTALL_HINT, PdfError, convert_all, find_soffice, pdf_path
 
     documents = [
         d.path for d in report.documents if d.path and d.status in ("written", "unchanged")
@@ -134,18 +135,24 @@ def write_pdfs(report: BuildReport) -> int:
     if find_soffice() is None:
         err.print(f"[red]error:[/] {escape(INSTALL_HINT)}. The .docx documents were written.")
         return 2
+    stale = [
+        document
+        for document in documents
+        # an unchanged document whose PDF is up to date keeps it
+        if not (
+            pdf_path(document).is_file()
+            and pdf_path(document).stat().st_mtime >= document.stat().st_mtime
+        )
+    ]
+    results = convert_all(stale)
     failed = 0
-    for document in documents:
-        target = pdf_path(document)
-        if target.is_file() and target.stat().st_mtime >= document.stat().st_mtime:
-            continue  # an unchanged document whose PDF is up to date
-        try:
-            convert_to_pdf(document)
-        except PdfError as error:
-            err.print(f"[red]error:[/] {escape(str(error))}")
+    for document in stale:  # in the build's order
+        result = results[document]
+        if isinstance(result, PdfError):
+            err.print(f"[red]error:[/] {escape(str(result))}")
             failed += 1
         else:
-            err.print(f"wrote {escape(str(target))}")
+            err.print(f"wrote {escape(str(result))}")
     return 2 if failed else 0
 
 

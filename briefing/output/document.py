@@ -42,6 +42,11 @@ class BulletList:
 class Table:
     header: tuple[tuple[Run, ...], ...]
     rows: tuple[tuple[tuple[Run, ...], ...], ...]
+    # A heading row above the header whose cells each span columns: (text, columns spanned),
+    # left to right, e.g. the two languages over the columns of a bilingual table.
+    groups: tuple[tuple[tuple[Run, ...], int], ...] = ()
+    # No row breaks across a page: a row's cells are read side by side.
+    keep_rows_together: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class Metadata:
     comments: str = ""
     header: str = ""  # the handling line, printed at the top of every page
     footer: str = "{page} / {pages}"  # page-number pattern, fields replace {page} and {pages}
+    landscape: bool = False  # pages turned sideways, as wide bilingual tables are printed
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_COLOR_INDEX
 from docx.styles.style import BaseStyle
@@ -91,6 +92,7 @@ def apply_language(
     # w:val is the language of Latin-script runs, w:eastAsia that of CJK runs: in a Japanese or
     # Korean briefing the Latin runs (English names, the English column) are English.
     latin = LATIN_IN_EAST_ASIAN if east_asian else tag
+    docx_xml.set_theme_font_language(doc, latin, east_asian)
     defaults = docx_xml.default_run_properties(doc)
     docx_xml.set_language(defaults, latin, east_asian)
     if body_font:
@@ -155,7 +157,8 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
             f"{MAX_COLUMNS} columns: split it or turn it into a list"
         )
     rows = ([table.header] if table.header else []) + list(table.rows)
-    added = doc.add_table(rows=len(rows), cols=columns)
+    above = 1 if table.groups else 0
+    added = doc.add_table(rows=above + len(rows), cols=columns)
     added.style = styles.get(TABLE_STYLE, "Table Grid")
     docx_xml.set_table_look(
         added,
@@ -167,12 +170,31 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
         noHBand="0",
         noVBand="1",
     )
-    for row_index, row in enumerate(rows):
+    start = 0
+    for runs, span in table.groups:
+        cell = added.cell(0, start)
+        if span > 1:
+            cell = cell.merge(added.cell(0, start + span - 1))
+        _add_runs(cell.paragraphs[0], runs)
+        start += span
+    for row_index, row in enumerate(rows, start=above):
         for column_index, cell_runs in enumerate(row):
             paragraph = added.cell(row_index, column_index).paragraphs[0]
             _add_runs(paragraph, cell_runs)
-    if table.header:
-        docx_xml.repeat_as_header(added.rows[0])
+    for header_row in added.rows[: above + (1 if table.header else 0)]:
+        docx_xml.repeat_as_header(header_row)
+    if table.keep_rows_together:
+        for row in added.rows:
+            docx_xml.keep_row_together(row)
+
+
+def turn_sideways(doc: DocxDocument) -> None:
+    """Every page in landscape: the reference document's page size turned, margins kept."""
+    for section in doc.sections:
+        if section.orientation != WD_ORIENT.LANDSCAPE:
+            width, height = section.page_width, section.page_height
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = height, width
 
 
 def upright_styles(doc: DocxDocument) -> None:
@@ -189,6 +211,8 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     meta = document.metadata
     prepared = _prepared_reference(reference, reference.read_bytes(), meta.language, fonts)
     doc = docx.Document(io.BytesIO(prepared))
+    if meta.landscape:
+        turn_sideways(doc)  # before any table: python-docx sizes tables to the page
     fill_header_footer(doc, meta.header, meta.footer)
 
     styles = _Styles(doc)

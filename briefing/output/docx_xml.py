@@ -67,9 +67,25 @@ PPR_SEQUENCE = (
     "w:sectPr",
     "w:pPrChange",
 )
+# §17.15.1.78 CT_Settings: what follows w:themeFontLang.
+_AFTER_THEME_FONT_LANG = (
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
 # §17.4.60 CT_TblPr: what follows w:tblLook.
 _AFTER_TBL_LOOK = ("w:tblCaption", "w:tblDescription", "w:tblPrChange")
-# §17.4.82 CT_TrPr: what follows w:tblHeader, and w:cantSplit (before w:trHeight, w:tblHeader).
+# §17.4.82 CT_TrPr: what follows w:tblHeader and w:cantSplit (in python-docx's order of its
+# choice group, which Word also writes).
 _AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
 _AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", *_AFTER_TBL_HEADER)
 
@@ -151,6 +167,16 @@ def set_run_language(run: Run, latin: str) -> None:
     set_language(run._r.get_or_add_rPr(), latin, None)
 
 
+def set_theme_font_language(doc: DocxDocument, latin: str, east_asian: str | None) -> None:
+    """w:themeFontLang: the languages whose theme fonts Word picks for Latin and (when given)
+    East Asian text; without East Asian, none is claimed."""
+    lang = _child(doc.settings.element, "w:themeFontLang", _AFTER_THEME_FONT_LANG)
+    lang.attrib.clear()
+    lang.set(qn("w:val"), latin)
+    if east_asian:
+        lang.set(qn("w:eastAsia"), east_asian)
+
+
 def set_east_asian_font(rpr: CT_RPr, font: str) -> None:
     """The East Asian font slot; a theme font (w:eastAsiaTheme) would take precedence over it
     (ECMA-376 §17.3.2.26), so the reference document's theme reference is removed."""
@@ -197,16 +223,20 @@ def set_table_look(table: DocxTable, **flags: str) -> None:
         look.set(qn(f"w:{name}"), value)
 
 
+def _switch_on(element: Any) -> None:
+    """An on/off property switched on as Word writes it: the bare element. ISO 29500
+    transitional also allows w:val="true", which the Open XML SDK's validator rejects."""
+    element.attrib.pop(qn("w:val"), None)
+
+
 def repeat_as_header(row: _Row) -> None:
     """Repeat `row` at the top of every page the table runs onto."""
-    header = _child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER)
-    header.set(qn("w:val"), "true")
+    _switch_on(_child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER))
 
 
-def keep_row_on_one_page(row: _Row) -> None:
-    """Never break `row` across pages (w:cantSplit)."""
-    cant_split = _child(row._tr.get_or_add_trPr(), "w:cantSplit", _AFTER_CANT_SPLIT)
-    cant_split.set(qn("w:val"), "true")
+def keep_row_together(row: _Row) -> None:
+    """Never break `row` across a page: its cells start and end on the same page."""
+    _switch_on(_child(row._tr.get_or_add_trPr(), "w:cantSplit", _AFTER_CANT_SPLIT))
 
 
 def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:

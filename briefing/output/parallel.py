@@ -1,8 +1,15 @@
 """Bilingual layout: English and the target language side by side, section by section.
 
 Interpreters and desk officers read the two versions against each other. Both documents come
-from the same template and facts, so their blocks correspond one to one; each section's
-heading carries both languages, and its content becomes a two-column table.
+from the same template and facts, so their blocks correspond one to one. English comes first
+everywhere, as in the columns: the title is given once in each language, English then the
+target; each section's heading names the section in both. A section's paragraphs and lists
+become rows of a two-column table (English | target); a table of the template becomes one
+table whose rows hold its English cells and its target cells side by side, under a header of
+two levels (the language over its columns, then the column headings). The header rows repeat
+on every page and no row breaks across a page, so both versions of a row are always read on
+the same page. The pages are landscape, as bilingual tables are printed: a participants table
+has twice its columns here.
 """
 
 from __future__ import annotations
@@ -22,27 +29,53 @@ from briefing.output.document import (
 
 Cell = tuple[Run, ...]
 SEPARATOR = Run(" / ")
+BULLET = Run("• ")
 
 
-def _cells(block: Block) -> list[tuple[Cell, ...]]:
-    """A block as rows of one cell each (a table row's cells joined), in reading order."""
+def _cells(block: Block) -> list[Cell]:
+    """A paragraph, notice or list as the cells of one column, one row each, in reading order."""
     if isinstance(block, Paragraph | Notice):
-        return [(block.runs,)]
+        return [block.runs]
     if isinstance(block, BulletList):
-        return [((Run("• "), *item),) for item in block.items]
-    if isinstance(block, Table):
-        rows = ([block.header] if block.header else []) + list(block.rows)
-        return [(_join(row),) for row in rows]
-    return []
+        return [(BULLET, *item) for item in block.items]
+    raise TypeError(f"no cells for {type(block).__name__}")
 
 
-def _join(cells: tuple[Cell, ...]) -> Cell:
-    joined: list[Run] = []
-    for index, cell in enumerate(cells):
-        if index:
-            joined.append(SEPARATOR)
-        joined.extend(cell)
-    return tuple(joined)
+def _both(english: Cell, target: Cell) -> Cell:
+    """One heading in both languages, English first; once when they read the same."""
+    if "".join(r.text for r in english) == "".join(r.text for r in target):
+        return english
+    return (*english, SEPARATOR, *target)
+
+
+def _width(table: Table) -> int:
+    return max([len(table.header), *(len(row) for row in table.rows)])
+
+
+def _padded(cells: tuple[Cell, ...], width: int) -> tuple[Cell, ...]:
+    return cells + ((),) * (width - len(cells))
+
+
+def _bold(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    return tuple(tuple(replace(run, bold=True) for run in cell) for cell in cells)
+
+
+def _paired_table(english: Table, target: Table, labels: tuple[str, str]) -> Table:
+    """One table: each row's English cells, then its target cells; the languages over them."""
+    if len(english.rows) != len(target.rows):
+        raise ValueError("the English and translated tables do not have the same rows")
+    left, right = _width(english), _width(target)
+    header: tuple[Cell, ...] = ()
+    if english.header or target.header:
+        # The column headings are a second header row, which the table style does not reach:
+        # bold marks them as headings in every reader.
+        header = _bold(_padded(english.header, left) + _padded(target.header, right))
+    rows = tuple(
+        _padded(en_row, left) + _padded(target_row, right)
+        for en_row, target_row in zip(english.rows, target.rows, strict=True)
+    )
+    groups = (((Run(labels[0]),), left), ((Run(labels[1]),), right))
+    return Table(header, rows, groups, keep_rows_together=True)
 
 
 def pair_documents(english: Document, target: Document, labels: tuple[str, str]) -> Document:
@@ -52,8 +85,8 @@ def pair_documents(english: Document, target: Document, labels: tuple[str, str])
 
     def flush() -> None:
         if rows:
-            header = (tuple([Run(labels[0])]), tuple([Run(labels[1])]))
-            blocks.append(Table(header, tuple(rows)))
+            header = ((Run(labels[0]),), (Run(labels[1]),))
+            blocks.append(Table(header, tuple(rows), keep_rows_together=True))
             rows.clear()
 
     left_blocks, right_blocks = list(english.blocks), list(target.blocks)
@@ -70,14 +103,20 @@ def pair_documents(english: Document, target: Document, labels: tuple[str, str])
         right_blocks.pop(0)
         if isinstance(left, Heading) and isinstance(right, Heading):
             flush()
-            blocks.append(Heading(left.level, (*right.runs, SEPARATOR, *left.runs)))
-            continue
-        for (en_cell,), (target_cell,) in zip(_cells(left), _cells(right), strict=True):
-            rows.append((en_cell, target_cell))
+            if left.level == 0:  # the title: once in each language, a line each
+                blocks += [left, right]
+            else:
+                blocks.append(Heading(left.level, _both(left.runs, right.runs)))
+        elif isinstance(left, Table) and isinstance(right, Table):
+            flush()
+            blocks.append(_paired_table(left, right, labels))
+        else:
+            rows.extend(zip(_cells(left), _cells(right), strict=True))
     flush()
     metadata = replace(
         target.metadata,
-        title=f"{target.metadata.title} / {english.metadata.title}",
+        title=f"{english.metadata.title} / {target.metadata.title}",
         comments=english.metadata.comments,
+        landscape=True,  # two languages' columns of a table side by side need the width
     )
     return Document(metadata, tuple(blocks))

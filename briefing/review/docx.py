@@ -151,7 +151,7 @@ def build_review_docx(
             cell.text = text
         docx_xml.repeat_as_header(table.rows[0])
         for row, unit in zip(table.rows[1:], units, strict=True):
-            docx_xml.keep_row_on_one_page(row)  # a sentence on one page
+            docx_xml.keep_row_together(row)  # a sentence on one page
             entry = known.get(unit.segment)
             cells = row.cells
             cells[0].text = unit.id
