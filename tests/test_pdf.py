@@ -213,7 +213,7 @@ def test_a_document_libreoffice_cannot_read_fails_alone(
     out = tmp_path / "out"
     out.mkdir()
     good, broken = out / "good.en.docx", out / "broken.en.docx"
-    shutil.copyfile(ROOT / "briefing" / "templates" / "summit" / "reference.docx", good)
+    shutil.copyfile(ROOT / "templates" / "summit" / "reference.docx", good)
     broken.write_bytes(b"PK\x03\x04 not a whole document")
     old_pdf = broken.with_suffix(".pdf")
     old_pdf.write_bytes(b"%PDF-1.4 the previous, complete PDF\n")
@@ -243,7 +243,7 @@ def test_documents_of_two_folders_take_one_run_each(
         for stem in ("a", "b"):
             (tmp_path / folder).mkdir(exist_ok=True)
             document = tmp_path / folder / f"{stem}.en.docx"
-            shutil.copyfile(ROOT / "briefing" / "templates" / "summit" / "reference.docx", document)
+            shutil.copyfile(ROOT / "templates" / "summit" / "reference.docx", document)
             documents.append(document)
 
     results = convert_all(documents)
