@@ -18,12 +18,24 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_COLOR_INDEX
 from docx.styles.style import BaseStyle
+from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run as DocxRun
 
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output import docx_xml
-from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
+from briefing.output.document import (
+    BulletList,
+    Document,
+    Heading,
+    Metadata,
+    Notice,
+    Paragraph,
+    Run,
+    Table,
+)
+from briefing.output.redline import Redline, TrackedParagraph, TrackedRow, TrackedRuns
 
 # Semantic paragraph styles of the document model → style names in the reference document.
 PARAGRAPH_STYLES = {
@@ -112,15 +124,20 @@ def apply_language(
 
 def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
     for run in runs:
-        added = paragraph.add_run(run.text)
-        if run.bold:
-            added.bold = True
-        if run.italic:
-            added.italic = True
-        if run.superscript:
-            added.font.superscript = True
-        if run.marked:
-            added.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        _add_run(paragraph, run)
+
+
+def _add_run(paragraph: DocxParagraph, run: Run) -> DocxRun:
+    added = paragraph.add_run(run.text)
+    if run.bold:
+        added.bold = True
+    if run.italic:
+        added.italic = True
+    if run.superscript:
+        added.font.superscript = True
+    if run.marked:
+        added.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return added
 
 
 def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
@@ -149,13 +166,24 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
 
 def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     columns = max([len(table.header), *(len(row) for row in table.rows)])
+    rows = ([table.header] if table.header else []) + list(table.rows)
+    added = _new_table(doc, len(rows), columns, styles)
+    for row_index, row in enumerate(rows):
+        for column_index, cell_runs in enumerate(row):
+            paragraph = added.cell(row_index, column_index).paragraphs[0]
+            _add_runs(paragraph, cell_runs)
+    if table.header:
+        docx_xml.repeat_as_header(added.rows[0])
+
+
+def _new_table(doc: DocxDocument, rows: int, columns: int, styles: _Styles) -> DocxTable:
+    """An empty table in the reference document's table style."""
     if columns > MAX_COLUMNS:
         raise InputError(
             f"the template made a table of {columns} columns; Word opens tables of at most "
             f"{MAX_COLUMNS} columns: split it or turn it into a list"
         )
-    rows = ([table.header] if table.header else []) + list(table.rows)
-    added = doc.add_table(rows=len(rows), cols=columns)
+    added = doc.add_table(rows=rows, cols=columns)
     added.style = styles.get(TABLE_STYLE, "Table Grid")
     docx_xml.set_table_look(
         added,
@@ -167,12 +195,7 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
         noHBand="0",
         noVBand="1",
     )
-    for row_index, row in enumerate(rows):
-        for column_index, cell_runs in enumerate(row):
-            paragraph = added.cell(row_index, column_index).paragraphs[0]
-            _add_runs(paragraph, cell_runs)
-    if table.header:
-        docx_xml.repeat_as_header(added.rows[0])
+    return added
 
 
 def upright_styles(doc: DocxDocument) -> None:
@@ -186,12 +209,7 @@ def upright_styles(doc: DocxDocument) -> None:
 
 def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | None) -> bytes:
     """The .docx bytes for `document`; the same input always gives the same bytes."""
-    meta = document.metadata
-    prepared = _prepared_reference(reference, reference.read_bytes(), meta.language, fonts)
-    doc = docx.Document(io.BytesIO(prepared))
-    fill_header_footer(doc, meta.header, meta.footer)
-
-    styles = _Styles(doc)
+    doc, styles = _start(document.metadata, reference, fonts)
     for block in document.blocks:
         if isinstance(block, Heading):
             paragraph = styles.paragraph(HEADING_STYLES[block.level])
@@ -206,7 +224,21 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
                 _add_runs(styles.paragraph(PARAGRAPH_STYLES["bullet"]), item)
         elif isinstance(block, Table):
             _add_table(doc, block, styles)
+    return _finish(doc, document.metadata)
 
+
+def _start(
+    meta: Metadata, reference: Path, fonts: tuple[str, str] | None
+) -> tuple[DocxDocument, _Styles]:
+    """A document made from the prepared reference, its header and footer filled in."""
+    prepared = _prepared_reference(reference, reference.read_bytes(), meta.language, fonts)
+    doc = docx.Document(io.BytesIO(prepared))
+    fill_header_footer(doc, meta.header, meta.footer)
+    return doc, _Styles(doc)
+
+
+def _finish(doc: DocxDocument, meta: Metadata) -> bytes:
+    """The core properties set from `meta`, and the package's bytes."""
     properties = doc.core_properties
     properties.title = fit_property(meta.title)
     properties.subject = fit_property(meta.subject)
@@ -222,6 +254,56 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalize_zip(buffer.getvalue())
+
+
+def style_name(key: str) -> str:
+    """The reference document's style for a paragraph's style key (redline.style_key)."""
+    kind, _, value = key.partition(":")
+    if kind == "heading":
+        return HEADING_STYLES[int(value)]
+    if kind == "paragraph":
+        return PARAGRAPH_STYLES.get(value, value)
+    return "Notice" if kind == "notice" else PARAGRAPH_STYLES["bullet"]
+
+
+def build_tracked_docx(
+    redline: Redline,
+    reference: Path,
+    fonts: tuple[str, str] | None,
+    revisions: docx_xml.Revisions,
+) -> bytes:
+    """The .docx bytes of `redline`: the current document with Word's own tracked changes,
+    so that Accept All gives the current document and Reject All the earlier one."""
+    doc, styles = _start(redline.metadata, reference, fonts)
+    for block in redline.blocks:
+        if isinstance(block, TrackedParagraph):
+            paragraph = styles.paragraph(style_name(block.style))
+            _add_tracked_runs(paragraph, block.runs, revisions)
+            if block.change:
+                docx_xml.track_paragraph_mark(paragraph, block.change, revisions)
+            continue
+        rows: list[TrackedRow] = ([block.header] if block.header else []) + list(block.rows)
+        columns = max(len(row.cells) for row in rows)
+        table = _new_table(doc, len(rows), columns, styles)
+        if block.header:
+            docx_xml.repeat_as_header(table.rows[0])
+        for row, added in zip(rows, table.rows, strict=True):
+            for cell, runs in zip(added.cells, row.cells, strict=False):
+                _add_tracked_runs(cell.paragraphs[0], runs, revisions)
+            if row.change:
+                docx_xml.track_row(added, row.change, revisions)
+    return _finish(doc, redline.metadata)
+
+
+def _add_tracked_runs(
+    paragraph: DocxParagraph, runs: TrackedRuns, revisions: docx_xml.Revisions
+) -> None:
+    for tracked in runs:
+        added = _add_run(paragraph, tracked.run)
+        if tracked.was is not None:
+            docx_xml.track_look(added, _add_run(paragraph, tracked.was), revisions)
+        if tracked.change:
+            docx_xml.track_run(added, tracked.change, revisions)
 
 
 @lru_cache(maxsize=4)  # a build's languages

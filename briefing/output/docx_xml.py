@@ -222,3 +222,79 @@ def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:
     element = properties._element
     for name in ("created", "modified"):
         getattr(element, name).text = text
+
+
+# --------------------------------------------------------------------------- tracked changes
+# ECMA-376 Part 1, §17.13.5: revisions. Every w:ins, w:del and w:rPrChange carries a w:id unique
+# in the document, the author and the date; Accept All keeps the insertions and drops the
+# deletions, Reject All the reverse.
+
+
+class Revisions:
+    """Numbers the revision marks of one document and stamps them with one author and date."""
+
+    def __init__(self, author: str, date: dt.datetime) -> None:
+        self.author = author
+        moment = date.astimezone(dt.timezone.utc) if date.tzinfo else date
+        self.date = moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+        self.count = 0
+
+    def mark(self, tag: str) -> Any:
+        """A w:ins, w:del or w:rPrChange element with the next id."""
+        self.count += 1
+        element = OxmlElement(tag)
+        element.set(qn("w:id"), str(self.count))
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
+        return element
+
+
+def track_run(run: Any, change: str, revisions: Revisions) -> None:
+    """Put a run (python-docx's Run) inside a w:ins or w:del; deleted text is w:delText."""
+    element = run._r
+    wrapper = revisions.mark(f"w:{change}")
+    element.addprevious(wrapper)
+    wrapper.append(element)
+    if change == "del":
+        for text in element.findall(qn("w:t")):
+            text.tag = qn("w:delText")
+
+
+def track_look(run: Any, earlier: Any, revisions: Revisions) -> None:
+    """Record that `run` looked like the run `earlier` before (w:rPrChange, the last child of
+    its w:rPr): a formatting change, such as a highlight added or removed. `earlier`, a run
+    made only to hold the old look, is removed."""
+    change = revisions.mark("w:rPrChange")
+    before = earlier._r.rPr
+    original = OxmlElement("w:rPr")
+    for child in list(before) if before is not None else []:
+        original.append(child)
+    change.append(original)
+    run._r.get_or_add_rPr().append(change)
+    earlier._r.getparent().remove(earlier._r)
+
+
+def track_paragraph_mark(paragraph: DocxParagraph, change: str, revisions: Revisions) -> None:
+    """Mark a paragraph's own mark as inserted or deleted (w:pPr/w:rPr/w:ins|w:del): with its
+    text, the whole paragraph goes on Reject All (inserted) or Accept All (deleted)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    mark_properties = _child(ppr, "w:rPr", PPR_SEQUENCE[PPR_SEQUENCE.index("w:rPr") + 1 :])
+    mark_properties.insert(0, revisions.mark(f"w:{change}"))  # CT_ParaRPr: w:ins/w:del first
+
+
+def track_row(row: _Row, change: str, revisions: Revisions) -> None:
+    """Mark a table row as inserted or deleted (w:trPr/w:ins|w:del)."""
+    properties = row._tr.get_or_add_trPr()
+    if not len(properties):
+        # CT_TrPr starts with at least one row property; zero grid columns before the first
+        # cell is what every row has anyway
+        grid_before = OxmlElement("w:gridBefore")
+        grid_before.set(qn("w:val"), "0")
+        properties.append(grid_before)
+    following = [properties.find(qn(name)) for name in ("w:del", "w:trPrChange")]
+    first = next((e for e in following if e is not None), None)
+    mark = revisions.mark(f"w:{change}")
+    if first is None:
+        properties.append(mark)
+    else:
+        first.addprevious(mark)
