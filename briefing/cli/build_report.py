@@ -61,6 +61,7 @@ def print_report(report: BuildReport) -> None:
         if not console.is_terminal:  # a log file or pipe has no width to keep to
             console.width = max(console.width, 160)
         console.print(table)
+    print_changes(report)
     for d in report.documents:
         if d.detail:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
@@ -93,6 +94,26 @@ def print_report(report: BuildReport) -> None:
             f"    or from a file:   briefing models install PATH/TO/translate-"
             f"{missing.source}_{missing.target}.argosmodel"
         )
+
+
+def print_changes(report: BuildReport) -> None:
+    """A line per changes document: since which version, and how much changed."""
+    for d in report.documents:
+        if not d.lang.endswith(" changes"):
+            continue
+        what = f"{d.source.name} ({d.lang.removesuffix(' changes')})"
+        if d.status == "first version":
+            err.print(f"{escape(what)}: first version; nothing to compare with yet")
+        elif d.status == "no changes":
+            err.print(
+                f"{escape(what)}: no changes since version {d.since}; no changes document written"
+            )
+        elif d.counts is not None and d.path is not None:
+            statements, participants, sources = d.counts
+            err.print(
+                f"{escape(what)}: changes since version {d.since} ({statements} statements, "
+                f"{participants} participants, {sources} sources changed): {escape(str(d.path))}"
+            )
 
 
 def print_internal(trace: str) -> None:
