@@ -96,23 +96,28 @@ def print_report(report: BuildReport) -> None:
         )
 
 
+NOUNS = ("statement", "participant", "source")  # what a changes document counts
+NOUNS_PLURAL = tuple(noun + "s" for noun in NOUNS)
+
+
 def print_changes(report: BuildReport) -> None:
     """A line per changes document: since which version, and how much changed."""
     for d in report.documents:
         if not d.lang.endswith(" changes"):
             continue
-        what = f"{d.source.name} ({d.lang.removesuffix(' changes')})"
+        what = escape(f"{d.source.name} {d.lang.removesuffix(' changes')}")
         if d.status == "first version":
-            err.print(f"{escape(what)}: first version; nothing to compare with yet")
+            err.print(f"{what}: the first version; nothing to compare with yet")
         elif d.status == "no changes":
-            err.print(
-                f"{escape(what)}: no changes since version {d.since}; no changes document written"
-            )
+            err.print(f"{what}: no changes since version {d.since}; no changes document written")
         elif d.counts is not None and d.path is not None:
-            statements, participants, sources = d.counts
+            counted = ", ".join(
+                f"{count} {noun if count == 1 else noun + 's'}"
+                for count, noun in zip(d.counts, NOUNS, strict=True)
+            )
             err.print(
-                f"{escape(what)}: changes since version {d.since} ({statements} statements, "
-                f"{participants} participants, {sources} sources changed): {escape(str(d.path))}"
+                f"{what}: changes since version {d.since} ({counted} changed): "
+                f"{escape(str(d.path))}"
             )
 
 
@@ -186,6 +191,15 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
                     "flagged": d.flagged,
                 },
                 "flagged_texts": d.flagged_texts,
+                **(
+                    {
+                        "changes": dict(
+                            zip(("since", *NOUNS_PLURAL), (d.since, *d.counts), strict=True)
+                        )
+                    }
+                    if d.counts is not None
+                    else {}
+                ),
                 "kept_in_english": [
                     {
                         "english": kept.english,

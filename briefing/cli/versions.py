@@ -118,8 +118,6 @@ def versions_command(
 ) -> None:
     """List the versions kept of each document: number, when it was built, whether it was
     sent. The newest is the current one."""
-    from rich.table import Table
-
     from briefing.changes import check_history
     from briefing.versions import VersionStore, document_name
     from briefing.workspace.settings import load_settings
@@ -128,20 +126,13 @@ def versions_command(
     store = VersionStore(settings.out)
     documents = _documents(settings, facts)
     check_history(store, documents, None)
-    table = Table(title=f"Versions in {settings.out}")
-    for column in ("document", "version", "built", "sent"):
-        table.add_column(column, no_wrap=column != "document")
     for document in documents:
+        out.print(f"{document_name(document)} (versions in {store.folder(document)})", markup=False)
         versions = store.versions(document)
         for version in versions:
-            current = " (current)" if version is versions[-1] else ""
-            table.add_row(
-                document_name(document),
-                f"{version.number}{current}",
-                _local(version.built),
-                _local(version.sent) if version.sent else "",
-            )
-    out.console().print(table)
+            sent = f"  sent {_local(version.sent)}" if version.sent else ""
+            current = "  current" if version is versions[-1] else ""
+            out.print(f"  {version.number:>4}  built {_local(version.built)}{sent}{current}")
 
 
 def release_command(
