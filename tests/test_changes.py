@@ -439,3 +439,25 @@ def test_parallel_documents_have_changes_documents_too(
     assert accepted == plain(pandoc_json(space.document("en-ja")))
     assert summary_and_rest(changes, "reject", notices=2)[1] == plain(pandoc_json(earlier))
     assert "記述2件、出席者1名、出典0件" in summary and "2 statements" in summary
+
+
+def test_one_character_corrected_in_japanese_is_one_small_mark(
+    tmp_path: Path, copy_models_dir: Path
+) -> None:
+    """The Japanese form of a place corrected by one character: the Japanese statement that
+    names it gets one deletion and one insertion of that character; English and Korean did not
+    change, and say so."""
+    space = new_workspace(tmp_path / "work", copy_models_dir)
+    assert space.translated("build", "--release").returncode == 0
+    glossary = space.folder / "glossary.yaml"
+    terms = glossary.read_text(encoding="utf-8")
+    assert terms.count("    ja: 慶州\n") == 1
+    glossary.write_text(terms.replace("    ja: 慶州\n", "    ja: 慶洲\n"), encoding="utf-8")
+    result = space.translated("changes")
+    assert result.returncode == 0, result.output
+    for lang in ("en", "ko"):
+        assert f"{lang}: no changes since version 1" in result.stderr
+        assert not space.document(lang, "changes.docx").exists()
+    body = document_xml(space.document("ja", "changes.docx"))
+    assert paragraph_marks(body) == [("del", "州"), ("ins", "洲")]
+    assert body.findall(f".//{W}trPr/{W}ins") == body.findall(f".//{W}trPr/{W}del") == []
