@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
-from briefing.atomic import read_owned, refuse_link, write_atomic
+from briefing.atomic import read_owned, refuse_link, remove_temporaries, write_atomic
 from briefing.errors import BriefingError, InputError
 from briefing.manifest import digest
 from briefing.output import model_json
@@ -201,6 +201,7 @@ class VersionStore:
         }
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         folder = self.folder(document)
+        remove_temporaries(folder)  # left by a build killed mid-write; this one holds the lock
         write_atomic(folder / f"{number}.json.gz", gzip.compress(text.encode("utf-8"), mtime=0))
         self._prune(document, [*numbers, number], set(protect) | {number})
         return Version(number, _utc(built), model_key, None, __version__)
