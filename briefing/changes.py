@@ -129,8 +129,9 @@ class History:
         time_zone: str,
         force: bool = False,
     ) -> ChangesOutcome:
-        """The changes document of `document` against the chosen version. `context` is the
-        digest of everything else its bytes depend on (template, catalogs)."""
+        """The changes document of `document` (OUT/<stem>.<label>.docx, written from the newest
+        version) against the chosen version. `context` is the digest of everything else its
+        bytes depend on (template, catalogs)."""
         target = changes_path(document)
         versions = self.store.versions(document)
         try:
@@ -159,7 +160,8 @@ class History:
         redline = _with_summary(
             compare(before.document, after.document), before, counts, summary, time_zone
         )
-        data = build_tracked_docx(redline, reference, fonts, Revisions(author, current.built))
+        revisions = Revisions(author, current.built)
+        data = build_tracked_docx(redline, document.read_bytes(), reference, fonts, revisions)
         try:
             write_atomic(target, data)
         except OSError as error:

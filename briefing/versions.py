@@ -84,6 +84,7 @@ class VersionStore:
     def __init__(self, out_dir: Path, kept: int = DEFAULT_KEPT) -> None:
         self.root = out_dir / VERSIONS_NAME
         self.kept = max(1, kept)
+        self._read: dict[Path, dict[str, Any]] = {}  # records read: written once, never changed
 
     def folder(self, document: Path) -> Path:
         return self.root / document_name(document)
@@ -122,6 +123,8 @@ class VersionStore:
 
     def _record(self, document: Path, number: int) -> dict[str, Any]:
         path = self.folder(document) / f"{number}.json.gz"
+        if path in self._read:
+            return self._read[path]
         data = self._read_json(path, "versions")
         if not isinstance(data, dict):
             raise BriefingError(f"{path}: not a version record; remove it")
@@ -130,6 +133,7 @@ class VersionStore:
                 f"{path}: written by a newer briefing ({data.get('tool', '?')}) in a format this "
                 f"one ({__version__}) cannot read; upgrade briefing to compare with it"
             )
+        self._read[path] = data
         return data
 
     def _version(self, data: dict[str, Any], sent: dict[int, dt.datetime]) -> Version:
@@ -203,6 +207,7 @@ class VersionStore:
         folder = self.folder(document)
         remove_temporaries(folder)  # left by a build killed mid-write; this one holds the lock
         write_atomic(folder / f"{number}.json.gz", gzip.compress(text.encode("utf-8"), mtime=0))
+        self._read[folder / f"{number}.json.gz"] = payload
         self._prune(document, [*numbers, number], set(protect) | {number})
         return Version(number, _utc(built), model_key, None, __version__)
 
@@ -217,7 +222,9 @@ class VersionStore:
             if len(dropped) >= excess:
                 break
             if number not in protect:
-                (self.folder(document) / f"{number}.json.gz").unlink(missing_ok=True)
+                path = self.folder(document) / f"{number}.json.gz"
+                path.unlink(missing_ok=True)
+                self._read.pop(path, None)
                 dropped.add(number)
         if dropped & set(sent):
             self._write_sent(document, {n: at for n, at in sent.items() if n not in dropped})

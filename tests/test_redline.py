@@ -24,7 +24,7 @@ from briefing.output.document import (
     Run,
     Table,
 )
-from briefing.output.docx_writer import build_tracked_docx
+from briefing.output.docx_writer import build_docx, build_tracked_docx
 from briefing.output.docx_xml import Revisions
 from briefing.output.redline import (
     Redline,
@@ -203,7 +203,9 @@ def test_the_revisions_are_written_as_word_writes_them() -> None:
     )
     when = dt.datetime(2026, 1, 13, 6, 2, tzinfo=dt.timezone.utc)
     reference = find_template("summit").reference
-    data = build_tracked_docx(compare(before, after), reference, None, Revisions("班", when))
+    current = build_docx(after, reference, None)
+    redline = compare(before, after)
+    data = build_tracked_docx(redline, current, reference, None, Revisions("班", when))
     body = _document_xml(data)
     revisions = body.findall(f".//{W}ins") + body.findall(f".//{W}del")
     revisions += body.findall(f".//{W}rPrChange")
@@ -218,5 +220,5 @@ def test_the_revisions_are_written_as_word_writes_them() -> None:
     assert len(inserted_rows) == 1
     assert len(body.findall(f".//{W}rPr/{W}rPrChange")) == 2  # the two names newly marked
     # the same models give the same bytes
-    again = build_tracked_docx(compare(before, after), reference, None, Revisions("班", when))
+    again = build_tracked_docx(redline, current, reference, None, Revisions("班", when))
     assert again == data

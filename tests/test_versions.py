@@ -79,7 +79,7 @@ def test_a_record_from_a_later_briefing_with_more_fields_still_loads(tmp_path: P
     data["reviewer"] = "someone"
     data["document"]["blocks"][1]["id"] = "p1"
     path.write_bytes(gzip.compress(json.dumps(data).encode()))
-    loaded = store.load(document, 1)
+    loaded = VersionStore(tmp_path).load(document, 1)  # as the later briefing reads it
     assert loaded.document == model("a")
     assert loaded.inventory == {"statements": ("1",)}
 
@@ -93,7 +93,7 @@ def test_a_record_in_a_newer_format_is_refused_clearly(tmp_path: Path) -> None:
     data.update(format=99, tool="9.0")
     path.write_bytes(gzip.compress(json.dumps(data).encode()))
     with pytest.raises(Exception, match=r"newer briefing \(9\.0\).*upgrade"):
-        store.load(document, 1)
+        VersionStore(tmp_path).load(document, 1)
 
 
 def test_a_missing_version_names_those_kept(tmp_path: Path) -> None:

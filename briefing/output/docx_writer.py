@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,24 +18,16 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_COLOR_INDEX
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import parse_xml
+from docx.oxml.text.paragraph import CT_P
 from docx.styles.style import BaseStyle
-from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run as DocxRun
 
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output import docx_xml
-from briefing.output.document import (
-    BulletList,
-    Document,
-    Heading,
-    Metadata,
-    Notice,
-    Paragraph,
-    Run,
-    Table,
-)
+from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
 from briefing.output.redline import Redline, TrackedParagraph, TrackedRow, TrackedRuns
 
 # Semantic paragraph styles of the document model → style names in the reference document.
@@ -57,6 +50,20 @@ LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 PROPERTY_LIMIT = 255
 # The most columns a Word table can have.
 MAX_COLUMNS = 63
+# Which parts of the table style apply (w:tblLook): the header row, bands across rows.
+TABLE_LOOK = dict(
+    val="04A0",
+    firstRow="1",
+    lastRow="0",
+    firstColumn="0",
+    lastColumn="0",
+    noHBand="0",
+    noVBand="1",
+)
+DOCUMENT_PART = "word/document.xml"
+# Changes documents are read once and thrown away: deflated fast (zlib level 1), for a file
+# about a tenth larger than at the documents' level.
+CHANGES_LEVEL = 1
 
 
 def fit_property(value: str, limit: int = PROPERTY_LIMIT) -> str:
@@ -124,20 +131,15 @@ def apply_language(
 
 def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
     for run in runs:
-        _add_run(paragraph, run)
-
-
-def _add_run(paragraph: DocxParagraph, run: Run) -> DocxRun:
-    added = paragraph.add_run(run.text)
-    if run.bold:
-        added.bold = True
-    if run.italic:
-        added.italic = True
-    if run.superscript:
-        added.font.superscript = True
-    if run.marked:
-        added.font.highlight_color = WD_COLOR_INDEX.YELLOW
-    return added
+        added = paragraph.add_run(run.text)
+        if run.bold:
+            added.bold = True
+        if run.italic:
+            added.italic = True
+        if run.superscript:
+            added.font.superscript = True
+        if run.marked:
+            added.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
@@ -166,36 +168,21 @@ def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
 
 def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     columns = max([len(table.header), *(len(row) for row in table.rows)])
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"the template made a table of {columns} columns; Word opens tables of at most "
+            f"{MAX_COLUMNS} columns: split it or turn it into a list"
+        )
     rows = ([table.header] if table.header else []) + list(table.rows)
-    added = _new_table(doc, len(rows), columns, styles)
+    added = doc.add_table(rows=len(rows), cols=columns)
+    added.style = styles.get(TABLE_STYLE, "Table Grid")
+    docx_xml.set_table_look(added, **TABLE_LOOK)
     for row_index, row in enumerate(rows):
         for column_index, cell_runs in enumerate(row):
             paragraph = added.cell(row_index, column_index).paragraphs[0]
             _add_runs(paragraph, cell_runs)
     if table.header:
         docx_xml.repeat_as_header(added.rows[0])
-
-
-def _new_table(doc: DocxDocument, rows: int, columns: int, styles: _Styles) -> DocxTable:
-    """An empty table in the reference document's table style."""
-    if columns > MAX_COLUMNS:
-        raise InputError(
-            f"the template made a table of {columns} columns; Word opens tables of at most "
-            f"{MAX_COLUMNS} columns: split it or turn it into a list"
-        )
-    added = doc.add_table(rows=rows, cols=columns)
-    added.style = styles.get(TABLE_STYLE, "Table Grid")
-    docx_xml.set_table_look(
-        added,
-        val="04A0",
-        firstRow="1",
-        lastRow="0",
-        firstColumn="0",
-        lastColumn="0",
-        noHBand="0",
-        noVBand="1",
-    )
-    return added
 
 
 def upright_styles(doc: DocxDocument) -> None:
@@ -209,7 +196,12 @@ def upright_styles(doc: DocxDocument) -> None:
 
 def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | None) -> bytes:
     """The .docx bytes for `document`; the same input always gives the same bytes."""
-    doc, styles = _start(document.metadata, reference, fonts)
+    meta = document.metadata
+    prepared = _prepared_reference(reference, reference.read_bytes(), meta.language, fonts)
+    doc = docx.Document(io.BytesIO(prepared))
+    fill_header_footer(doc, meta.header, meta.footer)
+
+    styles = _Styles(doc)
     for block in document.blocks:
         if isinstance(block, Heading):
             paragraph = styles.paragraph(HEADING_STYLES[block.level])
@@ -224,21 +216,7 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
                 _add_runs(styles.paragraph(PARAGRAPH_STYLES["bullet"]), item)
         elif isinstance(block, Table):
             _add_table(doc, block, styles)
-    return _finish(doc, document.metadata)
 
-
-def _start(
-    meta: Metadata, reference: Path, fonts: tuple[str, str] | None
-) -> tuple[DocxDocument, _Styles]:
-    """A document made from the prepared reference, its header and footer filled in."""
-    prepared = _prepared_reference(reference, reference.read_bytes(), meta.language, fonts)
-    doc = docx.Document(io.BytesIO(prepared))
-    fill_header_footer(doc, meta.header, meta.footer)
-    return doc, _Styles(doc)
-
-
-def _finish(doc: DocxDocument, meta: Metadata) -> bytes:
-    """The core properties set from `meta`, and the package's bytes."""
     properties = doc.core_properties
     properties.title = fit_property(meta.title)
     properties.subject = fit_property(meta.subject)
@@ -254,56 +232,6 @@ def _finish(doc: DocxDocument, meta: Metadata) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalize_zip(buffer.getvalue())
-
-
-def style_name(key: str) -> str:
-    """The reference document's style for a paragraph's style key (redline.style_key)."""
-    kind, _, value = key.partition(":")
-    if kind == "heading":
-        return HEADING_STYLES[int(value)]
-    if kind == "paragraph":
-        return PARAGRAPH_STYLES.get(value, value)
-    return "Notice" if kind == "notice" else PARAGRAPH_STYLES["bullet"]
-
-
-def build_tracked_docx(
-    redline: Redline,
-    reference: Path,
-    fonts: tuple[str, str] | None,
-    revisions: docx_xml.Revisions,
-) -> bytes:
-    """The .docx bytes of `redline`: the current document with Word's own tracked changes,
-    so that Accept All gives the current document and Reject All the earlier one."""
-    doc, styles = _start(redline.metadata, reference, fonts)
-    for block in redline.blocks:
-        if isinstance(block, TrackedParagraph):
-            paragraph = styles.paragraph(style_name(block.style))
-            _add_tracked_runs(paragraph, block.runs, revisions)
-            if block.change:
-                docx_xml.track_paragraph_mark(paragraph, block.change, revisions)
-            continue
-        rows: list[TrackedRow] = ([block.header] if block.header else []) + list(block.rows)
-        columns = max(len(row.cells) for row in rows)
-        table = _new_table(doc, len(rows), columns, styles)
-        if block.header:
-            docx_xml.repeat_as_header(table.rows[0])
-        for row, added in zip(rows, table.rows, strict=True):
-            for cell, runs in zip(added.cells, row.cells, strict=False):
-                _add_tracked_runs(cell.paragraphs[0], runs, revisions)
-            if row.change:
-                docx_xml.track_row(added, row.change, revisions)
-    return _finish(doc, redline.metadata)
-
-
-def _add_tracked_runs(
-    paragraph: DocxParagraph, runs: TrackedRuns, revisions: docx_xml.Revisions
-) -> None:
-    for tracked in runs:
-        added = _add_run(paragraph, tracked.run)
-        if tracked.was is not None:
-            docx_xml.track_look(added, _add_run(paragraph, tracked.was), revisions)
-        if tracked.change:
-            docx_xml.track_run(added, tracked.change, revisions)
 
 
 @lru_cache(maxsize=4)  # a build's languages
@@ -327,8 +255,9 @@ def _prepared_reference(
     return buffer.getvalue()
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and attributes, so equal content gives equal bytes."""
+def normalize_zip(data: bytes, parts: dict[str, bytes] | None = None, level: int = 6) -> bytes:
+    """Rewrite a zip with fixed timestamps and attributes, so equal content gives equal bytes;
+    `parts` replace the content of those names."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -336,5 +265,97 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 0
             fixed.external_attr = 0
-            target.writestr(fixed, source.read(info.filename), compresslevel=6)
+            content = (parts or {}).get(info.filename) or source.read(info.filename)
+            target.writestr(fixed, content, compresslevel=level)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- tracked changes
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What writing a body needs from the prepared reference: style ids, the text width."""
+
+    style_ids: dict[str, str]  # style name → id
+    default: str | None  # the default paragraph style's id: paragraphs in it name no style
+    table_style: str
+    width: int  # between the margins, in EMU: tables span it
+
+
+@lru_cache(maxsize=4)  # a build's languages
+def _layout(reference: Path, content: bytes, tag: str, fonts: tuple[str, str] | None) -> _Layout:
+    doc = docx.Document(io.BytesIO(_prepared_reference(reference, content, tag, fonts)))
+    styles = _Styles(doc)
+    section = doc.sections[-1]
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    return _Layout(
+        {name: style.style_id for name, style in styles.by_name.items()},
+        styles.default.style_id if styles.default is not None else None,
+        styles.get(TABLE_STYLE, "Table Grid").style_id,
+        width,
+    )
+
+
+def style_name(key: str) -> str:
+    """The reference document's style for a paragraph's style key (redline.style_key)."""
+    kind, _, value = key.partition(":")
+    if kind == "heading":
+        return HEADING_STYLES[int(value)]
+    if kind == "paragraph":
+        return PARAGRAPH_STYLES.get(value, value)
+    return "Notice" if kind == "notice" else PARAGRAPH_STYLES["bullet"]
+
+
+def build_tracked_docx(
+    redline: Redline,
+    current: bytes,
+    reference: Path,
+    fonts: tuple[str, str] | None,
+    revisions: docx_xml.Revisions,
+) -> bytes:
+    """The .docx bytes of `redline`: the current document (`current`, as build_docx wrote it)
+    with its body rewritten with Word's tracked changes, so that Accept All gives the current
+    document and Reject All the earlier one. Its styles, header, footer and properties are the
+    current document's, copied; only the body is written anew."""
+    layout = _layout(reference, reference.read_bytes(), redline.metadata.language, fonts)
+    with zipfile.ZipFile(io.BytesIO(current)) as package:
+        document = parse_xml(package.read(DOCUMENT_PART))
+    body = document.body
+    docx_xml.clear_body_element(body)
+    for block in redline.blocks:
+        if isinstance(block, TrackedParagraph):
+            style = layout.style_ids.get(style_name(block.style)) or layout.style_ids["Normal"]
+            paragraph = docx_xml.add_paragraph(body, None if style == layout.default else style)
+            _add_tracked_runs(paragraph, block.runs, revisions)
+            if block.change:
+                docx_xml.track_paragraph_mark(paragraph, block.change, revisions)
+            continue
+        rows: list[TrackedRow] = ([block.header] if block.header else []) + list(block.rows)
+        columns = max(len(row.cells) for row in rows)
+        if columns > MAX_COLUMNS:
+            raise InputError(f"a table of {columns} columns; Word opens at most {MAX_COLUMNS}")
+        table = docx_xml.add_table(body, len(rows), columns, layout.width, layout.table_style)
+        docx_xml.set_table_look(table, **TABLE_LOOK)
+        if block.header:
+            docx_xml.repeat_as_header(table.tr_lst[0])
+        for row, element in zip(rows, table.tr_lst, strict=True):
+            for cell, runs in zip(element.tc_lst, row.cells, strict=False):
+                _add_tracked_runs(cell.p_lst[0], runs, revisions)
+            if row.change:
+                docx_xml.track_row(element, row.change, revisions)
+    return normalize_zip(current, {DOCUMENT_PART: serialize_part_xml(document)}, CHANGES_LEVEL)
+
+
+def _add_tracked_runs(paragraph: CT_P, runs: TrackedRuns, revisions: docx_xml.Revisions) -> None:
+    for tracked in runs:
+        run = tracked.run
+        added = docx_xml.add_run(
+            paragraph, run.text, run.bold, run.italic, run.superscript, run.marked
+        )
+        was = tracked.was
+        if was is not None:
+            looks = (was.bold, was.italic, was.superscript, was.marked)
+            docx_xml.track_look(added, *looks, revisions)
+        if tracked.change:
+            docx_xml.track_run(added, tracked.change, revisions)

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import groupby
 from typing import Literal, TypeVar
 
 from briefing.output.document import (
@@ -386,13 +387,9 @@ def _small(pieces: list[str]) -> bool:
 
 def _join(pieces: list[tuple[str, Change, Look, Look | None]]) -> TrackedRuns:
     """Neighbouring characters with the same change and look as one run."""
-    runs: list[TrackedRun] = []
-    last: tuple[Change, Look, Look | None] | None = None
-    for text, change, look, was in pieces:
-        if runs and last == (change, look, was):
-            runs[-1] = replace(runs[-1], run=replace(runs[-1].run, text=runs[-1].run.text + text))
-        else:
-            earlier = None if was is None else _with_look("", was)
-            runs.append(TrackedRun(_with_look(text, look), change, earlier))
-            last = (change, look, was)
+    runs = []
+    for (change, look, was), group in groupby(pieces, key=lambda piece: piece[1:]):
+        text = "".join(piece[0] for piece in group)
+        earlier = None if was is None else _with_look("", was)
+        runs.append(TrackedRun(_with_look(text, look), change, earlier))
     return tuple(runs)
