@@ -461,3 +461,26 @@ def test_one_character_corrected_in_japanese_is_one_small_mark(
     body = document_xml(space.document("ja", "changes.docx"))
     assert paragraph_marks(body) == [("del", "州"), ("ins", "洲")]
     assert body.findall(f".//{W}trPr/{W}ins") == body.findall(f".//{W}trPr/{W}del") == []
+
+
+def test_watch_writes_the_changes_document_with_each_rebuild(tmp_path: Path) -> None:
+    from tests.test_watch import Watcher
+
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    facts = workspace / "sources" / "first-event.yaml"
+    watcher = Watcher(workspace, "--lang", "en", "--changes")
+    try:
+        watcher.wait_for(lambda line: line.startswith("watching"), "watching")
+        assert not (workspace / "out" / "first-event.en.changes.docx").exists()  # version 1
+        text = facts.read_text(encoding="utf-8")
+        changed = text.replace("One or two sentences", "Three sentences")
+        assert changed != text
+        facts.write_text(changed, encoding="utf-8")
+        line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the edited file")
+        assert "out/first-event.en.changes.docx" in line, line
+    finally:
+        code, output = watcher.stop()
+    assert code == 130, output
+    marks = paragraph_marks(document_xml(workspace / "out" / "first-event.en.changes.docx"))
+    assert ("del", "One or two") in marks and ("ins", "Three") in marks, marks
