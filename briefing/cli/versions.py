@@ -84,9 +84,10 @@ def changes_command(
         str | None, typer.Option("--engine-url", help="The LibreTranslate server.")
     ] = None,
 ) -> None:
-    """Write OUT/<stem>.<lang>.changes.docx: each document with Word's tracked changes since an
-    earlier version, a summary at the top; Accept All gives the current document, Reject All
-    the earlier one.
+    """Show what changed since a version, as Word's tracked changes.
+
+    Writes OUT/<stem>.<lang>.changes.docx, a summary at the top; Accept All gives the current
+    document, Reject All the earlier one.
 
     The documents are built first (unchanged ones are not rewritten). With nothing changed,
     no changes document is written. Other settings come from the environment and
@@ -116,8 +117,11 @@ def versions_command(
     out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
     layout: Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)] = None,
 ) -> None:
-    """List the versions kept of each document: number, when it was built, whether it was
-    sent. The newest is the current one."""
+    """List the versions kept of each document.
+
+    Each version's number, when it was built and whether it was sent; the newest is the
+    current one.
+    """
     from briefing.changes import check_history
     from briefing.versions import VersionStore, document_name
     from briefing.workspace.settings import load_settings
@@ -142,8 +146,10 @@ def release_command(
     out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
     layout: Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)] = None,
 ) -> None:
-    """Mark the current version of each document as sent to its readers: `briefing changes`
-    then compares with it by default."""
+    """Mark the current versions as sent to their readers.
+
+    `briefing changes` then compares with it by default.
+    """
     import datetime as dt
 
     from briefing.changes import check_history
