@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import traceback
 import unicodedata
 from collections.abc import Callable
@@ -23,12 +22,12 @@ from briefing.atomic import (
     remove_temporaries,
     write_atomic,
 )
-from briefing.changes import ChangesOptions, History, SummaryLanguage
+from briefing.changes import ChangesOptions, History
 from briefing.documents import Documents, Job
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts.check import CheckedFacts, check_facts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
-from briefing.manifest import Manifest, build_lock, digest
+from briefing.manifest import Manifest, build_lock
 from briefing.output.render import render_process
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
@@ -211,24 +210,13 @@ class Writer:
         """The changes document of `job`'s document, against the version the options choose;
         its summary in the document's language (and in English beside it, when parallel)."""
         documents = self.documents
-        summary = [SummaryLanguage(job.language, documents.catalog(job.language.code)[0])]
-        if job.parallel:
-            english = LANGUAGES[SOURCE_LANGUAGE]
-            summary.append(SummaryLanguage(english, documents.catalog(english.code)[0]))
-        fonts = documents.fonts(job)
-        context = digest(
-            documents.template_digest,
-            documents.catalog(job.language.code)[1],
-            documents.catalog(SOURCE_LANGUAGE)[1],
-            json.dumps(fonts),
-        )
         result = self.history.write_changes(
             job.target,
             self.manifest,
-            context,
+            documents.changes_context(job),
             documents.template.reference,
-            fonts,
-            summary,
+            documents.fonts(job),
+            documents.summary_languages(job),
             job.file.facts.event.time_zone,
             self.force,
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import Locale
 
 from briefing import __version__, catalogs
+from briefing.changes import SummaryLanguage
 from briefing.errors import Problem
 from briefing.facts.check import CheckedFacts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
@@ -166,6 +167,21 @@ class Documents:
 
     def docx(self, job: Job, document: Document) -> bytes:
         return build_docx(document, self.template.reference, self.fonts(job))
+
+    def summary_languages(self, job: Job) -> list[SummaryLanguage]:
+        """The languages of a changes document's summary: the document's, and English beside
+        it when parallel."""
+        languages = [job.language, *([LANGUAGES[SOURCE_LANGUAGE]] if job.parallel else [])]
+        return [SummaryLanguage(language, self.catalog(language.code)[0]) for language in languages]
+
+    def changes_context(self, job: Job) -> str:
+        """What a changes document's bytes depend on besides the two versions it compares."""
+        return digest(
+            self.template_digest,
+            self.catalog(job.language.code)[1],
+            self.catalog(SOURCE_LANGUAGE)[1],
+            json.dumps(self.fonts(job)),
+        )
 
     def fonts(self, job: Job) -> tuple[str, str] | None:
         """The East Asian fonts the template names for the job's language (body, headings)."""

@@ -1,7 +1,8 @@
 """`briefing build`: facts files to documents in each language, with progress and a report.
 
 The stages are imported when a build runs, not when the command line loads: `briefing --help`
-must stay fast.
+must stay fast. Over 400 lines, and one idea: most of it is the build's options, one
+declaration each; the rest runs one build, or one after each change (--watch).
 """
 
 from __future__ import annotations
