@@ -10,6 +10,9 @@ realistic-size models (design.md §3), for each kind of model in its own process
           file's documents are rewritten;
   term:   one new glossary term that occurs in one sentence of one file: only that sentence is
           translated again (ja, ko), only that file's three documents are rewritten;
+  changes: every file edited (a participant added, a status confirmed), then two warm rebuilds
+          that rewrite every document (--force), one also writing every changes document:
+          what the changes documents cost on top of writing the same documents;
 and the share of the cold build spent inside CTranslate2 (the rest: reading facts, protecting
 terms, tokenizing, the memory, rendering and writing documents). Models are loaded once before
 the first build, as in a long-running process. Figures are medians of --repeat runs.
@@ -41,6 +44,7 @@ from common import (
 
 from briefing import models
 from briefing.build import BuildRequest, build
+from briefing.changes import ChangesOptions
 from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.report import BuildReport
@@ -58,12 +62,26 @@ OLD = "The visit continues shuttle diplomacy"
 NEW = "The visit carries on shuttle diplomacy"
 
 
-def run(paths: list[Path], work: Path, models_dir: Path, decoding: Decoding) -> BuildReport:
+def run(
+    paths: list[Path],
+    work: Path,
+    models_dir: Path,
+    decoding: Decoding,
+    force: bool = False,
+    changes: bool = False,
+) -> BuildReport:
     terms = load_term_base([], paths)
     with TranslationMemory(work / "memory.sqlite") as memory:
         glossary = terms.without_event().glossary
         translation = TranslationStage(ArgosEngine(models_dir, decoding), glossary, memory)
-        request = BuildRequest(paths, parse_languages("en,ja,ko"), work / "out", glossary=terms)
+        request = BuildRequest(
+            paths,
+            parse_languages("en,ja,ko"),
+            work / "out",
+            glossary=terms,
+            force=force,
+            changes=ChangesOptions(write=changes),
+        )
         return build(request, translation)
 
 
@@ -127,6 +145,35 @@ def term_scenario(
     )
 
 
+PARTICIPANT = """  - name: Toshimitsu Motegi
+    title: Minister for Foreign Affairs
+    country: Japan
+    role: delegation
+    sources: [japan-news]
+"""
+
+
+def changes_scenario(
+    paths: list[Path], work: Path, models_dir: Path, decoding: Decoding, repeat: int
+) -> tuple[float, float, int]:
+    """Every file edited, then rewrites of every document without and with the changes
+    documents, alternating: (median seconds without, with, changes documents written)."""
+    for path in paths:
+        text = path.read_text(encoding="utf-8").replace("    status: expected\n", "", 1)
+        path.write_text(text.replace("\nsummary:", PARTICIPANT + "\nsummary:", 1), "utf-8")
+    assert run(paths, work, models_dir, decoding).exit_code == 0  # the versions to compare
+    without, with_changes = [], []
+    for _ in range(repeat):
+        with timed() as plain:
+            run(paths, work, models_dir, decoding, force=True)
+        without.append(plain[0])
+        with timed() as both:
+            report = run(paths, work, models_dir, decoding, force=True, changes=True)
+        with_changes.append(both[0])
+    written = sum(d.lang.endswith(" changes") and d.status == "written" for d in report.documents)
+    return median(without), median(with_changes), written
+
+
 def timed_models(models_dir: Path) -> list[TimedTranslator]:
     """Load every installed model now and count the time its translator spends working."""
     timers = []
@@ -142,6 +189,7 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
     decoding = Decoding(options.beam, options.batch, options.max_length)
     figures: dict[str, Any] = {"model": kind, "load_before": os.getloadavg()[0]}
     cold_runs, warm_runs, change_runs, term_runs, shares, notes = [], [], [], [], [], []
+    rewrite_runs, changes_runs, changes_written = [], [], 0
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
         base = Path(temporary)
         models_dir = install_realistic_models(base, ("ja", "ko"), kind)
@@ -175,6 +223,11 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             rows_added = memory_rows(work) - rows_cold  # before the term scenario adds its own
             term_seconds, term_notes = term_scenario(paths, term_target, work, models_dir, decoding)
             term_runs.append(term_seconds)
+            rewrite, with_changes, changes_written = changes_scenario(
+                paths, work, models_dir, decoding, options.repeat
+            )
+            rewrite_runs.append(rewrite)
+            changes_runs.append(with_changes)
             notes.append(
                 dict(
                     cold=counts(report),
@@ -201,6 +254,10 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
         term=term,
         term_over_cold=cold / term,
         inside_share=median(shares),
+        rewrite=median(rewrite_runs),
+        rewrite_changes=median(changes_runs),
+        changes_written=changes_written,
+        changes_cost_pct=100 * (median(changes_runs) / median(rewrite_runs) - 1),
         changed_segments=len(split_segments(NEW)),
         notes=notes[-1],
         peak_mb=peak_memory_mb(),
@@ -222,6 +279,7 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
         t = n["term"]
         f["term_translated"] = f"{t['translated']} (expected {{'ja': 1, 'ko': 1}})"
         f["term_rows"] = f"{t['rows_added']} (expected 2)"
+        f["changes_docs"] = f"{f['changes_written']} (expected {f['documents']})"
         f["term_docs"] = "{} written{}".format(
             len(t["rewritten"]), "" if t["rewritten_expected"] else " (expected one file's 3)"
         )
@@ -238,6 +296,10 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
             ("  sentences translated again", "term_translated"),
             ("  documents", "term_docs"),
             ("  memory rows added", "term_rows"),
+            ("every document rewritten (warm), s", "rewrite"),
+            ("  and every changes document, s", "rewrite_changes"),
+            ("  changes documents written", "changes_docs"),
+            ("  cost of the changes documents, % (target <= 25)", "changes_cost_pct"),
             ("warm/cold speed-up (target >= 20)", "warm_over_cold"),
             ("change/cold speed-up", "change_over_cold"),
             ("term/cold speed-up", "term_over_cold"),

@@ -9,6 +9,7 @@ unless its inputs have not changed. What happened is a `BuildReport` (`report.py
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import traceback
 import unicodedata
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from briefing.atomic import (
     remove_temporaries,
     write_atomic,
 )
+from briefing.changes import ChangesOptions, History
 from briefing.documents import Documents, Job
 from briefing.errors import BriefingError, InputError, Problem
 from briefing.facts.check import CheckedFacts, check_facts
@@ -57,6 +59,8 @@ class BuildRequest:
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
     strict: bool = False  # a name missing from the term base fails its ja/ko document
+    # versions kept beside the manifest, and the changes documents written against one
+    changes: ChangesOptions = field(default_factory=ChangesOptions)
 
 
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
@@ -115,26 +119,43 @@ def check_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[Chec
 
 
 def plan_jobs(files: list[CheckedFacts], request: BuildRequest) -> list[Job]:
-    jobs = []
-    for file in files:
-        for language in request.languages:
-            if request.layout in ("single", "both") or language.is_source:
-                target = output_path(request.out_dir, file.path, language.code)
-                jobs.append(Job(file, language, False, target))
-            if request.layout in ("parallel", "both") and not language.is_source:
-                target = output_path(request.out_dir, file.path, language.code, parallel=True)
-                jobs.append(Job(file, language, True, target))
-    return jobs
+    return [
+        Job(file, language, parallel, target)
+        for file in files
+        for language, parallel, target in targets(file.path, request)
+    ]
+
+
+def targets(facts_path: Path, request: BuildRequest) -> list[tuple[Language, bool, Path]]:
+    """The documents a build writes for one facts file: language, parallel or not, path."""
+    found = []
+    for language in request.languages:
+        if request.layout in ("single", "both") or language.is_source:
+            found.append((language, False, output_path(request.out_dir, facts_path, language.code)))
+        if request.layout in ("parallel", "both") and not language.is_source:
+            target = output_path(request.out_dir, facts_path, language.code, parallel=True)
+            found.append((language, True, target))
+    return found
 
 
 class Writer:
-    """Writes each document whose inputs changed, and records what it was made from."""
+    """Writes each document whose inputs changed, and records what it was made from (in the
+    manifest) and what it was (a version)."""
 
-    def __init__(self, documents: Documents, manifest: Manifest, force: bool, strict: bool) -> None:
+    def __init__(
+        self,
+        documents: Documents,
+        manifest: Manifest,
+        force: bool,
+        strict: bool,
+        history: History | None = None,
+    ) -> None:
         self.documents = documents
         self.manifest = manifest
         self.force = force
         self.strict = strict  # a name missing from the term base fails its document
+        # the versions of the output folder, kept of every document written
+        self.history = history or History(manifest.path.parent, ChangesOptions(), _now())
 
     def write(self, job: Job) -> DocumentOutcome:
         used = self.documents.used(job)
@@ -157,9 +178,11 @@ class Writer:
                 "is set; nothing was written for this language. Add the entries listed below."
             )
             return outcome
-        if not self.force and self.manifest.unchanged(job.target, inputs):
+        unchanged = not self.force and self.manifest.unchanged(job.target, inputs)
+        if unchanged and self.history.has_version(job.target):
             return outcome
-        data = self.documents.make(job)
+        document, views = self.documents.model(job)
+        data = self.documents.docx(job, document)
         try:
             write_atomic(job.target, data)
         except OSError as err:
@@ -172,7 +195,46 @@ class Writer:
         # so the next build writes it again: build() reports that once, at the end.
         with contextlib.suppress(OSError):
             self.manifest.record(job.target, inputs, data)
+        try:
+            self.history.protect_chosen(job.target)
+            self.history.record(job.target, document, views)
+        except OSError as error:  # a full disk: the document stands, its version is missing
+            outcome.detail = (
+                f"written, but its version could not be kept ("
+                f"{explain_write_error(self.history.store.folder(job.target), error)}); a "
+                "changes document cannot compare with it"
+            )
         return outcome
+
+    def changes(self, job: Job) -> DocumentOutcome:
+        """The changes document of `job`'s document, against the version the options choose;
+        its summary in the document's language (and in English beside it, when parallel)."""
+        documents = self.documents
+        result = self.history.write_changes(
+            job.target,
+            self.manifest,
+            documents.changes_context(job),
+            documents.template.reference,
+            documents.fonts(job),
+            documents.summary_languages(job),
+            job.file.facts.event.time_zone,
+            self.force,
+        )
+        counts = result.counts
+        return DocumentOutcome(
+            job.file.path,
+            job.language.code + (" (parallel)" if job.parallel else "") + " changes",
+            result.path if result.status in ("written", "unchanged") else None,
+            DocumentStatus(result.status),
+            result.detail,
+            since=result.since.number if result.since else None,
+            counts=(counts.statements, counts.participants, counts.sources) if counts else None,
+        )
+
+
+def _now() -> dt.datetime:
+    """When this build ran: the time of the versions it records."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def build(
@@ -214,7 +276,8 @@ def build_locked(
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches, failed = translate_all(request, translation, files, progress, report)
         documents = Documents(template, batches, renderer)
-        writer = Writer(documents, manifest, request.force, request.strict)
+        history = History(request.out_dir, request.changes, _now())
+        writer = Writer(documents, manifest, request.force, request.strict, history)
         jobs = plan_jobs(files, request)
         with progress.task("Writing documents", len(jobs)) as task:
             for job in jobs:
@@ -234,6 +297,8 @@ def build_locked(
                 else:
                     outcome = write_one(writer, job)
                 report.documents.append(outcome)
+                if outcome.status in (DocumentStatus.written, DocumentStatus.unchanged):
+                    report.documents += after_writing(writer, job, request.changes)
                 progress.advance(task)
         if manifest.unsaved:
             try:
@@ -288,11 +353,35 @@ def translate_all(
     return batches, failed
 
 
+def after_writing(writer: Writer, job: Job, options: ChangesOptions) -> list[DocumentOutcome]:
+    """The changes document, then the release of the version written, as asked."""
+    outcomes = []
+    if options.write:
+        outcomes.append(guarded(job, lambda: writer.changes(job)))
+    if options.release:
+
+        def release() -> DocumentOutcome:
+            version = writer.history.release(job.target)
+            lang = job.language.code + (" (parallel)" if job.parallel else "")
+            sent = DocumentStatus.sent
+            return DocumentOutcome(
+                job.file.path, f"{lang} release", job.target, sent, since=version.number
+            )
+
+        outcomes.append(guarded(job, release))
+    return outcomes
+
+
 def write_one(writer: Writer, job: Job) -> DocumentOutcome:
     """One document; whatever goes wrong with it is its outcome and never stops the others."""
+    return guarded(job, lambda: writer.write(job))
+
+
+def guarded(job: Job, step: Callable[[], DocumentOutcome]) -> DocumentOutcome:
+    """`step`'s outcome; what goes wrong is the failed outcome of `job`, never the others'."""
     failed = DocumentStatus.failed
     try:
-        return writer.write(job)
+        return step()
     except BriefingError as error:
         return DocumentOutcome(job.file.path, job.language.code, job.target, failed, str(error))
     except OSError as error:  # reading back an existing document, for one

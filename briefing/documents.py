@@ -16,13 +16,14 @@ from pathlib import Path
 from babel import Locale
 
 from briefing import __version__, catalogs
+from briefing.changes import SummaryLanguage
 from briefing.errors import Problem
 from briefing.facts.check import CheckedFacts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import digest, file_digest
 from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
-from briefing.output.localize import Localizer
+from briefing.output.localize import BriefingView, Localizer
 from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document
 from briefing.output.sandbox_process import LimitedProcess
@@ -126,25 +127,35 @@ class Documents:
             json.dumps(printed, ensure_ascii=False),
         )
 
-    def render(self, job: Job, language: Language) -> Document:
+    def localize(self, job: Job, language: Language) -> BriefingView:
         batch = self.batch(job, language)
-        translations = self.catalog(language.code)[0]
         localizer = Localizer(
             job.file.facts,
             language,
             job.file.coverage,
             batch.texts,
             batch.model_label,
-            translations,
+            self.catalog(language.code)[0],
         )
-        return render_document(self.template, localizer.view(), translations, process=self.renderer)
+        return localizer.view()
+
+    def render(self, view: BriefingView, language: Language) -> Document:
+        translations = self.catalog(language.code)[0]
+        return render_document(self.template, view, translations, process=self.renderer)
 
     def make(self, job: Job) -> bytes:
         """The .docx bytes of the document."""
-        document = self.render(job, job.language)
+        return self.docx(job, self.model(job)[0])
+
+    def model(self, job: Job) -> tuple[Document, list[BriefingView]]:
+        """The document model, and the views it was rendered from (English first, when
+        parallel): what a version keeps."""
+        views = [self.localize(job, job.language)]
+        document = self.render(views[0], job.language)
         if job.parallel:
             english = LANGUAGES[SOURCE_LANGUAGE]
-            english_document = self.render(job, english)
+            views.insert(0, self.localize(job, english))
+            english_document = self.render(views[0], english)
             locale = Locale.parse(job.language.locale)
             english_name = Locale.parse(english.locale).get_language_name(locale)
             labels = (
@@ -152,7 +163,27 @@ class Documents:
                 locale.get_language_name(locale) or job.language.name,
             )
             document = pair_documents(english_document, document, labels)
-        fonts = self.template.config.fonts.get(job.language.code)
-        return build_docx(
-            document, self.template.reference, (fonts.body, fonts.headings) if fonts else None
+        return document, views
+
+    def docx(self, job: Job, document: Document) -> bytes:
+        return build_docx(document, self.template.reference, self.fonts(job))
+
+    def summary_languages(self, job: Job) -> list[SummaryLanguage]:
+        """The languages of a changes document's summary: the document's, and English beside
+        it when parallel."""
+        languages = [job.language, *([LANGUAGES[SOURCE_LANGUAGE]] if job.parallel else [])]
+        return [SummaryLanguage(language, self.catalog(language.code)[0]) for language in languages]
+
+    def changes_context(self, job: Job) -> str:
+        """What a changes document's bytes depend on besides the two versions it compares."""
+        return digest(
+            self.template_digest,
+            self.catalog(job.language.code)[1],
+            self.catalog(SOURCE_LANGUAGE)[1],
+            json.dumps(self.fonts(job)),
         )
+
+    def fonts(self, job: Job) -> tuple[str, str] | None:
+        """The East Asian fonts the template names for the job's language (body, headings)."""
+        fonts = self.template.config.fonts.get(job.language.code)
+        return (fonts.body, fonts.headings) if fonts else None

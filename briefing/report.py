@@ -21,6 +21,11 @@ class DocumentStatus(str, Enum):
     failed = "failed"
     missing_model = "missing-model"  # no model installed for its language
     unavailable = "unavailable"  # the engine cannot translate into its language
+    # of a changes document (OUT/<stem>.<lang>.changes.docx)
+    no_changes = "no changes"  # none since the version compared with: none written
+    first_version = "first version"  # no earlier version to compare with yet
+    # of a release (build --release)
+    sent = "sent"  # the version written is marked as sent
 
     def __str__(self) -> str:
         return self.value
@@ -60,6 +65,8 @@ class DocumentOutcome:
     flagged: int = 0
     flagged_texts: list[str] = field(default_factory=list)  # English source of each flagged text
     kept_in_english: list[KeptName] = field(default_factory=list)
+    since: int | None = None  # a changes document: the version it compares with
+    counts: tuple[int, int, int] | None = None  # … statements, participants, sources changed
 
 
 @dataclass

@@ -26,6 +26,7 @@ from briefing.translation.engines.argos import ArgosEngine
 from briefing.translation.engines.libretranslate import LibreTranslateEngine
 from briefing.translation.engines.registry import create_engine
 from briefing.translation.interface import LanguageUnavailable
+from briefing.versions import VERSIONS_NAME
 from briefing.workspace.fields import TranslationSettings
 from briefing.workspace.settings import load_settings
 from tests.conftest import FIXTURES as TEST_FIXTURES
@@ -294,7 +295,8 @@ def test_server_killed_mid_build_fails_its_languages_and_writes_the_rest(
     out = tmp_path / "out"
     assert (out / f"{NARA.stem}.en.docx").exists()
     assert sorted(p.name for p in out.iterdir() if p.suffix == ".docx") == [f"{NARA.stem}.en.docx"]
-    leftovers = [p for p in out.iterdir() if p.suffix not in (".docx", ".json", ".lock")]
+    kept = (".docx", ".json", ".lock")  # and the versions of the documents written
+    leftovers = [p for p in out.iterdir() if p.suffix not in kept and p.name != VERSIONS_NAME]
     assert not leftovers
 
 

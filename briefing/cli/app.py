@@ -18,6 +18,7 @@ from briefing.cli.glossary import glossary_app
 from briefing.cli.memory import memory_app
 from briefing.cli.models import models_app
 from briefing.cli.review import review_app
+from briefing.cli.versions import changes_command, release_command, versions_command
 from briefing.cli.workspace import config_command, init_command, schema_command
 from briefing.errors import INTERNAL_ERROR, BriefingError
 
@@ -36,6 +37,9 @@ app.add_typer(review_app, name="review")
 app.add_typer(memory_app, name="memory")
 app.add_typer(glossary_app, name="glossary")
 app.command("build")(build_command)
+app.command("changes")(changes_command)
+app.command("versions")(versions_command)
+app.command("release")(release_command)
 app.command("validate")(validate_command)
 app.command("new")(new_command)
 app.command("init")(init_command)

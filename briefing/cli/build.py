@@ -1,7 +1,8 @@
 """`briefing build`: facts files to documents in each language, with progress and a report.
 
 The stages are imported when a build runs, not when the command line loads: `briefing --help`
-must stay fast.
+must stay fast. Over 400 lines, and one idea: most of it is the build's options, one
+declaration each; the rest runs one build, or one after each change (--watch).
 """
 
 from __future__ import annotations
@@ -167,6 +168,30 @@ def build_command(
             "Exit status 2 if any PDF could not be written (the .docx files still are).",
         ),
     ] = False,
+    changes: Annotated[
+        bool,
+        typer.Option(
+            "--changes",
+            help="Also write OUT/<stem>.<lang>.changes.docx: each document with Word's tracked "
+            "changes since the version last sent (else the previous one; see --since). "
+            "Default: the setting `changes`.",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="With --changes: compare with this version (a number from `briefing "
+            "versions`), sent, or previous.",
+        ),
+    ] = None,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Mark the versions written as sent to their readers (see `briefing release`).",
+        ),
+    ] = False,
     watch: Annotated[
         bool,
         typer.Option(
@@ -191,12 +216,19 @@ def build_command(
     # their fields give in `Via`; the others are this command's own.
     overrides = options_given(ctx)
     settings = load_settings(overrides)
+    from briefing.versions import parse_since
+
+    since_version = parse_since(since)
+    if since is not None and not settings.changes:
+        raise InputError("--since chooses what the changes documents compare with: add --changes")
     if watch:
-        if pdf or report_path:
-            raise InputError("--watch writes documents only; run without --pdf and --report")
-        watch_and_rebuild(settings, overrides, facts, force)
+        if pdf or report_path or release:
+            raise InputError(
+                "--watch writes documents only; run without --pdf, --report and --release"
+            )
+        watch_and_rebuild(settings, overrides, facts, force, since_version)
         return
-    request = build_request(settings, facts, force)
+    request = build_request(settings, facts, force, since_version, release)
     report = run_build(settings, request, show_progress=True)
     print_problems(report.problems)
     print_report(report)
@@ -208,8 +240,15 @@ def build_command(
     raise typer.Exit(code)
 
 
-def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> BuildRequest:
+def build_request(
+    settings: Settings,
+    facts: list[Path] | None,
+    force: bool,
+    since: str | int | None = None,
+    release: bool = False,
+) -> BuildRequest:
     from briefing.build import BuildRequest
+    from briefing.changes import ChangesOptions
     from briefing.facts.files import facts_files
     from briefing.languages import parse_languages
     from briefing.terms.layers import load_term_base
@@ -227,6 +266,13 @@ def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> 
         settings.layout,
         force,
         settings.strict,
+        ChangesOptions(
+            write=settings.changes,
+            since=since,
+            release=release,
+            author=settings.changes_author,
+            kept=settings.versions_kept,
+        ),
     )
 
 
@@ -327,7 +373,11 @@ def summary_line(changed: list[Path], report: BuildReport) -> str:
 
 
 def watch_and_rebuild(
-    settings: Settings, overrides: dict[str, Any], facts: list[Path] | None, force: bool
+    settings: Settings,
+    overrides: dict[str, Any],
+    facts: list[Path] | None,
+    force: bool,
+    since: str | int | None = None,
 ) -> None:
     """Build once, then after every change to an input; Ctrl-C ends it with exit status 130."""
     from briefing.watch import watch
@@ -344,7 +394,7 @@ def watch_and_rebuild(
         try:
             if settings.config_file and any(p.name == settings.config_file.name for p in changed):
                 current["settings"] = load_settings(overrides)
-            request = build_request(current["settings"], facts, force=False)
+            request = build_request(current["settings"], facts, False, since)
             report = run_build(current["settings"], request, show_progress=False)
         except BriefingError as error:
             out.print(f"{what}: error: {' '.join(str(error).split())}", markup=False)
@@ -361,7 +411,9 @@ def watch_and_rebuild(
                 print_internal(document.trace)
 
     try:
-        first = run_build(settings, build_request(settings, facts, force), show_progress=True)
+        first = run_build(
+            settings, build_request(settings, facts, force, since), show_progress=True
+        )
         print_problems(first.problems)
         print_report(first)
 

@@ -61,6 +61,7 @@ def print_report(report: BuildReport) -> None:
         if not console.is_terminal:  # a log file or pipe has no width to keep to
             console.width = max(console.width, 160)
         console.print(table)
+    print_changes(report)
     for d in report.documents:
         if d.detail:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
@@ -93,6 +94,31 @@ def print_report(report: BuildReport) -> None:
             f"    or from a file:   briefing models install PATH/TO/translate-"
             f"{missing.source}_{missing.target}.argosmodel"
         )
+
+
+NOUNS = ("statement", "participant", "source")  # what a changes document counts
+NOUNS_PLURAL = tuple(noun + "s" for noun in NOUNS)
+
+
+def print_changes(report: BuildReport) -> None:
+    """A line per changes document: since which version, and how much changed."""
+    for d in report.documents:
+        if not d.lang.endswith(" changes"):
+            continue
+        what = escape(f"{d.source.name} {d.lang.removesuffix(' changes')}")
+        if d.status == "first version":
+            err.print(f"{what}: the first version; nothing to compare with yet")
+        elif d.status == "no changes":
+            err.print(f"{what}: no changes since version {d.since}; no changes document written")
+        elif d.counts is not None and d.path is not None:
+            counted = ", ".join(
+                f"{count} {noun if count == 1 else noun + 's'}"
+                for count, noun in zip(d.counts, NOUNS, strict=True)
+            )
+            err.print(
+                f"{what}: changes since version {d.since} ({counted} changed): "
+                f"{escape(str(d.path))}"
+            )
 
 
 def print_internal(trace: str) -> None:
@@ -172,6 +198,15 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
                     "flagged": d.flagged,
                 },
                 "flagged_texts": d.flagged_texts,
+                **(
+                    {
+                        "changes": dict(
+                            zip(("since", *NOUNS_PLURAL), (d.since, *d.counts), strict=True)
+                        )
+                    }
+                    if d.counts is not None
+                    else {}
+                ),
                 "kept_in_english": [
                     {
                         "english": kept.english,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_COLOR_INDEX
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import parse_xml
+from docx.oxml.text.paragraph import CT_P
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -25,6 +29,7 @@ from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
 from briefing.output import docx_xml
 from briefing.output.document import BulletList, Document, Heading, Notice, Paragraph, Run, Table
+from briefing.output.redline import Redline, TrackedParagraph, TrackedRow, TrackedRuns
 
 # Semantic paragraph styles of the document model → style names in the reference document.
 PARAGRAPH_STYLES = {
@@ -46,6 +51,20 @@ LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
 PROPERTY_LIMIT = 255
 # The most columns a Word table can have.
 MAX_COLUMNS = 63
+# Which parts of the table style apply (w:tblLook): the header row, bands across rows.
+TABLE_LOOK = dict(
+    val="04A0",
+    firstRow="1",
+    lastRow="0",
+    firstColumn="0",
+    lastColumn="0",
+    noHBand="0",
+    noVBand="1",
+)
+DOCUMENT_PART = "word/document.xml"
+# Changes documents are read once and thrown away: deflated fast (zlib level 1), for a file
+# about a tenth larger than at the documents' level.
+CHANGES_LEVEL = 1
 
 
 def fit_property(value: str, limit: int = PROPERTY_LIMIT) -> str:
@@ -160,16 +179,7 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     above = 1 if table.groups else 0
     added = doc.add_table(rows=above + len(rows), cols=columns)
     added.style = styles.get(TABLE_STYLE, "Table Grid")
-    docx_xml.set_table_look(
-        added,
-        val="04A0",
-        firstRow="1",
-        lastRow="0",
-        firstColumn="0",
-        lastColumn="0",
-        noHBand="0",
-        noVBand="1",
-    )
+    docx_xml.set_table_look(added, **TABLE_LOOK)
     start = 0
     for runs, span in table.groups:
         cell = added.cell(0, start)
@@ -269,8 +279,9 @@ def _prepared_reference(
     return buffer.getvalue()
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and attributes, so equal content gives equal bytes."""
+def normalize_zip(data: bytes, parts: dict[str, bytes] | None = None, level: int = 6) -> bytes:
+    """Rewrite a zip with fixed timestamps and attributes, so equal content gives equal bytes;
+    `parts` replace the content of those names."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -278,5 +289,110 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 0
             fixed.external_attr = 0
-            target.writestr(fixed, source.read(info.filename), compresslevel=6)
+            content = (parts or {}).get(info.filename) or source.read(info.filename)
+            target.writestr(fixed, content, compresslevel=level)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- tracked changes
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What writing a body needs from the prepared reference: style ids, the text width."""
+
+    style_ids: dict[str, str]  # style name → id
+    default: str | None  # the default paragraph style's id: paragraphs in it name no style
+    table_style: str
+    width: int  # between the margins, in EMU: tables span it
+
+
+@lru_cache(maxsize=4)  # a build's languages
+def _layout(reference: Path, content: bytes, tag: str, fonts: tuple[str, str] | None) -> _Layout:
+    doc = docx.Document(io.BytesIO(_prepared_reference(reference, content, tag, fonts)))
+    styles = _Styles(doc)
+    section = doc.sections[-1]
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    return _Layout(
+        {name: style.style_id for name, style in styles.by_name.items()},
+        styles.default.style_id if styles.default is not None else None,
+        styles.get(TABLE_STYLE, "Table Grid").style_id,
+        width,
+    )
+
+
+def style_name(key: str) -> str:
+    """The reference document's style for a paragraph's style key (redline.style_key)."""
+    kind, _, value = key.partition(":")
+    if kind == "heading":
+        return HEADING_STYLES[int(value)]
+    if kind == "paragraph":
+        return PARAGRAPH_STYLES.get(value, value)
+    return "Notice" if kind == "notice" else PARAGRAPH_STYLES["bullet"]
+
+
+def build_tracked_docx(
+    redline: Redline,
+    current: bytes,
+    reference: Path,
+    fonts: tuple[str, str] | None,
+    revisions: docx_xml.Revisions,
+) -> bytes:
+    """The .docx bytes of `redline`: the current document (`current`, as build_docx wrote it)
+    with its body rewritten with Word's tracked changes, so that Accept All gives the current
+    document and Reject All the earlier one. Its styles, header, footer and properties are the
+    current document's, copied; only the body is written anew."""
+    layout = _layout(reference, reference.read_bytes(), redline.metadata.language, fonts)
+    with zipfile.ZipFile(io.BytesIO(current)) as package:
+        document = parse_xml(package.read(DOCUMENT_PART))
+    body = document.body
+    docx_xml.clear_body_element(body)
+    for block in redline.blocks:
+        if isinstance(block, TrackedParagraph):
+            style = layout.style_ids.get(style_name(block.style)) or layout.style_ids["Normal"]
+            paragraph = docx_xml.add_paragraph(body, None if style == layout.default else style)
+            _add_tracked_runs(paragraph, block.runs, revisions)
+            if block.change:
+                docx_xml.track_paragraph_mark(paragraph, block.change, revisions)
+            continue
+        rows: list[TrackedRow] = ([block.header] if block.header else []) + list(block.rows)
+        columns = max(len(row.cells) for row in rows)
+        if columns > MAX_COLUMNS:
+            raise InputError(f"a table of {columns} columns; Word opens at most {MAX_COLUMNS}")
+        above = 1 if block.groups else 0
+        table = docx_xml.add_table(
+            body, above + len(rows), columns, layout.width, layout.table_style
+        )
+        docx_xml.set_table_look(table, **TABLE_LOOK)
+        if block.groups:
+            first_cells = docx_xml.span_cells(table.tr_lst[0], [span for _, span in block.groups])
+            for cell, (group_runs, _) in zip(first_cells, block.groups, strict=True):
+                for run in group_runs:
+                    docx_xml.add_run(
+                        cell.p_lst[0], run.text, run.bold, run.italic, run.superscript, run.marked
+                    )
+        for element in table.tr_lst[: above + (1 if block.header else 0)]:
+            docx_xml.repeat_as_header(element)
+        for row, element in zip(rows, table.tr_lst[above:], strict=True):
+            for cell, runs in zip(element.tc_lst, row.cells, strict=False):
+                _add_tracked_runs(cell.p_lst[0], runs, revisions)
+            if row.change:
+                docx_xml.track_row(element, row.change, revisions)
+        if block.keep_rows_together:
+            for element in table.tr_lst:
+                docx_xml.keep_row_together(element)
+    return normalize_zip(current, {DOCUMENT_PART: serialize_part_xml(document)}, CHANGES_LEVEL)
+
+
+def _add_tracked_runs(paragraph: CT_P, runs: TrackedRuns, revisions: docx_xml.Revisions) -> None:
+    for tracked in runs:
+        run = tracked.run
+        added = docx_xml.add_run(
+            paragraph, run.text, run.bold, run.italic, run.superscript, run.marked
+        )
+        was = tracked.was
+        if was is not None:
+            looks = (was.bold, was.italic, was.superscript, was.marked)
+            docx_xml.track_look(added, *looks, revisions)
+        if tracked.change:
+            docx_xml.track_run(added, tracked.change, revisions)

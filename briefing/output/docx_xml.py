@@ -16,7 +16,11 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row, CT_Tbl
 from docx.oxml.text.font import CT_RPr
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
+from docx.shared import Emu
 from docx.styles.style import BaseStyle
 from docx.table import Table as DocxTable
 from docx.table import _Row
@@ -216,9 +220,10 @@ def add_field(paragraph: DocxParagraph, instruction: str, placeholder: str = "1"
             paragraph.add_run(placeholder)
 
 
-def set_table_look(table: DocxTable, **flags: str) -> None:
+def set_table_look(table: DocxTable | CT_Tbl, **flags: str) -> None:
     """w:tblLook: which parts of the table style apply (first row, banding …)."""
-    look = _child(table._tbl.tblPr, "w:tblLook", _AFTER_TBL_LOOK)
+    element = table._tbl if isinstance(table, DocxTable) else table
+    look = _child(element.tblPr, "w:tblLook", _AFTER_TBL_LOOK)
     for name, value in flags.items():
         look.set(qn(f"w:{name}"), value)
 
@@ -229,14 +234,28 @@ def _switch_on(element: Any) -> None:
     element.attrib.pop(qn("w:val"), None)
 
 
-def repeat_as_header(row: _Row) -> None:
+def repeat_as_header(row: _Row | CT_Row) -> None:
     """Repeat `row` at the top of every page the table runs onto."""
-    _switch_on(_child(row._tr.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER))
+    element = row._tr if isinstance(row, _Row) else row
+    _switch_on(_child(element.get_or_add_trPr(), "w:tblHeader", _AFTER_TBL_HEADER))
 
 
-def keep_row_together(row: _Row) -> None:
+def keep_row_together(row: _Row | CT_Row) -> None:
     """Never break `row` across a page: its cells start and end on the same page."""
-    _switch_on(_child(row._tr.get_or_add_trPr(), "w:cantSplit", _AFTER_CANT_SPLIT))
+    element = row._tr if isinstance(row, _Row) else row
+    _switch_on(_child(element.get_or_add_trPr(), "w:cantSplit", _AFTER_CANT_SPLIT))
+
+
+def span_cells(row: CT_Row, spans: list[int]) -> list[Any]:
+    """The cells of `row` merged left to right into groups of `spans` columns (w:gridSpan);
+    the first cell of each group, whose paragraph holds the group's text."""
+    cells = list(row.tc_lst)
+    merged, start = [], 0
+    for span in spans:
+        cell = cells[start]
+        merged.append(cell.merge(cells[start + span - 1]) if span > 1 else cell)
+        start += span
+    return merged
 
 
 def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:
@@ -252,3 +271,129 @@ def set_core_dates(doc: DocxDocument, created: dt.datetime) -> None:
     element = properties._element
     for name in ("created", "modified"):
         getattr(element, name).text = text
+
+
+# --------------------------------------------------------------------------- tracked changes
+# ECMA-376 Part 1, §17.13.5: revisions. Every w:ins, w:del and w:rPrChange carries a w:id unique
+# in the document, the author and the date; Accept All keeps the insertions and drops the
+# deletions, Reject All the reverse.
+
+
+class Revisions:
+    """Numbers the revision marks of one document and stamps them with one author and date."""
+
+    def __init__(self, author: str, date: dt.datetime) -> None:
+        self.author = author
+        moment = date.astimezone(dt.timezone.utc) if date.tzinfo else date
+        self.date = moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+        self.count = 0
+
+    def mark(self, tag: str) -> Any:
+        """A w:ins, w:del or w:rPrChange element with the next id."""
+        self.count += 1
+        element = OxmlElement(tag)
+        element.set(qn("w:id"), str(self.count))
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
+        return element
+
+
+def clear_body_element(body: Any) -> None:
+    """Remove a body's content (w:body), keeping its section properties (page setup)."""
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def add_paragraph(body: Any, style_id: str | None) -> CT_P:
+    """A new paragraph at the end of a body, in style `style_id` (None: the default style)."""
+    paragraph: CT_P = body.add_p()
+    paragraph.style = style_id
+    return paragraph
+
+
+def add_table(body: Any, rows: int, columns: int, width: int, style_id: str) -> CT_Tbl:
+    """A new table at the end of a body, as python-docx's add_table writes it, in a style."""
+    table = CT_Tbl.new_tbl(rows, columns, Emu(width))
+    body._insert_tbl(table)  # before the body's section properties
+    table.tblPr.style = style_id
+    return table
+
+
+def add_run(
+    paragraph: CT_P, text: str, bold: bool, italic: bool, superscript: bool, marked: bool
+) -> CT_R:
+    """A run of `text` with its look, as python-docx's Run properties write it."""
+    run: CT_R = paragraph.add_r()
+    _set_look(run, bold, italic, superscript, marked)
+    if any(character in text for character in "\t\n\r"):
+        run.text = text  # tabs and breaks become w:tab and w:br
+    elif text:
+        element = OxmlElement("w:t")
+        element.text = text
+        if text != text.strip():
+            element.set(qn("xml:space"), "preserve")
+        run.append(element)
+    return run
+
+
+def _set_look(run: CT_R, bold: bool, italic: bool, superscript: bool, marked: bool) -> None:
+    if not (bold or italic or superscript or marked):
+        return
+    properties = run.get_or_add_rPr()  # each child in its place in CT_RPr's sequence
+    if bold:
+        properties.get_or_add_b()
+    if italic:
+        properties.get_or_add_i()
+    if marked:
+        properties.get_or_add_highlight().set(qn("w:val"), "yellow")
+    if superscript:
+        properties.get_or_add_vertAlign().set(qn("w:val"), "superscript")
+
+
+def track_run(run: CT_R, change: str, revisions: Revisions) -> None:
+    """Put a run inside a w:ins or w:del; deleted text is w:delText."""
+    wrapper = revisions.mark(f"w:{change}")
+    run.addprevious(wrapper)
+    wrapper.append(run)
+    if change == "del":
+        for text in run.findall(qn("w:t")):
+            text.tag = qn("w:delText")
+
+
+def track_look(
+    run: CT_R, bold: bool, italic: bool, superscript: bool, marked: bool, revisions: Revisions
+) -> None:
+    """Record that `run` had another look before (w:rPrChange, the last child of its w:rPr):
+    a formatting change, such as a highlight added or removed."""
+    earlier = OxmlElement("w:r")
+    _set_look(earlier, bold, italic, superscript, marked)
+    change = revisions.mark("w:rPrChange")
+    change.append(earlier.rPr if earlier.rPr is not None else OxmlElement("w:rPr"))
+    run.get_or_add_rPr().append(change)
+
+
+def track_paragraph_mark(paragraph: CT_P, change: str, revisions: Revisions) -> None:
+    """Mark a paragraph's own mark as inserted or deleted (w:pPr/w:rPr/w:ins|w:del): with its
+    text, the whole paragraph goes on Reject All (inserted) or Accept All (deleted)."""
+    ppr = paragraph.get_or_add_pPr()
+    mark_properties = _child(ppr, "w:rPr", PPR_SEQUENCE[PPR_SEQUENCE.index("w:rPr") + 1 :])
+    mark_properties.insert(0, revisions.mark(f"w:{change}"))  # CT_ParaRPr: w:ins/w:del first
+
+
+def track_row(row: CT_Row, change: str, revisions: Revisions) -> None:
+    """Mark a table row as inserted or deleted (w:trPr/w:ins|w:del)."""
+    properties = row.get_or_add_trPr()
+    if not len(properties):
+        # CT_TrPr starts with at least one row property; zero grid columns before the first
+        # cell is what every row has anyway
+        grid_before = OxmlElement("w:gridBefore")
+        grid_before.set(qn("w:val"), "0")
+        properties.append(grid_before)
+    following = [properties.find(qn(name)) for name in ("w:del", "w:trPrChange")]
+    first = next((e for e in following if e is not None), None)
+    mark = revisions.mark(f"w:{change}")
+    if first is None:
+        properties.append(mark)
+    else:
+        first.addprevious(mark)

@@ -217,6 +217,33 @@ class Settings(Section):
         ),
         Via(env="BRIEFING_LAYOUT", option="--layout"),
     ] = "single"
+    versions_kept: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=1000,
+            description="Versions kept of each document (OUT/.briefing-versions), for `briefing "
+            "changes`; the oldest are dropped first, never the one last sent.",
+        ),
+        Via(env="BRIEFING_VERSIONS_KEPT"),
+    ] = 20
+    changes: Annotated[
+        bool,
+        Field(
+            description="Write OUT/<stem>.<lang>.changes.docx with every build: the document "
+            "with Word's tracked changes since the version last sent (else the previous one)."
+        ),
+        Via(env="BRIEFING_CHANGES", option="--changes"),
+    ] = False
+    changes_author: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="The author of the tracked changes. Unset: the document's author, "
+            "from the facts.",
+        ),
+        Via(env="BRIEFING_CHANGES_AUTHOR"),
+    ] = None
     translation: Annotated[
         TranslationSettings,
         Field(description="Machine translation of free text."),
