@@ -234,6 +234,8 @@ def check_files(paths: list[Path]) -> CheckResult:
     result = CheckResult()
     earlier: dict[str, _Seen] = {}
     earlier_normal: dict[str, _Seen] = {}
+    ids: set[str] = set()
+    links: list[tuple[LoadedYaml, tuple[str | int, ...], str]] = []  # every `same_as`
     for path in paths:
         try:
             loaded = load_yaml(path)
@@ -262,4 +264,19 @@ def check_files(paths: list[Path]) -> CheckResult:
             continue
         result.terms += len(raws)
         result.problems.extend(check_terms(loaded, prefix, raws, earlier, earlier_normal))
+        for i, raw in enumerate(raws):
+            if isinstance(raw, dict):
+                ids.add(str(raw.get("id")))
+                if isinstance(raw.get("same_as"), str):
+                    links.append((loaded, (*prefix, i, "same_as"), raw["same_as"]))
+    for loaded, loc, target in links:
+        if target not in ids:
+            result.problems.append(
+                loaded.problem(
+                    loc,
+                    f"same_as names '{target}', which no term of these glossaries has",
+                    "Give the id of the term that names the same thing, or remove `same_as`.",
+                    "warning",
+                )
+            )
     return result
