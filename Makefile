@@ -49,7 +49,7 @@ lint: $(STAMP)
 ## catalog is created when it does not exist yet). New and changed strings come out empty:
 ## translate them, then `make test` checks that every string has a translation.
 catalogs: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -c Translators: --no-location --omit-header \
+	$(BIN)/pybabel -q extract -F babel.cfg -k NC_:1c,2 -c Translators: --no-location --omit-header \
 		-o briefing/locales/briefing.pot .
 	for lang in $(CATALOG_LANGS); do \
 		$(BIN)/pybabel -q update -i briefing/locales/briefing.pot -d briefing/locales -D briefing \

@@ -24,6 +24,10 @@ class Language:
     east_asian: bool = False  # CJK text: Word's East Asian language and font slots
     word_separator: str = " "  # between sentences and between words joined around a name
     italics: bool = True  # whether the language sets text in italics (Japanese, Korean do not)
+    # The brackets around a name's reading at its first mention: Japanese full-width （）, as
+    # MOFA prints 趙顕（チョ・ヒョン）; Korean half-width (), as 외교부 prints
+    # 하야시 요시마사(林 芳正).
+    brackets: tuple[str, str] = ("(", ")")
 
     @property
     def is_source(self) -> bool:
@@ -56,7 +60,14 @@ def _is_narrow(character: str) -> bool:
 LANGUAGES: dict[str, Language] = {
     "en": Language("en", "en_GB", "en-GB", "English"),
     "ja": Language(
-        "ja", "ja_JP", "ja-JP", "Japanese", east_asian=True, word_separator="", italics=False
+        "ja",
+        "ja_JP",
+        "ja-JP",
+        "Japanese",
+        east_asian=True,
+        word_separator="",
+        italics=False,
+        brackets=("（", "）"),
     ),
     "ko": Language("ko", "ko_KR", "ko-KR", "Korean", east_asian=True, italics=False),
 }

@@ -155,8 +155,11 @@ def test_participant_table(doc: DocxDocument, nara: Facts) -> None:
     table = doc.tables[0]
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[0] == ["Name", "Title", "Country", "Role"]
+    # The Nara summit is a bilateral meeting in Japan: its host hosts, its guest visits.
+    assert [p.role.value for p in nara.participants] == ["host", "guest"]
     assert rows[1:] == [
-        [p.name, p.title, p.country, p.role.value.capitalize()] for p in nara.participants
+        [p.name, p.title, p.country, role]
+        for p, role in zip(nara.participants, ["Host", "Visitor"], strict=True)
     ]
     assert [row[0] for row in rows[1:]] == ["Sanae Takaichi", "Lee Jae Myung"]
     assert table.style is not None and table.style.name == "Briefing Table"

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
@@ -78,7 +78,8 @@ def extracted() -> Catalog:
         ROOT,
         method_map,
         options_map,
-        keywords=DEFAULT_KEYWORDS,
+        # NC_ marks a message with its context, as the Makefile's `-k NC_:1c,2` tells pybabel.
+        keywords={**DEFAULT_KEYWORDS, "NC_": ((1, "c"), 2)},
         comment_tags=("Translators:",),
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
@@ -94,15 +95,29 @@ def read(lang: str) -> Catalog:
         return read_po(handle, locale=lang)
 
 
-def msgids(catalog: Catalog) -> list[str]:
-    return [message.id for message in catalog if message.id and isinstance(message.id, str)]
+# A message is its msgid with its context (None without one): "summit meeting" and the same
+# words in the context "three or more sides" are two messages with two translations.
+Key = tuple[str | None, str]
 
 
-def missing_translations(catalog: Catalog, wanted: Iterable[str]) -> list[str]:
-    """The msgids of `wanted` that `catalog` leaves untranslated: absent, empty or fuzzy."""
+def msgids(catalog: Catalog) -> list[Key]:
+    return [
+        (message.context, message.id)
+        for message in catalog
+        if message.id and isinstance(message.id, str)
+    ]
+
+
+def entry(catalog: Catalog, key: Key | str) -> Message | None:
+    context, msgid = key if isinstance(key, tuple) else (None, key)
+    return catalog.get(msgid, context=context)
+
+
+def missing_translations(catalog: Catalog, wanted: Iterable[Key]) -> list[Key]:
+    """The messages of `wanted` that `catalog` leaves untranslated: absent, empty or fuzzy."""
     missing = []
     for msgid in wanted:
-        message = catalog.get(msgid)
+        message = entry(catalog, msgid)
         if message is None or message.fuzzy or not str(message.string or "").strip():
             missing.append(msgid)
     return missing
@@ -116,12 +131,14 @@ def placeholders(text: str) -> tuple[list[str], list[str]]:
     )
 
 
-def comment_text(catalog: Catalog, msgid: str) -> str:
-    return " ".join(" ".join(catalog[msgid].auto_comments).split())
+def comment_text(catalog: Catalog, msgid: Key | str) -> str:
+    message = entry(catalog, msgid)
+    assert message is not None, msgid
+    return " ".join(" ".join(message.auto_comments).split())
 
 
 def test_extraction_finds_the_template_strings() -> None:
-    ids = msgids(extracted())
+    ids = [msgid for _context, msgid in msgids(extracted())]
     assert {"Summary", "FOR OFFICIAL USE ONLY", "Page {page} of {pages}", "EEEE d MMMM y"} <= set(
         ids
     )
@@ -146,7 +163,7 @@ def test_pot_is_up_to_date_with_the_templates() -> None:
     assert msgids(committed) == msgids(current), "run `make catalogs`"
     for msgid in msgids(current):
         assert comment_text(committed, msgid) == comment_text(current, msgid), msgid
-        assert committed[msgid].flags == current[msgid].flags, msgid
+        assert entry(committed, msgid).flags == entry(current, msgid).flags, msgid  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("lang", TARGETS)
@@ -165,7 +182,7 @@ def test_a_missing_or_fuzzy_translation_is_detected(lang: str) -> None:
     wanted = msgids(extracted())
     for msgid in wanted:
         emptied = copy.deepcopy(complete)
-        emptied[msgid].string = ""
+        entry(emptied, msgid).string = ""  # type: ignore[union-attr]
         assert missing_translations(emptied, wanted) == [msgid]
 
     broken = copy.deepcopy(complete)
@@ -173,17 +190,21 @@ def test_a_missing_or_fuzzy_translation_is_detected(lang: str) -> None:
     del broken["Sources"]
     broken["Next steps"].string = "  "
     assert missing_translations(broken, wanted) == sorted(
-        ["Summary", "Sources", "Next steps"], key=wanted.index
+        [(None, "Summary"), (None, "Sources"), (None, "Next steps")], key=wanted.index
     )
+    # A message with a context is its own: the plain word's translation does not stand for it.
+    contexted = copy.deepcopy(complete)
+    entry(contexted, ("three or more sides", "summit meeting")).string = ""  # type: ignore[union-attr]
+    assert missing_translations(contexted, wanted) == [("three or more sides", "summit meeting")]
 
 
 @pytest.mark.parametrize("lang", TARGETS)
 def test_placeholders_match_the_msgid(lang: str) -> None:
     catalog = read(lang)
     for msgid in msgids(catalog):
-        translation = str(catalog[msgid].string)
-        assert placeholders(translation) == placeholders(msgid), (msgid, translation)
-        names = placeholders(msgid)[0]
+        translation = str(entry(catalog, msgid).string)  # type: ignore[union-attr]
+        assert placeholders(translation) == placeholders(msgid[1]), (msgid, translation)
+        names = placeholders(msgid[1])[0]
         # Jinja's newstyle gettext always %-formats the translation.
         assert "%" not in translation % dict.fromkeys(names, "x"), (msgid, translation)
 

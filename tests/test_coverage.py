@@ -110,7 +110,13 @@ def test_a_kind_outside_the_vocabulary_needs_a_term_and_is_never_kept(tmp_path: 
 def test_the_notice_counts_what_the_coverage_found(lang: str) -> None:
     result = checked(UNKNOWN)
     view = Localizer(result.facts, LANGUAGES[lang], result.coverage, {}).view()
-    expected = 0 if LANGUAGES[lang].is_source else len(result.coverage.missing)
+    # The count is of different names printed in English: an office the term base lacks for
+    # two countries ("President") is one name on the page, printed twice.
+    printed = {
+        result.facts.participants[int(m.loc[1])].title if m.kind == "office" else m.english
+        for m in result.coverage.missing
+    }
+    expected = 0 if LANGUAGES[lang].is_source else len(printed)
     assert view.kept_in_english == expected
     names = [view.title, view.city, *(row.name for row in view.participants)]
     assert all(name.missing for name in names) == (not LANGUAGES[lang].is_source)

@@ -304,3 +304,49 @@ def test_workspace_settings_stack_their_glossaries_in_order_and_set_strict(
     assert layered.glossary.render("Chile", "ja") == "チリ"  # the later setting wins
     watched = watched_inputs(settings, [facts])
     assert watched.accepts(beside(facts)) and watched.accepts(tmp_path / "second.yaml")
+
+
+READINGS = """\
+version: "1"
+terms:
+  - id: lee-jae-myung
+    kind: person
+    en: Lee Jae Myung
+    ja: 李在明
+    ko: 이재명
+    reading: {ja: イ・ジェミョン, en: Lee}
+  - id: wang-yi
+    kind: person
+    en: Wang Yi
+    ja: 王毅
+    ko: 왕이
+    reading:
+      ja: ""
+      ko: 王毅
+  - id: korea
+    kind: place
+    en: South Korea
+    ja: 韓国
+    ko: 한국
+    same_as: republic-of-kore
+    short: {fr: Corée}
+"""
+
+
+def test_glossary_check_knows_readings_short_forms_and_same_as(tmp_path: Path) -> None:
+    path = write(tmp_path / "glossary.yaml", READINGS)
+    result = run_cli("glossary", "check", path, "--no-base", cwd=tmp_path)
+    assert result.returncode == 2
+    found = re.findall(rf"^{re.escape(str(path))}:(\d+):\d+: (error|warning): (.*)$",
+                       result.stderr, re.MULTILINE)  # fmt: skip
+    lines = [(int(line), severity, message) for line, severity, message in found]
+    reading = line_of(path, "reading: {ja: イ・ジェミョン")
+    assert any(n == reading and s == "error" and "no en entry" in m for n, s, m in lines)
+    empty = line_of(path, 'ja: ""')
+    assert any(n == empty and s == "error" and "at least 1 character" in m for n, s, m in lines)
+    short = line_of(path, "short: {fr")
+    assert any(n == short and s == "error" and "'fr' is not a language" in m for n, s, m in lines)
+    link = line_of(path, "same_as:")
+    assert (link, "warning", "same_as names 'republic-of-kore', which no term of these "
+            "glossaries has") in lines  # fmt: skip
+    assert "3 terms in 1 file(s): 3 error(s), 1 warning(s)" in result.stdout

@@ -63,7 +63,7 @@ def broken(change: str) -> dict[str, Any]:
     elif change == "no sources cited":
         data["summary"]["sources"] = []
     elif change == "bad role":
-        data["participants"][0]["role"] = "chair"
+        data["participants"][0]["role"] = "chairman"
     elif change == "time with letters":
         data["event"]["time"] = "half past two"
     return data

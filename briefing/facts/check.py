@@ -13,7 +13,8 @@ from pathlib import Path
 from briefing.errors import Problem
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
-from briefing.terms.coverage import Coverage, cover
+from briefing.kinds import sides_problem
+from briefing.terms.coverage import Coverage, count_sides, cover
 from briefing.terms.layers import Stack
 from briefing.yamlsource.positions import LoadedYaml
 
@@ -27,6 +28,7 @@ class CheckedFacts:
     source: LoadedYaml  # the file as parsed: its text, where each value is, reading warnings
     layer_problems: tuple[Problem, ...]  # what stacking its glossary layers found
     coverage: Coverage
+    sides: int = 0  # how many countries or organisations take part
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -36,7 +38,13 @@ class CheckedFacts:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [*self.source.warnings, *self.layer_problems, *self.coverage.warnings]
+        kind = sides_problem(self.source, self.facts.event.kind, self.sides)
+        return [
+            *self.source.warnings,
+            *self.layer_problems,
+            *([kind] if kind is not None else []),
+            *self.coverage.warnings,
+        ]
 
 
 def check_facts(path: Path, terms: Stack) -> CheckedFacts:
@@ -45,4 +53,5 @@ def check_facts(path: Path, terms: Stack) -> CheckedFacts:
     facts, source = load_facts(path)
     layered = terms.for_facts(path, source, facts.glossary)
     coverage = cover(facts.names(), layered.glossary, source)
-    return CheckedFacts(path, facts, source, layered.problems, coverage)
+    sides = count_sides((p.country for p in facts.participants), layered.glossary)
+    return CheckedFacts(path, facts, source, layered.problems, coverage, sides)

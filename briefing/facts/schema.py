@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from briefing.kinds import KINDS
+from briefing.roles import Role
 from briefing.terms.coverage import Named
 from briefing.terms.glossary import Term
 from briefing.yamlsource.cleaning import fold_whitespace
@@ -53,18 +54,14 @@ class HeadedStatement(Statement):
     heading: ShortText = Field(description="a short heading, a few words")
 
 
-class Role(str, Enum):
-    host = "host"
-    guest = "guest"
-    delegation = "delegation"
-    other = "other"
-
-
 class Participant(Record):
     name: ShortText = Field(description="the person's name in English, as in the glossary")
     title: ShortText = Field(description="the office held, in English, e.g. Prime Minister")
     country: ShortText = Field(description="the country they represent, as in the glossary")
-    role: Role = Field(description="host, guest, delegation or other")
+    role: Role = Field(
+        description="host, chair (of a meeting of three or more sides), visitor, participant, "
+        "delegation or other; guest (older) is a visitor or a participant as the event decides"
+    )
     sources: list[SourceId] = Field(min_length=1, description="ids from the sources list")
 
 

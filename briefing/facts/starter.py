@@ -34,7 +34,7 @@ participants:
   - name: Sanae Takaichi                   # as in the glossary
     title: Prime Minister
     country: Japan
-    role: host                             # host | guest | delegation | other
+    role: host           # host | chair | visitor | participant | delegation | other
     sources: [report-1]
 
 summary:

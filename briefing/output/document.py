@@ -19,6 +19,10 @@ class Run:
     italic: bool = False
     superscript: bool = False
     marked: bool = False  # highlighted for a reviewer's attention
+    # A name whose reading is printed at its first mention (output/readings.py): its term's id
+    # and the reading; both empty once that is done.
+    term: str = ""
+    reading: str = ""
 
 
 @dataclass(frozen=True)

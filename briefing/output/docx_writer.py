@@ -18,7 +18,7 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_COLOR_INDEX
+from docx.enum.text import WD_COLOR_INDEX, WD_UNDERLINE
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
 from docx.oxml.text.paragraph import CT_P
@@ -141,7 +141,10 @@ def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
         if run.superscript:
             added.font.superscript = True
         if run.marked:
+            # Yellow, and a dotted underline that stays when the page is printed in grey: Word
+            # and LibreOffice draw both the same way.
             added.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            added.font.underline = WD_UNDERLINE.DOTTED
 
 
 def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:

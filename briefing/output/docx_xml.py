@@ -346,7 +346,10 @@ def _set_look(run: CT_R, bold: bool, italic: bool, superscript: bool, marked: bo
     if italic:
         properties.get_or_add_i()
     if marked:
+        # as the writer marks a name kept in English: yellow, and a dotted underline that a
+        # greyscale printout keeps
         properties.get_or_add_highlight().set(qn("w:val"), "yellow")
+        properties.get_or_add_u().set(qn("w:val"), "dotted")
     if superscript:
         properties.get_or_add_vertAlign().set(qn("w:val"), "superscript")
 

@@ -17,39 +17,52 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
-from briefing.kinds import is_known
+from briefing.kinds import context_for, is_known
 from briefing.languages import Language
-from briefing.terms.coverage import Coverage, kind_term, office_forms
+from briefing.output.printed import Printed, name_markup, printed_text
+from briefing.roles import VISITING, WORDS, printed_role
+from briefing.terms.coverage import Coverage, count_sides, kind_term, office_forms, side_of
+from briefing.terms.glossary import Term
 from briefing.translation.interface import Origin, TranslatedText
 
 
 @dataclass(frozen=True)
 class Cited:
-    text: str
+    text: Printed
     refs: tuple[int, ...]
     status: str  # confirmed | reported | expected
     flagged: bool = False
-    heading: str = ""
+    heading: Printed = Printed("", "")
 
 
 @dataclass(frozen=True)
 class Name:
     """A structured field as printed: the glossary's form, or the English kept and marked.
 
-    In a template `{{ name }}` prints it, highlighted when it is not in the term base;
-    `{{ name.text }}` is the bare text (for document properties).
+    In a template `{{ name }}` prints it, highlighted when it is not in the term base (and
+    with its reading at the document's first mention); `{{ name.text }}` is the bare text (for
+    document properties); `{{ name.short }}` the short form of a country's name (韓国 for
+    大韓民国), which tables and the place line print.
     """
 
     text: str
     english: str
     missing: bool = False  # not in the term base: printed in English, marked for the reviewer
+    term: str = ""  # the term's id
+    reading: str = ""  # printed in brackets after the first mention
+    short_text: str = ""  # the term's short form in the language, where it has one
 
     def __str__(self) -> str:
         return self.text
 
     def __html__(self) -> str:
-        escaped = str(escape(self.text))
-        return f"<mark>{escaped}</mark>" if self.missing else escaped
+        return name_markup(self.text, self.missing, self.term, self.reading)
+
+    @property
+    def short(self) -> Name:
+        if not self.short_text:
+            return self
+        return Name(self.short_text, self.english, self.missing, self.term, self.reading)
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,9 @@ class ParticipantRow:
     name: Name
     title: Name
     country: Name
-    role: str  # host | guest | delegation | other
+    role: str  # as the facts give it: host | chair | visitor | participant | delegation | …
+    part: str  # the role as printed (roles.WORDS): host | chair | visitor | participant | …
+    role_word: str  # `part` in the language, the word the Role column prints
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,7 @@ class SourceEntry:
 
 @dataclass(frozen=True)
 class DifferenceView:
-    topic: str
+    topic: Printed
     accounts: tuple[Cited, ...]
 
 
@@ -105,7 +120,11 @@ class BriefingView:
     machine_translated: bool  # some free text is machine output no reviewer has approved
     flagged_count: int
     model_label: str  # e.g. "translate-en_ja 1.1", named in the machine-translation notice
-    kept_in_english: int  # names the term base lacks, printed in English and highlighted
+    # How many different names the term base lacks (people, offices, places, the event's
+    # title) the document prints in English, each highlighted wherever it stands: each counted
+    # once, however often printed.
+    kept_in_english: int
+    sides: int  # how many countries or organisations take part
     italics: bool  # whether the language sets any text in italics (Japanese and Korean do not)
 
 
@@ -132,6 +151,9 @@ class Localizer:
         self.model_label = model_label
         self.catalog = catalog or gettext.NullTranslations()
         self.used: dict[str, TranslatedText] = {}
+        self.kept_printed: set[str] = set()  # names kept in English that the view prints
+        self.kept_names = frozenset(m.english for m in coverage.missing if m.kind != "office")
+        self.sides = count_sides((p.country for p in facts.participants), self.glossary)
 
     def free(self, english: str) -> TranslatedText:
         if self.language.is_source:
@@ -143,14 +165,40 @@ class Localizer:
         self.used[english] = found
         return found
 
+    def printed(self, english: str) -> Printed:
+        """Free text in the language, its names marked."""
+        found = self.free(english)
+        if self.language.is_source:
+            return Printed(found.text, str(escape(found.text)))
+        printed = printed_text(
+            english, found.text, self.language.code, self.coverage.protected, self.kept_names
+        )
+        self.kept_printed.update(printed.kept)
+        return printed
+
+    def from_term(self, term: Term, english: str) -> Name:
+        lang = self.language.code
+        short = term.short_in(lang)
+        return Name(
+            term.form(lang),
+            english,
+            term=term.id,
+            reading=term.reading_in(lang),
+            short_text=short if short != term.form(lang) else "",
+        )
+
+    def kept(self, english: str) -> Name:
+        self.kept_printed.add(english)
+        return Name(english, english, missing=True)
+
     def name(self, english: str) -> Name:
         """A name from the glossary; one missing there is kept in English and marked."""
         if self.language.is_source:
             return Name(english, english)
-        rendered = self.glossary.render(english, self.language.code)
-        if rendered is not None:
-            return Name(rendered, english)
-        return Name(english, english, missing=True)
+        term = self.glossary.lookup(english)
+        if term is not None:
+            return self.from_term(term, english)
+        return self.kept(english)
 
     def kind(self) -> Name:
         """A kind from the vocabulary through the catalog, or a glossary term."""
@@ -161,20 +209,25 @@ class Localizer:
             # term's own form is printed as written.
             return Name(word[:1].upper() + word[1:] if is_known(word) else kind, kind)
         if is_known(word):
+            context = context_for(word, self.sides)
+            if context is not None:
+                form = self.catalog.pgettext(context, word)
+                if form != word:
+                    return Name(form, kind)
             return Name(self.catalog.gettext(word), kind)
         if term is not None:
             return Name(term.form(self.language.code), kind)
-        return Name(kind, kind, missing=True)
+        return self.kept(kind)
 
     def cited(self, statement: Statement | Account) -> Cited:
-        body = self.free(statement.text)
-        heading = ""
-        flagged = body.flagged
+        body = self.printed(statement.text)
+        heading = Printed("", "")
+        flagged = self.used[statement.text].flagged
         if isinstance(statement, HeadedStatement):
-            head = self.free(statement.heading)
-            heading, flagged = head.text, flagged or head.flagged
+            heading = self.printed(statement.heading)
+            flagged = flagged or self.used[statement.heading].flagged
         return Cited(
-            text=body.text,
+            text=body,
             refs=tuple(self.facts.source_number(s) for s in statement.sources),
             status=statement.status.value if isinstance(statement, Statement) else "confirmed",
             flagged=flagged,
@@ -191,20 +244,35 @@ class Localizer:
             title = (
                 Name(office.form(self.language.code), english)
                 if office is not None
-                else Name(english, english, missing=True)
+                else self.kept(english)
             )
+        event = self.facts.event
+        kind, _term = kind_term(event.kind, self.glossary)
+        host = side_of(self.glossary, event.host_country)
+        part = printed_role(
+            participant.role, kind, self.sides, side_of(self.glossary, participant.country) == host
+        )
+        word = WORDS[part]
+        role_word = word if self.language.is_source else self.catalog.gettext(word)
+        if part == "visitor" and host in VISITING and not self.language.is_source:
+            context, message = VISITING[host]
+            role_word = self.catalog.pgettext(context, message)
+            if role_word == message:
+                role_word = self.catalog.gettext(word)
         return ParticipantRow(
             name=self.name(participant.name),
             title=title,
             country=self.name(participant.country),
             role=participant.role.value,
+            part=part,
+            role_word=role_word,
         )
 
     def view(self) -> BriefingView:
         facts, event = self.facts, self.facts.event
         differences = tuple(
             DifferenceView(
-                topic=self.free(d.topic).text,
+                topic=self.printed(d.topic),
                 accounts=tuple(self.cited(a) for a in d.accounts),
             )
             for d in facts.differences
@@ -254,6 +322,7 @@ class Localizer:
             machine_translated=any(t.machine_made for t in used),
             flagged_count=sum(1 for t in used if t.flagged),
             model_label=self.model_label,
-            kept_in_english=0 if self.language.is_source else len(self.coverage.missing),
+            kept_in_english=len(self.kept_printed),
+            sides=self.sides,
             italics=self.language.italics,
         )

@@ -27,7 +27,7 @@ from briefing.output.document import (
 )
 from briefing.output.template import Template
 
-INLINE = {"b": "bold", "i": "italic", "sup": "superscript", "mark": "marked"}
+INLINE = {"b": "bold", "i": "italic", "sup": "superscript", "mark": "marked", "name": ""}
 
 
 def _tidy(text: str | None) -> str:
@@ -37,11 +37,18 @@ def _tidy(text: str | None) -> str:
     return re.sub(r"\s*\n\s*", "", text)
 
 
-def _runs(element: ET.Element, look: dict[str, bool] | None = None) -> tuple[Run, ...]:
+def _look(child: ET.Element, look: dict[str, Any]) -> dict[str, Any]:
+    """The look of an inline element's text: a name carries its term and reading."""
+    if child.tag == "name":
+        return {**look, "term": child.get("term", ""), "reading": child.get("reading", "")}
+    return {**look, INLINE[child.tag]: True}
+
+
+def _runs(element: ET.Element, look: dict[str, Any] | None = None) -> tuple[Run, ...]:
     look = look or {}
     runs: list[Run] = []
 
-    def add(text: str | None, current: dict[str, bool]) -> None:
+    def add(text: str | None, current: dict[str, Any]) -> None:
         text = _tidy(text)
         if text:
             runs.append(Run(text, **current))
@@ -50,12 +57,12 @@ def _runs(element: ET.Element, look: dict[str, bool] | None = None) -> tuple[Run
     for child in element:
         if child.tag not in INLINE:
             raise ValueError(f"<{child.tag}> cannot appear inside <{element.tag}>")
-        runs.extend(_runs(child, {**look, INLINE[child.tag]: True}))
+        runs.extend(_runs(child, _look(child, look)))
         add(child.tail, look)
-    return _merge(runs)
+    return merge_runs(runs)
 
 
-def _merge(runs: list[Run]) -> tuple[Run, ...]:
+def merge_runs(runs: list[Run]) -> tuple[Run, ...]:
     """Join neighbouring runs that look the same, so Word gets one run per look."""
     merged: list[Run] = []
     for run in runs:

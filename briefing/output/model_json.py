@@ -90,7 +90,15 @@ def _read_runs(data: Any) -> tuple[Run, ...]:
             runs.append(Run(item))
         else:
             text, *looks = item
-            runs.append(Run(str(text), **{name: True for name in looks if name in LOOKS}))
+            runs.append(
+                Run(
+                    str(text),
+                    bold="bold" in looks,
+                    italic="italic" in looks,
+                    superscript="superscript" in looks,
+                    marked="marked" in looks,
+                )
+            )
     return tuple(runs)
 
 

@@ -17,10 +17,12 @@ import gettext
 
 from briefing.catalogs import compiled_catalogs
 from briefing.errors import InputError
+from briefing.languages import LANGUAGES
 from briefing.output import render_request
 from briefing.output.document import Document
 from briefing.output.localize import BriefingView
 from briefing.output.markup import parse_markup
+from briefing.output.readings import with_readings
 from briefing.output.render_request import RenderRequest, plain_view, render_here
 from briefing.output.sandbox_process import (
     RENDER_TIME_LIMIT,
@@ -87,4 +89,4 @@ def render_document(
     process: LimitedProcess | None = None,
 ) -> Document:
     markup = render_markup(template, view, translations, time_limit, process)
-    return parse_markup(markup, template)
+    return with_readings(parse_markup(markup, template), LANGUAGES[view.lang].brackets)

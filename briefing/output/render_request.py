@@ -43,32 +43,38 @@ class RenderRequest:
 
 
 class PrintedName(str):
-    """A name as a template prints it: the text, highlighted (its `__html__`) when the term
-    base lacks it; `.text` is the bare text, `.english` the facts' English."""
+    """A name or a text as a template prints it: the text, with its names highlighted or marked
+    for their reading (its `__html__`); its fields as attributes (`.text` the bare text,
+    `.english` the facts' English, `.short` the short form of a country's name, else itself)."""
 
-    text: str
-    english: str
-    missing: bool
     _html: str
+    _fields: dict[str, Any]
 
-    def __new__(cls, text: str, english: str, missing: bool, html: str) -> PrintedName:
+    def __new__(cls, text: str, html: str, fields: dict[str, Any]) -> PrintedName:
         printed = super().__new__(cls, text)
-        printed.text, printed.english, printed.missing = text, english, missing
-        printed._html = html
+        printed._html, printed._fields = html, fields
+        for key, value in fields.items():
+            setattr(printed, key, value)
+        if "short" not in fields:
+            printed.short = printed  # type: ignore[attr-defined]
         return printed
 
     def __html__(self) -> str:
         return self._html
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (PrintedName, (self.text, self.english, self.missing, self._html))
+        return (PrintedName, (str(self), self._html, self._fields))
 
 
 def plain_view(value: Any) -> Any:
     """The view as namespaces, tuples and values: what a template reads, nothing to import."""
-    if hasattr(value, "__html__") and dataclasses.is_dataclass(value):  # localize.Name
-        name: Any = value
-        return PrintedName(name.text, name.english, name.missing, name.__html__())
+    if hasattr(value, "__html__") and dataclasses.is_dataclass(value):  # a Name, a Printed
+        html: str = value.__html__()  # type: ignore[union-attr]
+        fields = {f.name: plain_view(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        short = getattr(value, "short", value)
+        if short is not value:
+            fields["short"] = plain_view(short)
+        return PrintedName(str(value), html, fields)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return SimpleNamespace(
             **{f.name: plain_view(getattr(value, f.name)) for f in dataclasses.fields(value)}

@@ -1,5 +1,8 @@
 """`briefing glossary check`: lint glossary files before they reach a build.
 
+A term's `reading` and `short` (per target language) are checked like its forms: an empty one,
+or one for English or for a language briefing does not know, is an error.
+
 Reads each file leniently, term by term, so that one broken term does not hide the others, and
 reports with file:line:column:
   * errors: a missing or empty `en`, `ja` or `ko` (also in a `title`), a duplicate id, an
@@ -80,6 +83,12 @@ def _forms(raw: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str, str]]:
         for lang in LANGS:
             if isinstance(title.get(lang), str):
                 found.append((("title", lang), lang, title[lang]))
+    for field_name in ("reading", "short"):
+        printed = raw.get(field_name)
+        if isinstance(printed, dict):
+            for lang, text in printed.items():
+                if isinstance(text, str) and lang in LANGS:
+                    found.append(((field_name, lang), lang, text))
     return found
 
 
@@ -133,8 +142,12 @@ def check_terms(
                     continue  # reported above, with the hint
                 if item["type"] == "value_error" and "every entry names each" in item["msg"]:
                     continue  # a missing form (of the term or its title), reported above
-                if item["type"] == "string_too_short" and item["loc"][-1] in LANGS:
-                    continue
+                if (
+                    item["type"] == "string_too_short"
+                    and item["loc"][-1] in LANGS
+                    and item["loc"][0] not in ("reading", "short")
+                ):
+                    continue  # an empty form, reported above
                 where = (*loc, *item["loc"])
                 problems.append(loaded.problem(where, f"term '{term_id}': {item['msg']}"))
         if term_id in ids:
@@ -156,7 +169,7 @@ def check_terms(
                         "the templates; write the name as it is printed.",
                     )
                 )
-            if lang != "en" or path[0] == "title":
+            if lang != "en" or path[0] in ("title", "reading", "short"):
                 continue
             seen = _Seen(term_id, loaded, (*loc, *path))
             if text in in_term:
@@ -221,6 +234,8 @@ def check_files(paths: list[Path]) -> CheckResult:
     result = CheckResult()
     earlier: dict[str, _Seen] = {}
     earlier_normal: dict[str, _Seen] = {}
+    ids: set[str] = set()
+    links: list[tuple[LoadedYaml, tuple[str | int, ...], str]] = []  # every `same_as`
     for path in paths:
         try:
             loaded = load_yaml(path)
@@ -249,4 +264,19 @@ def check_files(paths: list[Path]) -> CheckResult:
             continue
         result.terms += len(raws)
         result.problems.extend(check_terms(loaded, prefix, raws, earlier, earlier_normal))
+        for i, raw in enumerate(raws):
+            if isinstance(raw, dict):
+                ids.add(str(raw.get("id")))
+                if isinstance(raw.get("same_as"), str):
+                    links.append((loaded, (*prefix, i, "same_as"), raw["same_as"]))
+    for loaded, loc, target in links:
+        if target not in ids:
+            result.problems.append(
+                loaded.problem(
+                    loc,
+                    f"same_as names '{target}', which no term of these glossaries has",
+                    "Give the id of the term that names the same thing, or remove `same_as`.",
+                    "warning",
+                )
+            )
     return result

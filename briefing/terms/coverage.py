@@ -37,10 +37,12 @@ class Named:
     country: str = ""  # an office: the country it is an office of
     event_kind: bool = False  # the event's kind: a word of the vocabulary needs no term
 
-    @property
-    def entry_english(self) -> str:
-        """The English of a glossary entry for it: an office is named with its country."""
-        return f"{self.english} of {self.country}" if self.kind == "office" else self.english
+    def entry_english(self, glossary: Glossary) -> str:
+        """The English of a glossary entry for it: an office is named with its country, as
+        English writes it ("Foreign Secretary of the United Kingdom")."""
+        if self.kind != "office":
+            return self.english
+        return f"{self.english} of {with_article(country_english(glossary, self.country))}"
 
 
 @dataclass(frozen=True)
@@ -84,17 +86,64 @@ def term_id(english: str) -> str:
     return "-".join(words)[:60].strip("-") or "term"
 
 
+# Words that make a country's English name take "the": "the Republic of Korea", "the United
+# Kingdom", "the European Union", "the Philippines". A name of one plain word does not ("Japan").
+_TAKES_THE = re.compile(
+    r"\b(?:Republic|Kingdom|Union|Federation|Emirates|Islands|Commonwealth|Confederation|"
+    r"States|Nations|Organi[sz]ation|Community|Netherlands|Philippines|Bahamas|Maldives|"
+    r"Gambia|Holy See|Vatican)\b|\bof\b"
+)
+
+
+def with_article(country: str) -> str:
+    """`country` as English writes it after "of": "the United Kingdom", "Japan"."""
+    if country.startswith(("the ", "The ")) or not _TAKES_THE.search(country):
+        return country
+    return f"the {country}"
+
+
+def country_english(glossary: Glossary, country: str) -> str:
+    """The canonical English of a country as the facts spell it ("ROK" → "Republic of Korea",
+    "South Korea" → the term it is the same as); the facts' text when no term has it."""
+    terms = glossary.same_thing(country)
+    return terms[-1].en if terms else country
+
+
+def country_forms(glossary: Glossary, country: str) -> list[str]:
+    """Every English name of a country: the facts' spelling, then each form and variant of its
+    term and of the terms that term is the same as, most canonical first."""
+    terms = reversed(glossary.same_thing(country))
+    names = [form for term in terms for form in term.english_forms()]
+    return list(dict.fromkeys([*names, country]))
+
+
 def office_forms(glossary: Glossary, holder: str, title: str, country: str) -> Forms | None:
     """A participant's office from the term base: the person's own title, else the office as a
-    term ("Minister for Foreign Affairs of Japan", tried from the title and the country)."""
+    term, tried as the title alone and with each English name of the country, with and without
+    "the" ("Minister of Foreign Affairs" of "South Korea" finds "… of the Republic of Korea")."""
     person = glossary.lookup(holder)
     if person is not None and person.title is not None:
         return person.title
-    for english in (title, f"{title} of {country}", f"{title} of the {country}"):
+    tries = [title]
+    for name in country_forms(glossary, country):
+        tries += [f"{title} of {name}", f"{title} of the {name}"]
+    for english in tries:
         term = glossary.lookup(english)
         if term is not None:
             return term
     return None
+
+
+def side_of(glossary: Glossary, country: str) -> str:
+    """What a country counts as among the sides of a meeting: its term's id, following
+    `same_as`, so "ROK" and "South Korea" are one side; the text itself when no term has it."""
+    terms = glossary.same_thing(country)
+    return terms[-1].id if terms else " ".join(country.casefold().split())
+
+
+def count_sides(countries: Iterable[str], glossary: Glossary) -> int:
+    """How many countries or organisations take part, each counted once however it is spelt."""
+    return len({side_of(glossary, country) for country in countries})
 
 
 def kind_term(kind: str, glossary: Glossary) -> tuple[str, Term | None]:
@@ -119,7 +168,7 @@ def cover(names: Iterable[Named], glossary: Glossary, source: LoadedYaml) -> Cov
             continue
         if _held(named, glossary):
             continue
-        lacking.setdefault(named.entry_english, named)
+        lacking.setdefault(named.entry_english(glossary), named)
         if named.event_kind:
             errors.append(unknown_kind_problem(source, named.english))
     missing = tuple(MissingName(n.loc, english, n.kind) for english, n in lacking.items())

@@ -22,6 +22,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     SerializerFunctionWrapHandler,
     ValidationError,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -51,6 +52,9 @@ class Forms(BaseModel):
     # Where the forms stood among the other keys, so that the fingerprint (and with it the
     # translation memory's keys) is the same as when each language was a field of its own.
     _forms_after: ClassVar[str | None] = None
+    # Fields left out of the serialised form while empty, so that a glossary that does not use
+    # them has the fingerprint it had before they existed.
+    _omit_empty: ClassVar[tuple[str, ...]] = ()
 
     forms: dict[str, Name]
 
@@ -69,6 +73,9 @@ class Forms(BaseModel):
     @model_serializer(mode="wrap")
     def _flatten_forms(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data = handler(self)
+        for key in self._omit_empty:
+            if not data.get(key):
+                data.pop(key, None)
         forms = data.pop("forms")
         if self._forms_after is None:
             return {**forms, **data}
@@ -107,18 +114,54 @@ class Rendering(Forms):
     """A participant's title in every language."""
 
 
+TermId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
 class Term(Forms):
     _forms_after: ClassVar[str | None] = "kind"
+    _omit_empty: ClassVar[tuple[str, ...]] = ("reading", "short", "same_as")
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    id: TermId
     kind: Literal["person", "place", "organisation", "office", "event", "thing"]
     variants: list[Name] = []
     title: Rendering | None = None
+    # Per target language, what the governments print in brackets after the name at its first
+    # mention in a document: the reading (ja: イ・ジェミョン for 李在明) or the original script
+    # (ko: 高市 早苗 for 다카이치 사나에).
+    reading: dict[str, Name] = {}
+    # Per target language, the short form of a country's name (ja 韓国 for 大韓民国) that tables
+    # and the place line print, so one document names each country one way.
+    short: dict[str, Name] = {}
+    # The id of a term that names the same thing ("South Korea" → republic-of-korea): offices
+    # are found through that term's English forms too, and both count as one side of a meeting.
+    same_as: TermId | None = None
     checked: dict[str, str] = {}
     note: str | None = None
 
+    @field_validator("reading", "short")
+    @classmethod
+    def _target_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        """Readings and short forms are printed in the target languages only."""
+        for code in value:
+            if code == SOURCE_LANGUAGE:
+                raise ValueError(
+                    f"no {code} entry here: the English document prints the term's `en` form, "
+                    f"only the {', '.join(c for c in LANGUAGES if c != SOURCE_LANGUAGE)} "
+                    "documents print a reading or a short form"
+                )
+            if code not in LANGUAGES:
+                raise ValueError(f"'{code}' is not a language; use one of {', '.join(LANGUAGES)}")
+        return value
+
     def english_forms(self) -> list[str]:
         return [self.en, *self.variants]
+
+    def reading_in(self, lang: str) -> str:
+        return self.reading.get(lang, "")
+
+    def short_in(self, lang: str) -> str:
+        """The short form in `lang`, else the term's form."""
+        return self.short.get(lang) or self.form(lang)
 
 
 class Glossary(BaseModel):
@@ -134,6 +177,20 @@ class Glossary(BaseModel):
     def lookup(self, english: str) -> Term | None:
         """The term whose English form or variant is exactly `english`."""
         return self._by_english.get(english.strip())
+
+    @cached_property
+    def _by_id(self) -> dict[str, Term]:
+        return {term.id: term for term in self.terms}
+
+    def same_thing(self, english: str) -> list[Term]:
+        """The term named `english` and the terms it is the same thing as (`same_as`), in that
+        order; empty when no term has the name."""
+        found: list[Term] = []
+        term = self.lookup(english)
+        while term is not None and term not in found:
+            found.append(term)
+            term = self._by_id.get(term.same_as) if term.same_as else None
+        return found
 
     def render(self, english: str, lang: str) -> str | None:
         term = self.lookup(english)
@@ -171,6 +228,10 @@ class Glossary(BaseModel):
                 term.english_forms(),
                 [term.form(code) for code in codes],
                 [term.title.form(code) for code in codes] if term.title else None,
+                # Only where given, so that a term without them keeps its fingerprint.
+                *([{c: term.reading_in(c) for c in codes}] if term.reading else []),
+                *([{c: term.short_in(c) for c in codes}] if term.short else []),
+                *([term.same_as] if term.same_as else []),
             ]
             for term in self.terms
             if any(form in flat for form in term.english_forms())
