@@ -41,6 +41,7 @@ from briefing.translation.interface import (
     TranslationBatch,
 )
 from briefing.translation.texts import texts_to_translate
+from briefing.workspace.fields import StyleSettings
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -57,6 +58,7 @@ class BuildRequest:
     layout: str = "single"  # single | parallel (English beside each target) | both
     force: bool = False
     strict: bool = False  # a name missing from the term base fails its ja/ko document
+    style: StyleSettings = field(default_factory=StyleSettings)  # dates, the handling mark
 
 
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
@@ -213,7 +215,7 @@ def build_locked(
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches, failed = translate_all(request, translation, files, progress, report)
-        documents = Documents(template, batches, renderer)
+        documents = Documents(template, batches, renderer, request.style)
         writer = Writer(documents, manifest, request.force, request.strict)
         jobs = plan_jobs(files, request)
         with progress.task("Writing documents", len(jobs)) as task:

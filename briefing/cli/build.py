@@ -227,6 +227,7 @@ def build_request(settings: Settings, facts: list[Path] | None, force: bool) -> 
         settings.layout,
         force,
         settings.strict,
+        settings.style,
     )
 
 

@@ -17,7 +17,8 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.shared import RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -38,6 +39,8 @@ PARAGRAPH_STYLES = {
     "bullet": "List Bullet",
 }
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
+# The red of a formal handling designation (대외비) at the top of the page.
+FORMAL_RED = RGBColor(0xC0, 0x00, 0x00)
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
@@ -125,13 +128,23 @@ def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
             added.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
-def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
-    """The handling line in every page header; "Page X of Y" with live fields in the footer."""
+def fill_header_footer(
+    doc: DocxDocument, header: str, footer: str, header_formal: bool = False
+) -> None:
+    """The handling line in every page header; "Page X of Y" with live fields in the footer.
+
+    A formal designation (`header_formal`) is set as the regulation sets it: red and bold,
+    centred at the top of the page.
+    """
     for section in doc.sections:
         if header:
             paragraphs = section.header.paragraphs or [section.header.add_paragraph()]
             docx_xml.clear_runs(paragraphs[0])
-            paragraphs[0].add_run(header)
+            added = paragraphs[0].add_run(header)
+            if header_formal:
+                paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                added.bold = True
+                added.font.color.rgb = FORMAL_RED
         if footer:
             paragraphs = section.footer.paragraphs or [section.footer.add_paragraph()]
             target = paragraphs[0]
@@ -213,7 +226,7 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     doc = docx.Document(io.BytesIO(prepared))
     if meta.landscape:
         turn_sideways(doc)  # before any table: python-docx sizes tables to the page
-    fill_header_footer(doc, meta.header, meta.footer)
+    fill_header_footer(doc, meta.header, meta.footer, meta.header_formal)
 
     styles = _Styles(doc)
     for block in document.blocks:
