@@ -133,13 +133,16 @@ def fill_header_footer(
 ) -> None:
     """The handling line in every page header; "Page X of Y" with live fields in the footer.
 
-    A formal designation (`header_formal`) is set as the regulation sets it: red and bold,
+    A mark takes the look of the reference document's Header style; a formal designation
+    (`header_formal`) is set as the regulation sets it whatever that style: red and bold,
     centred at the top of the page.
     """
     for section in doc.sections:
+        # The reference document's own header text is a placeholder: no mark, no text.
+        if section.header.paragraphs:
+            docx_xml.clear_runs(section.header.paragraphs[0])
         if header:
             paragraphs = section.header.paragraphs or [section.header.add_paragraph()]
-            docx_xml.clear_runs(paragraphs[0])
             added = paragraphs[0].add_run(header)
             if header_formal:
                 paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
