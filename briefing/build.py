@@ -43,6 +43,7 @@ from briefing.translation.interface import (
     TranslationBatch,
 )
 from briefing.translation.texts import texts_to_translate
+from briefing.workspace.fields import StyleSettings
 
 LAYOUTS = ("single", "parallel", "both")
 
@@ -61,6 +62,7 @@ class BuildRequest:
     strict: bool = False  # a name missing from the term base fails its ja/ko document
     # versions kept beside the manifest, and the changes documents written against one
     changes: ChangesOptions = field(default_factory=ChangesOptions)
+    style: StyleSettings = field(default_factory=StyleSettings)  # dates, the handling mark
 
 
 def output_path(out_dir: Path, facts_path: Path, lang: str, parallel: bool = False) -> Path:
@@ -275,7 +277,7 @@ def build_locked(
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches, failed = translate_all(request, translation, files, progress, report)
-        documents = Documents(template, batches, renderer)
+        documents = Documents(template, batches, renderer, request.style)
         history = History(request.out_dir, request.changes, _now())
         writer = Writer(documents, manifest, request.force, request.strict, history)
         jobs = plan_jobs(files, request)

@@ -30,6 +30,7 @@ from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template
 from briefing.translation.interface import Origin, TranslatedText, TranslationBatch
 from briefing.translation.texts import texts_to_translate
+from briefing.workspace.fields import StyleSettings
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,14 @@ class Documents:
         template: Template,
         batches: dict[tuple[str, str], TranslationBatch],
         renderer: LimitedProcess | None = None,
+        style: StyleSettings | None = None,
     ) -> None:
         self.template = template
         self.batches = batches  # by language and the fingerprint of the glossary protected
         self.renderer = renderer  # the build's render process, one for every document
         self.template_digest = digest(*(file_digest(p) for p in template.files()))
         self.catalogs: dict[str, tuple[gettext.NullTranslations, str]] = {}
+        self.style = style or StyleSettings()  # the workspace's; a facts file's style: over it
 
     def catalog(self, lang: str) -> tuple[gettext.NullTranslations, str]:
         """The language's compiled catalogs and their fingerprint, read once per build."""
@@ -125,6 +128,7 @@ class Documents:
             self.catalog(SOURCE_LANGUAGE)[1],
             self.batch(job, job.language).model_label,
             json.dumps(printed, ensure_ascii=False),
+            self.style.model_dump_json(),
         )
 
     def localize(self, job: Job, language: Language) -> BriefingView:
@@ -136,6 +140,7 @@ class Documents:
             batch.texts,
             batch.model_label,
             self.catalog(language.code)[0],
+            self.style,
         )
         return localizer.view()
 

@@ -30,7 +30,6 @@ from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke, run_cli
 FactsYaml = Callable[[object], str]
 
 OUTLINE = ENGLISH_OUTLINE
-HANDLING_LINE = "FOR OFFICIAL USE ONLY"
 ENGLISH = [LANGUAGES["en"]]
 
 
@@ -214,10 +213,10 @@ def test_summary_paragraph(doc: DocxDocument, nara: Facts) -> None:
     assert paragraph.text == f"{nara.summary.text}{citation(nara, nara.summary.sources)}"
 
 
-def test_header_carries_the_handling_line(doc: DocxDocument) -> None:
+def test_no_handling_line_unless_one_is_chosen(doc: DocxDocument) -> None:
+    """The default claims no classification; the reference document's placeholder is gone."""
     for section_ in doc.sections:
-        texts = [p.text for p in section_.header.paragraphs if p.text]
-        assert texts == [HANDLING_LINE]
+        assert [p.text for p in section_.header.paragraphs if p.text] == []
 
 
 def test_footer_has_page_x_of_y_fields(doc: DocxDocument) -> None:

@@ -139,9 +139,7 @@ def comment_text(catalog: Catalog, msgid: Key | str) -> str:
 
 def test_extraction_finds_the_template_strings() -> None:
     ids = [msgid for _context, msgid in msgids(extracted())]
-    assert {"Summary", "FOR OFFICIAL USE ONLY", "Page {page} of {pages}", "EEEE d MMMM y"} <= set(
-        ids
-    )
+    assert {"Summary", "INTERNAL", "Page {page} of {pages}", "EEEE d MMMM y"} <= set(ids)
     files = {location[0] for message in extracted() for location in message.locations}
     with_gettext = {
         path.relative_to(ROOT).as_posix()
@@ -290,7 +288,7 @@ def test_headings_and_labels_are_in_the_document_language(lang: str) -> None:
             *texts(root, "notice"),
             *(meta.get(name, "") for name in ("category", "header", "footer")),
         ]
-        english = [*HEADINGS["en"], *COLUMNS["en"], "Briefing note", "FOR OFFICIAL USE ONLY"]
+        english = [*HEADINGS["en"], *COLUMNS["en"], "Briefing note", "INTERNAL"]
         english += ["Date", "Place", "Type of event", "Page", "Machine translation"]
         for text in fixed:
             for word in english:
@@ -301,7 +299,7 @@ def test_japanese_document_text() -> None:
     root = render(view("ja"))
     meta = root.find("meta")
     assert meta is not None
-    assert meta.get("header") == "取扱注意"
+    assert meta.get("header") == ""  # no handling mark unless one is chosen
     assert meta.get("footer") == "{page}/{pages}ページ"
     assert texts(root, "p[@style='subtitle']") == ["説明資料"]
     nara, japan = glossary().render("Nara", "ja"), glossary().render("Japan", "ja")
@@ -310,14 +308,18 @@ def test_japanese_document_text() -> None:
     assert notice.startswith("機械翻訳に関する注記：") and f"（{MODEL_LABEL}）" in notice
     assert any(item.endswith("（報道）[1]") for item in texts(root, "ul/li"))
     assert any(item.endswith("（予定）[1]") for item in texts(root, "ul/li"))
-    assert texts(root, "p[@style='source']")[0].startswith("[1] The Japan News、")
+    assert texts(root, "p[@style='source']")[0] == (
+        "[1] The Japan News「Takaichi, Lee Hold Japan-South Korea Summit in Nara, Aiming to "
+        "Further Improve Ties (Update)」（令和8年1月13日）。News report based partly on unnamed "
+        "government sources."
+    )
 
 
 def test_korean_document_text() -> None:
     root = render(view("ko"))
     meta = root.find("meta")
     assert meta is not None
-    assert meta.get("header") == "대외비"
+    assert meta.get("header") == ""  # no handling mark unless one is chosen
     assert meta.get("footer") == "{page} / {pages}쪽"
     nara, japan = glossary().render("Nara", "ko"), glossary().render("Japan", "ko")
     assert texts(root, "p[@style='meta']")[1] == f"장소: {japan} {nara}"
@@ -341,8 +343,8 @@ def test_flagged_passages_are_marked_and_counted(lang: str) -> None:
     ("lang", "date_line", "source_date"),
     [
         ("en", "Date: Tuesday 13 January 2026", ", 13 January 2026. "),
-        ("ja", "日時：2026年1月13日（火）", "、2026年1月13日。"),
-        ("ko", "일시: 2026년 1월 13일(화)", ", 2026년 1월 13일. "),
+        ("ja", "日時：令和8年1月13日（火）", "」（令和8年1月13日）。News"),
+        ("ko", "일시: 2026. 1. 13.(화)", "”, 2026. 1. 13. (News"),
     ],
 )
 def test_dates_follow_the_locale(lang: str, date_line: str, source_date: str) -> None:
@@ -355,8 +357,8 @@ def test_dates_follow_the_locale(lang: str, date_line: str, source_date: str) ->
     ("lang", "date_line"),
     [
         ("en", "Date: Tuesday 13 January 2026 14:30"),
-        ("ja", "日時：2026年1月13日（火）14時30分"),
-        ("ko", "일시: 2026년 1월 13일(화) 14시 30분"),
+        ("ja", "日時：令和8年1月13日（火）14時30分"),
+        ("ko", "일시: 2026. 1. 13.(화) 14:30"),
     ],
 )
 def test_event_time_follows_the_date(lang: str, date_line: str) -> None:

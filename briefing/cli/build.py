@@ -273,6 +273,7 @@ def build_request(
             author=settings.changes_author,
             kept=settings.versions_kept,
         ),
+        settings.style,
     )
 
 

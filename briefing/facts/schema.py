@@ -19,6 +19,7 @@ from briefing.kinds import KINDS
 from briefing.roles import Role
 from briefing.terms.coverage import Named
 from briefing.terms.glossary import Term
+from briefing.workspace.fields import StyleSettings
 from briefing.yamlsource.cleaning import fold_whitespace
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000), BeforeValidator(fold_whitespace)]
@@ -128,11 +129,18 @@ class Source(Record):
 
 
 class Issuer(Record):
-    """Who issues the briefing; goes into the document's properties."""
+    """Who issues the briefing, and as of when; goes into the document's properties."""
 
     author: ShortText = "Policy Briefing Unit"
     organisation: ShortText | None = None
     keywords: list[ShortText] = []
+    # A date before a date-time: YAML's 2026-03-20 stays a day, not midnight.
+    date: dt.date | dt.datetime | None = Field(
+        default=None,
+        description="the briefing's own date, as of which it is written: YYYY-MM-DD, or "
+        "YYYY-MM-DDTHH:MM for a time too (optional; printed on the document and its creation "
+        "date; unset: the event's date)",
+    )
 
 
 class Facts(Record):
@@ -146,6 +154,11 @@ class Facts(Record):
     next_steps: list[Statement] = []
     differences: list[Difference] = []
     sources: list[Source] = Field(min_length=1)
+    style: StyleSettings | None = Field(
+        None,
+        description="this event's date styles and handling mark, as briefing.toml's [style]; "
+        "what is set here overrides the workspace's",
+    )
     glossary: list[Term] = Field(
         [],
         description="the event's own glossary terms (as in glossary.yaml), over the workspace's",

@@ -29,6 +29,12 @@ event:
 document:
   author: Policy Briefing Unit             # goes into the document properties
   keywords: [summit]
+  # date: 2026-01-12T18:00                 # optional: as of when the briefing is written
+                                           # (printed, and the document's creation date)
+
+# style:                                   # optional, as briefing.toml's [style], for this event
+#   mark: internal                         # none | internal | limited | draft
+#   dates: {{ja: western, ko: cldr}}         # ja era|western, ko official|cldr
 
 participants:
   - name: Sanae Takaichi                   # as in the glossary

@@ -74,6 +74,9 @@ class Metadata:
     category: str = ""
     comments: str = ""
     header: str = ""  # the handling line, printed at the top of every page
+    # The handling line is a government's formal designation (대외비): red, centred, as such
+    # designations are printed.
+    header_formal: bool = False
     footer: str = "{page} / {pages}"  # page-number pattern, fields replace {page} and {pages}
     landscape: bool = False  # pages turned sideways, as wide bilingual tables are printed
 

@@ -18,10 +18,11 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_COLOR_INDEX, WD_UNDERLINE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_UNDERLINE
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
 from docx.oxml.text.paragraph import CT_P
+from docx.shared import RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -43,6 +44,8 @@ PARAGRAPH_STYLES = {
     "bullet": "List Bullet",
 }
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
+# The red of a formal handling designation (대외비) at the top of the page.
+FORMAL_RED = RGBColor(0xC0, 0x00, 0x00)
 TABLE_STYLE = "Briefing Table"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LATIN_IN_EAST_ASIAN = LANGUAGES[SOURCE_LANGUAGE].tag
@@ -147,13 +150,26 @@ def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
             added.font.underline = WD_UNDERLINE.DOTTED
 
 
-def fill_header_footer(doc: DocxDocument, header: str, footer: str) -> None:
-    """The handling line in every page header; "Page X of Y" with live fields in the footer."""
+def fill_header_footer(
+    doc: DocxDocument, header: str, footer: str, header_formal: bool = False
+) -> None:
+    """The handling line in every page header; "Page X of Y" with live fields in the footer.
+
+    A mark takes the look of the reference document's Header style; a formal designation
+    (`header_formal`) is set as the regulation sets it whatever that style: red and bold,
+    centred at the top of the page.
+    """
     for section in doc.sections:
+        # The reference document's own header text is a placeholder: no mark, no text.
+        if section.header.paragraphs:
+            docx_xml.clear_runs(section.header.paragraphs[0])
         if header:
             paragraphs = section.header.paragraphs or [section.header.add_paragraph()]
-            docx_xml.clear_runs(paragraphs[0])
-            paragraphs[0].add_run(header)
+            added = paragraphs[0].add_run(header)
+            if header_formal:
+                paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                added.bold = True
+                added.font.color.rgb = FORMAL_RED
         if footer:
             paragraphs = section.footer.paragraphs or [section.footer.add_paragraph()]
             target = paragraphs[0]
@@ -226,7 +242,7 @@ def build_docx(document: Document, reference: Path, fonts: tuple[str, str] | Non
     doc = docx.Document(io.BytesIO(prepared))
     if meta.landscape:
         turn_sideways(doc)  # before any table: python-docx sizes tables to the page
-    fill_header_footer(doc, meta.header, meta.footer)
+    fill_header_footer(doc, meta.header, meta.footer, meta.header_formal)
 
     styles = _Styles(doc)
     for block in document.blocks:

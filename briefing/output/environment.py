@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from jinja2 import StrictUndefined
 
 from briefing import catalogs
+from briefing.dates import DateStyle
 from briefing.output.sandbox import LimitedSandbox, TemplateFolderLoader
 
 # CLDR skeleton for the days of an event over several days: with weekdays, like a single date.
@@ -37,17 +38,37 @@ def _one_line(value: Any) -> Any:
     return value
 
 
-def locale_filters(locale: str) -> dict[str, Any]:
-    """`date`, `time`, `date_range` and `number`: values written as CLDR writes them in `locale`."""
+def locale_filters(locale: str, style: DateStyle | None = None) -> dict[str, Any]:
+    """`date`, `time`, `date_range` and `number`: values written in the document's date style
+    (briefing/dates.py), or as CLDR writes them in `locale` with the template's patterns.
+
+    In a style of its own the template's pattern only says whether a date has its weekday (a
+    pattern with E does), so a template written for CLDR patterns prints every style.
+    """
+    own = style if style is not None and style.years != "babel" else None
 
     def date_filter(value: dt.date | None, pattern: str = "long") -> str:
-        return "" if value is None else format_date(value, format=pattern, locale=locale)
+        if value is None:
+            return ""
+        if own is not None:
+            return own.date(value, locale, weekday="E" in pattern)
+        return format_date(value, format=pattern, locale=locale)
 
     def time_filter(value: dt.time | None, pattern: str = "short") -> str:
-        return "" if value is None else format_time(value, format=pattern, locale=locale)
+        if value is None:
+            return ""
+        if own is not None:
+            return own.clock(value)
+        return format_time(value, format=pattern, locale=locale)
 
     def date_range_filter(start: dt.date, end: dt.date | None, skeleton: str = RANGE) -> str:
-        """The days of an event, as CLDR writes an interval in the locale (21–22 March)."""
+        """The days of an event: in the style, the range as a single day is written; in CLDR,
+        as CLDR writes an interval in the locale (21–22 March)."""
+        if own is not None:
+            weekday = "E" in skeleton
+            if end is None or end == start:
+                return own.date(start, locale, weekday)
+            return own.range(start, end, locale, weekday)
         if end is None or end == start:
             return format_date(start, format="long", locale=locale)
         return format_interval(start, end, skeleton, locale=locale)
@@ -64,8 +85,11 @@ def locale_filters(locale: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=16)
-def environment(directory: Path, locale: str, compiled: catalogs.Compiled) -> LimitedSandbox:
-    """The sandbox for a template and language (its compiled catalogs, first found wins)."""
+def environment(
+    directory: Path, locale: str, compiled: catalogs.Compiled, style: DateStyle | None = None
+) -> LimitedSandbox:
+    """The sandbox for a template and language (its compiled catalogs, first found wins) in a
+    document's date style."""
     env = LimitedSandbox(
         loader=TemplateFolderLoader(directory),
         autoescape=True,
@@ -76,5 +100,5 @@ def environment(directory: Path, locale: str, compiled: catalogs.Compiled) -> Li
         lstrip_blocks=True,
     )
     env.install_gettext_translations(catalogs.chain(compiled), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(locale_filters(locale))
+    env.filters.update(locale_filters(locale, style))
     return env

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import escape
 
+from briefing.dates import DateStyle
 from briefing.facts.schema import Account, Facts, HeadedStatement, Statement
 from briefing.kinds import context_for, is_known
 from briefing.languages import Language
+from briefing.marks import Mark, mark_for
 from briefing.output.printed import Printed, name_markup, printed_text
 from briefing.roles import VISITING, WORDS, printed_role
+from briefing.style import dates_of, effective_style
 from briefing.terms.coverage import Coverage, count_sides, kind_term, office_forms, side_of
 from briefing.terms.glossary import Term
 from briefing.translation.interface import Origin, TranslatedText
+from briefing.workspace.fields import StyleSettings
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,22 @@ class BriefingView:
     kept_in_english: int
     sides: int  # how many countries or organisations take part
     italics: bool  # whether the language sets any text in italics (Japanese and Korean do not)
+    date_style: DateStyle  # how the date filters write this document's dates
+    mark: Mark  # the handling mark at the top of every page ("" for none)
+    as_of: dt.date | None  # the briefing's own date (document.date), when the facts give one
+    as_of_time: dt.time | None  # its time, when document.date is a date-time
+    created: dt.datetime  # the document's creation date: as_of, else the event's date
+    city_in_venue: bool  # the venue's name holds the city's: the place line names it once
+
+
+def venue_holds_city(venue: Name, city: Name) -> bool:
+    """Whether the venue's name already holds the city's: in English, as a whole word
+    ("Busan Exhibition and Convention Center (BEXCO)" holds "Busan"), or in the printed forms
+    (釜山展示コンベンションセンター holds 釜山). A printed city of one character is too short to
+    tell (津 is a city and a common character)."""
+    english = re.search(rf"(?<!\w){re.escape(city.english)}(?!\w)", venue.english, re.IGNORECASE)
+    printed = len(city.text) > 1 and city.text in venue.text
+    return bool(english) or printed
 
 
 class Localizer:
@@ -142,6 +163,7 @@ class Localizer:
         translations: Mapping[str, TranslatedText],
         model_label: str = "",
         catalog: gettext.NullTranslations | None = None,
+        style: StyleSettings | None = None,
     ) -> None:
         self.facts = facts
         self.language = language
@@ -154,6 +176,8 @@ class Localizer:
         self.kept_printed: set[str] = set()  # names kept in English that the view prints
         self.kept_names = frozenset(m.english for m in coverage.missing if m.kind != "office")
         self.sides = count_sides((p.country for p in facts.participants), self.glossary)
+        # The workspace's [style] (defaults without one) with the facts file's style: over it.
+        self.style = effective_style(style or StyleSettings(), facts.style)
 
     def free(self, english: str) -> TranslatedText:
         if self.language.is_source:
@@ -291,6 +315,16 @@ class Localizer:
         topics = tuple(self.cited(s) for s in facts.topics)
         next_steps = tuple(self.cited(s) for s in facts.next_steps)
         used = list(self.used.values())
+        code = self.language.code
+        as_of = facts.document.date
+        as_of_time = as_of.time() if isinstance(as_of, dt.datetime) else None
+        as_of_day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+        if isinstance(as_of, dt.datetime):
+            created = (
+                as_of.astimezone(dt.timezone.utc).replace(tzinfo=None) if as_of.tzinfo else as_of
+            )
+        else:
+            created = dt.datetime.combine(as_of or event.date, dt.time())
         return BriefingView(
             lang=self.language.code,
             locale=self.language.locale,
@@ -325,4 +359,15 @@ class Localizer:
             kept_in_english=len(self.kept_printed),
             sides=self.sides,
             italics=self.language.italics,
+            date_style=dates_of(self.style, code),
+            mark=mark_for(
+                code,
+                self.style.mark,
+                getattr(self.style.mark_text, code, None),
+                self.catalog.gettext,
+            ),
+            as_of=as_of_day,
+            as_of_time=as_of_time,
+            created=created,
+            city_in_venue=venue is not None and venue_holds_city(venue, city),
         )

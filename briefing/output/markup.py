@@ -112,6 +112,7 @@ def _metadata(element: ET.Element | None) -> dict[str, Any]:
         "category": attrs.get("category", ""),
         "comments": attrs.get("comments", ""),
         "header": attrs.get("header", ""),
+        "header_formal": attrs.get("header-formal", "") == "true",
         "footer": attrs.get("footer", "{page} / {pages}"),
     }
 

@@ -58,6 +58,7 @@ def render_markup(
         compiled_catalogs(translations),
         plain_view(view),
         time_limit,
+        view.date_style,
     )
     worker = process or render_process()
     try:

@@ -19,6 +19,7 @@ from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
 from briefing.catalogs import Compiled
+from briefing.dates import DateStyle
 from briefing.errors import InputError
 from briefing.output.environment import environment
 from briefing.output.sandbox import MAX_MARKUP
@@ -35,6 +36,7 @@ class RenderRequest:
     catalogs: Compiled  # the language's compiled catalogs, first found wins
     view: Any  # plain_view of the BriefingView
     time_limit: float  # seconds of CPU time
+    date_style: DateStyle | None = None  # the document's; None: CLDR with the template's patterns
 
     @property
     def where(self) -> str:
@@ -113,7 +115,7 @@ def render_here(request: RenderRequest) -> str:
         return InputError(f"{where}{':' + str(line) if line else ''}: template error: {message}")
 
     try:
-        env = environment(request.directory, request.locale, request.catalogs)
+        env = environment(request.directory, request.locale, request.catalogs, request.date_style)
         for chunk in env.get_template(request.document).generate(b=request.view):
             size += len(chunk)
             if size > MAX_MARKUP:

@@ -16,8 +16,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
+from briefing.dates import EnDates, JaDates, KoDates
 from briefing.engine_names import ENGINES
 from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
+from briefing.marks import MarkName
 
 #: Where the argos engine decodes (translation/engines/device.py chooses for "auto").
 DeviceName = Literal["auto", "cpu", "cuda"]
@@ -163,6 +165,82 @@ class TranslationSettings(Section):
         return value
 
 
+class DateStyles(Section):
+    """The date style of each language (briefing/dates.py); the government's own by default."""
+
+    en: Annotated[EnDates, Field(description="cldr: Tuesday 13 January 2026.")] = "cldr"
+    ja: Annotated[
+        JaDates,
+        Field(
+            description="era: 令和8年1月13日（火） (as mofa.go.jp); western: 2026年1月13日（火）."
+        ),
+    ] = "era"
+    ko: Annotated[
+        KoDates,
+        Field(
+            description="official: 2026. 1. 13.(화), times 08:10 (as official documents); "
+            "cldr: 2026년 1월 13일(화)."
+        ),
+    ] = "official"
+
+
+class RangeMarks(Section):
+    """The mark between the first and last day of a range, where it is not the style's own
+    (English writes CLDR's interval)."""
+
+    ja: Annotated[str | None, Field(min_length=1, max_length=5, description="Unset: ～.")] = None
+    ko: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=5,
+            description="Unset: ~. 외교부's releases write a hyphen: -.",
+        ),
+    ] = None
+
+
+class MarkTexts(Section):
+    """Your own handling mark per language, printed instead of the `mark` word."""
+
+    en: Annotated[str | None, Field(min_length=1, max_length=80, description="e.g. INTERNAL")] = (
+        None
+    )
+    ja: Annotated[str | None, Field(min_length=1, max_length=80, description="e.g. 内部資料")] = (
+        None
+    )
+    ko: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=80,
+            description="e.g. 내부자료. 대외비 (a designation of the 보안업무규정) is printed red "
+            "and centred, as the designation is.",
+        ),
+    ] = None
+
+
+class StyleSettings(Section):
+    """How the documents write dates, and the handling mark at the top of every page (a facts
+    file's `style:` block of the same shape overrides what it sets)."""
+
+    mark: Annotated[
+        MarkName,
+        Field(
+            description="The handling mark at the top of every page: none, internal, limited "
+            "(limited distribution) or draft, in each language's words; none claims no "
+            "security classification."
+        ),
+        Via(env="BRIEFING_MARK"),
+    ] = "none"
+    mark_text: Annotated[MarkTexts, Field(description="Your own mark per language.")] = MarkTexts()
+    dates: Annotated[DateStyles, Field(description="The date style of each language.")] = (
+        DateStyles()
+    )
+    range_marks: Annotated[
+        RangeMarks, Field(description="The mark between the days of a range, per language.")
+    ] = RangeMarks()
+
+
 class Settings(Section):
     """Everything a command needs to know beyond its arguments, with where each value came from."""
 
@@ -248,6 +326,10 @@ class Settings(Section):
         TranslationSettings,
         Field(description="Machine translation of free text."),
     ] = TranslationSettings()
+    style: Annotated[
+        StyleSettings,
+        Field(description="Date styles and the handling mark."),
+    ] = StyleSettings()
 
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)
     _file: Path | None = PrivateAttr(default=None)
