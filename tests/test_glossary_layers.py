@@ -276,7 +276,8 @@ def test_normal_form_sets_aside_case_dashes_and_spacing() -> None:
 def test_workspace_settings_stack_their_glossaries_in_order_and_set_strict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing.cli.build import build_request, watched_inputs
+    from briefing.cli.build import watched_inputs
+    from briefing.cli.running import build_request
     from briefing.facts.files import facts_files
     from briefing.workspace.settings import load_settings
 

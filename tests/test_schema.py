@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from briefing.workspace.init import config_text, starter_text
-from briefing.workspace.schemas import config_schema, facts_schema
+from briefing.scaffold.init import config_text, starter_text
+from briefing.scaffold.schemas import config_schema, facts_schema
 from tests.conftest import ROOT, run_cli
 
 if sys.version_info >= (3, 11):

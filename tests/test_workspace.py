@@ -15,7 +15,7 @@ from briefing.cli.common import options_given
 from briefing.errors import InputError
 from briefing.workspace.config_file import CONFIG_NAME, key_lines
 from briefing.workspace.fields import Settings, fields, option_keys
-from briefing.workspace.init import init_workspace
+from briefing.scaffold.init import init_workspace
 from briefing.workspace.settings import load_settings
 from tests.conftest import ROOT, run_cli
 

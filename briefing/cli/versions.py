@@ -94,8 +94,8 @@ def changes_command(
     briefing.toml, as for `briefing build`.
     """
     from briefing.changes import check_history
-    from briefing.cli.build import build_request, run_build
     from briefing.cli.build_report import print_report
+    from briefing.cli.running import build_request, run_build
     from briefing.versions import VersionStore, parse_since
     from briefing.workspace.settings import load_settings
 

@@ -27,7 +27,7 @@ def init_command(
     the JSON Schemas for editors, and a .gitignore for the output folder.
     """
     from briefing.cli.common import out
-    from briefing.workspace.init import init_workspace
+    from briefing.scaffold.init import init_workspace
 
     written = init_workspace(directory, force=force)
     for item in written:
@@ -97,6 +97,6 @@ def schema_command(
     Print the JSON Schema of facts files (for editors' YAML language server), or of
     briefing.toml with --toml.
     """
-    from briefing.workspace.schemas import config_schema, dumps, facts_schema
+    from briefing.scaffold.schemas import config_schema, dumps, facts_schema
 
     typer.echo(dumps(config_schema() if toml else facts_schema()), nl=False)

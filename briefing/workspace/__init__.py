@@ -1,1 +1,1 @@
-"""The workspace: briefing.toml and its settings, `briefing init`, the JSON Schemas for editors."""
+"""The workspace's settings: briefing.toml, environment variables and options, merged."""

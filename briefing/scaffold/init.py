@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 from briefing.errors import InputError
+from briefing.scaffold.schemas import config_schema, dumps, facts_schema
 from briefing.workspace.config_file import CONFIG_NAME
 from briefing.workspace.fields import FieldSpec, Settings, fields, sections
-from briefing.workspace.schemas import config_schema, dumps, facts_schema
 
 SCHEMA_NAME = "facts.schema.json"
 CONFIG_SCHEMA_NAME = "briefing.schema.json"
