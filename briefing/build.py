@@ -3,7 +3,9 @@
 Stages run in order and hand plain data to each other: check each facts file (its glossary
 layers stacked, its names looked up in the term base) → translate free text (the files of a
 language that share a glossary in one batch) → make each document (`documents.py`) → write it,
-unless its inputs have not changed. What happened is a `BuildReport` (`report.py`).
+unless its inputs have not changed. What happened is a `BuildReport` (`report.py`). It runs
+past 400 lines because the order of those stages, the output folder's lock and what each
+failure means for the other documents are one idea, best read in one place.
 """
 
 from __future__ import annotations

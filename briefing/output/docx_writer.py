@@ -3,7 +3,9 @@
 Styles (Title, Heading 1-3, List Bullet, the table style, header and footer) come from the
 template's reference.docx, as with Pandoc's --reference-doc: an organisation swaps that file to
 get its house style. This module only picks styles by name and sets what Word needs for East
-Asian text: the eastAsia font slot and language tag.
+Asian text: the eastAsia font slot and language tag. A changes document (tracked changes
+against an earlier version) is written here too, from the same reference and styles: one idea,
+the model to Word, past 400 lines for the two kinds of body it writes.
 """
 
 from __future__ import annotations

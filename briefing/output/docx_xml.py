@@ -6,6 +6,8 @@ Word refuses a document whose property elements list their children out of the E
 end. This is the only module that touches python-docx's elements (`._r`, `._p`, `._tbl`, …)
 directly: the briefing writer (docx_writer.py), the Word review document (review/docx.py) and
 the bundled template's make_reference.py use python-docx's public API and these functions.
+It runs past 400 lines because that promise keeps every element-level detail here, tracked
+changes included; split, the schema orders it must respect would be kept in two places.
 """
 
 from __future__ import annotations
