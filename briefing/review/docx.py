@@ -70,7 +70,7 @@ def _origin_text(entry: StoredEntry | None) -> str:
         return f"{ORIGIN_REVIEWED}{who}, {entry.updated[:10]}\nref {target_digest(entry.target)}"
     text = f"{ORIGIN_MACHINE}\n{entry.model}"
     if entry.flagged:
-        text += "\nFLAGGED: a name did not come through intact; check this first"
+        text += "\nFLAGGED: it failed a check on machine output; check this first"
     return f"{text}\nref {target_digest(entry.target)}"
 
 
@@ -83,7 +83,9 @@ def _instructions(document: ReviewDocument) -> list[str]:
         "translation is stored as reviewed. To keep a translation as it is, write OK in its "
         "Comment column. Anything else you write there is kept as a comment beside it.",
         "Do not change the Unit, English source or Origin columns, nor the table below. "
-        "Sentences marked FLAGGED lost a name in machine translation: check those first.",
+        "Sentences marked FLAGGED lost a name, a number or a date in machine translation, or "
+        "failed another check on it (brackets, repetition, left in English, length): check "
+        "those first.",
         "Save as .docx and import with: briefing review import FILE.docx --reviewer NAME",
     ]
 

@@ -43,7 +43,9 @@ def _origin_note(entry: StoredEntry | None) -> str:
     text = f"Origin: machine translation ({entry.model})."
     if entry.flagged:
         text += (
-            " flagged: a name or number did not survive machine translation intact;"
+            " flagged: a name, number or date did not come through machine translation intact,"
+            " or another check on its output failed (brackets, repetition, left in English,"
+            " length);"
             " check this sentence first."
         )
     return text
