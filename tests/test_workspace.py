@@ -268,8 +268,9 @@ def test_validate_without_files_checks_every_facts_file_of_the_workspace(tmp_pat
 
 # --------------------------------------------------------------------------- options as settings
 
-#: Options of `briefing build` that are the command's own, not settings.
-BUILD_OWN_OPTIONS = {"--report", "--force", "--pdf", "--watch", "--help"}
+#: Options of `briefing build` that are the command's own, not settings (--model LANG=NAME sets
+#: one of translation.models by its LANG).
+BUILD_OWN_OPTIONS = {"--report", "--force", "--pdf", "--watch", "--help", "--model"}
 
 
 def _commands() -> dict[str, Any]:

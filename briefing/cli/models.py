@@ -1,4 +1,5 @@
-"""`briefing models …`: list, install and remove translation models (Argos Translate packages)."""
+"""`briefing models …`: list, install and remove translation models (Argos Translate packages
+and CTranslate2 models converted from Marian, M2M100 or NLLB)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ if TYPE_CHECKING:
     from briefing.workspace.fields import TranslationSettings
 
 models_app = typer.Typer(
-    help="Install, list and remove translation models.\n\n"
-    "Argos Translate packages, from the online index or from files you were given.",
+    help="Install, list, remove and evaluate translation models.\n\n"
+    "Argos Translate packages, from the online index or from files you were given, and "
+    "CTranslate2 models converted from Marian, M2M100 or NLLB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -41,7 +43,8 @@ ModelsDir = Annotated[
 
 INSTALL_HINT = (
     "install with:  briefing models install ja ko   (downloads; needs the network)\n"
-    "          or:  briefing models install FILE.argosmodel   (offline)"
+    "          or:  briefing models install FILE.argosmodel   (offline)\n"
+    "          or:  briefing models install MODEL_DIR|MODEL.tar.gz   (a converted model)"
 )
 
 
@@ -69,6 +72,19 @@ def models_folder(ctx: typer.Context) -> Path:
     return models.resolve_models_dir(models_settings(ctx).models_dir)
 
 
+def chosen_models() -> dict[str, str]:
+    """Language → the model name the settings choose for builds (translation.models)."""
+    from briefing.workspace.settings import load_settings
+
+    return load_settings().translation.models.chosen()
+
+
+def licence_note(model: models.InstalledModel) -> str:
+    if model.non_commercial:
+        return f"{model.licence}: not for commercial use"
+    return model.licence or "see the model's own terms"
+
+
 def waiting(directory: Path) -> Callable[[], None]:
     """What to say when an install or removal waits for builds that use the models."""
 
@@ -91,14 +107,16 @@ def describe(model: models.InstalledModel) -> str:
 
 @models_app.command("list")
 def list_command(ctx: typer.Context, models_dir: ModelsDir = None) -> None:
-    """Show the installed models: pair, version, size, folder.
+    """Show the installed models.
 
-    Show the installed models: language pair, version, size and folder.
+    Show the installed models: language pair, name, family, version, licence, which one builds
+    use, size and folder.
     """
     from rich.filesize import decimal
     from rich.table import Table
 
     from briefing import models
+    from briefing.languages import SOURCE_LANGUAGE
 
     directory = models_folder(ctx)
     found = models.installed_models(directory)
@@ -106,21 +124,38 @@ def list_command(ctx: typer.Context, models_dir: ModelsDir = None) -> None:
         out.print(f"no models installed in {escape(str(directory))}")
         out.print(INSTALL_HINT, markup=False)
         return
+    choices = chosen_models()
+    used = {}
+    for code in {m.to_code for m in found}:
+        model = models.find_model(directory, SOURCE_LANGUAGE, code, choices.get(code))
+        used[code] = model.path if model else None
     table = Table(title=f"Models in {escape(str(directory))}")
-    for column in ("pair", "version", "size", "path"):
+    for column in ("pair", "name", "family", "version", "licence", "builds", "size", "path"):
         table.add_column(column, overflow="fold")
     for model in found:
         table.add_row(
             model.pair,
+            escape(model.name),
+            model.family,
             escape(model.package_version),
+            ("[yellow]" if model.non_commercial else "") + escape(licence_note(model)),
+            "use it" if used.get(model.to_code) == model.path else "",
             decimal(model.size_bytes),
             escape(str(model.path)),
         )
     out.print(table, soft_wrap=False)
+    unused = [m for m in found if used.get(m.to_code) != m.path]
+    if unused:
+        out.print(
+            "several models for a language: builds use the Argos package, else the first by "
+            'name; choose with --model LANG=NAME or [translation.models] LANG = "NAME"',
+            markup=False,
+        )
 
 
 def is_package_file(item: str) -> bool:
-    return item.lower().endswith(".argosmodel") or "/" in item or Path(item).is_file()
+    """A package file or a converted model's folder, not a language code."""
+    return item.lower().endswith(".argosmodel") or "/" in item or Path(item).exists()
 
 
 @models_app.command("install")
@@ -130,7 +165,8 @@ def install_command(
         list[str],
         typer.Argument(
             help="Languages to download from the index (ja ko), or .argosmodel files to "
-            "install offline.",
+            "install offline, or CTranslate2 models converted from Marian, M2M100 or NLLB "
+            "(a folder, .zip or .tar.gz with briefing-model.json).",
             show_default=False,
         ),
     ],
@@ -162,7 +198,8 @@ def install_command(
 ) -> None:
     """Install models, from the index or from files.
 
-    Install models: English→LANG from the Argos index, or package files, checked first.
+    Install models: English→LANG from the Argos index, package files, or converted models (a
+    folder, .zip or .tar.gz with briefing-model.json), each checked first.
     """
     from briefing import models
 
@@ -183,7 +220,8 @@ def install_command(
                 )
             else:
                 raise InputError(
-                    f"{item!r} is neither a language code (like ja) nor an .argosmodel file"
+                    f"{item!r} is neither a language code (like ja) nor an .argosmodel file, "
+                    "a model folder or archive"
                 )
             if outcome.already_installed:
                 out.print(
@@ -191,9 +229,20 @@ def install_command(
                     "pass --force to download it again"
                 )
                 continue
-            out.print(
-                f"installed {escape(describe(outcome.model))} in {escape(str(outcome.model.path))}"
-            )
+            for pair in outcome.pairs or [outcome.model]:
+                out.print(f"installed {escape(describe(pair))} in {escape(str(pair.path))}")
+            model = outcome.model
+            if model.card is not None:
+                out.print(
+                    f"    {escape(model.name)}: family {model.family}; licence "
+                    f"{escape(licence_note(model))}"
+                )
+            if model.non_commercial:
+                err.print(
+                    f"[yellow]warning:[/] {escape(model.name)} is licensed "
+                    f"{escape(model.licence)}, which forbids commercial use: use it only where "
+                    "that licence allows"
+                )
             for old in outcome.replaced:
                 if old.path != outcome.model.path:
                     newer = models.version_key(old.package_version) > models.version_key(
@@ -258,12 +307,18 @@ def download_and_install(
 @models_app.command("remove")
 def remove_command(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Target language of the model, e.g. ja.")],
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="A model's name (as `models list` shows it), or a target language (e.g. ja: "
+            "every model for English→ja)."
+        ),
+    ],
     models_dir: ModelsDir = None,
 ) -> None:
     """Remove an installed model.
 
-    Remove the installed English→CODE model.
+    Remove an installed model by name, or every model for English→LANG.
     """
     from briefing import models
 
