@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import InputError
+from briefing.languages import SOURCE_LANGUAGE
 
 DESCRIPTION_NAME = "briefing-model.json"
 MODEL_FILES = ("model.bin", "config.json")
@@ -178,11 +179,16 @@ def read_card(
     licence = data.get("licence", data.get("license", ""))
     if not isinstance(licence, str):
         raise InputError(f"{where}: 'licence' must be a string such as CC-BY-4.0")
+    source = _string(data, "source", where, CODE_RE)
+    if source != SOURCE_LANGUAGE:
+        raise InputError(
+            f"{where} says {source}→…; briefing translates from English ({SOURCE_LANGUAGE}→…) only"
+        )
     card = ModelCard(
         family=family,
         name=_string(data, "name", where, NAME_RE),
         version=_string({"version": str(data.get("version", "1"))}, "version", where, VERSION_RE),
-        source=_string(data, "source", where, CODE_RE),
+        source=source,
         targets=tuple(dict.fromkeys(targets)),
         licence=licence,
         source_prefix=_prefixes(data, "source_prefix", targets, where),
