@@ -22,7 +22,7 @@ import pytest
 
 from briefing import models
 from briefing.models.families import FAMILIES
-from briefing.translation.engines.argos import Settings, load_model
+from briefing.translation.engines.argos import Decoding, load_model
 from tests.conftest import COPY_PACKAGES, FIXTURES, NARA, invoke
 from tests.fixtures.models.make_models import MODELS, build_models
 from tests.test_copy_build import expected
@@ -71,7 +71,7 @@ def test_each_family_translates_with_its_language_tokens_put_in_and_stripped(
         [encoded] = model.encode([SENTENCE])
         assert tuple(encoded[: len(source_tokens)]) == source_tokens
         assert encoded[-1] == "</s>"
-        [output] = model.translate_tokens([encoded], Settings())
+        [output] = model.translate_tokens([encoded], Decoding())
         # The copy weights return the source pieces after the forced language token.
         pieces = encoded[len(source_tokens) : -1]
         assert output == [*output_tokens, *pieces]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,7 @@ from briefing.languages import SOURCE_LANGUAGE
 
 if TYPE_CHECKING:
     from briefing import models
+    from briefing.translation import evaluate
     from briefing.workspace.fields import TranslationSettings
 
 models_app = typer.Typer(
@@ -326,3 +327,149 @@ def remove_command(
     with reported():
         for model in models.remove_model(directory, code, on_wait=waiting(directory)):
             out.print(f"removed {escape(describe(model))} from {escape(str(directory))}")
+
+
+@models_app.command("evaluate")
+def evaluate_command(
+    ctx: typer.Context,
+    lang: Annotated[str, typer.Option("--lang", help="Target language, e.g. ja.")],
+    references: Annotated[
+        Path | None,
+        typer.Option(
+            "--references",
+            help="Reference translations: a TMX file, or a TSV file of English<TAB>translation "
+            "lines (e.g. FLORES-200 devtest). Default: the translation memory's reviewed "
+            "sentences for the language.",
+            dir_okay=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Use at most this many sentences.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    models_dir: ModelsDir = None,
+    tm: Annotated[
+        str | None,
+        typer.Option("--tm", help="Translation memory (a file or a postgresql:// URL)."),
+    ] = None,
+    glossary: Annotated[
+        Path | None,
+        typer.Option("--glossary", help="Workspace glossary. Default: the setting `glossaries`."),
+    ] = None,
+) -> None:
+    """Score the installed models of a language.
+
+    Score every installed model of a language on reference sentences (the memory's reviewed
+    sentences, or a TMX or TSV file), best first: chrF, BLEU, the share passing the checks on
+    machine output, sentences per second and peak memory.
+    """
+    import json
+    from dataclasses import asdict
+
+    from briefing import models
+    from briefing.languages import LANGUAGES
+    from briefing.terms.layers import load_term_base
+    from briefing.translation import evaluate
+    from briefing.workspace.settings import load_settings
+
+    with reported():
+        settings = load_settings(options_given(ctx))
+        if lang not in LANGUAGES or lang == SOURCE_LANGUAGE:
+            targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+            raise InputError(f"--lang {lang}: choose a target language: {targets}")
+        directory = models.resolve_models_dir(settings.translation.models_dir)
+        found = [m for m in models.installed_models(directory) if m.to_code == lang]
+        if not found:
+            raise InputError(f"no {SOURCE_LANGUAGE}→{lang} model is installed in {directory}")
+        pairs, where = reference_pairs(references, lang, settings.translation.memory)
+        pairs = pairs[:limit] if limit else pairs
+        # The workspace glossary as builds use it: the setting, else the sources folder's.
+        beside = sorted(settings.sources.glob("*.yaml")) if settings.sources.is_dir() else []
+        terms = load_term_base(settings.glossaries, beside).without_event().glossary
+        tokenize = evaluate.bleu_tokenizer(lang)
+        scores = []
+        models.configure_argos(directory)
+        with scoring_progress() as progress:
+            for model in found:
+                task = progress.add_task(models.model_identity(model), total=len(pairs))
+                done = [0]
+
+                def advance(task: object = task, done: list[int] = done) -> None:
+                    if done[0] < len(pairs):
+                        done[0] += 1
+                        progress.advance(task)
+
+                scores.append(evaluate.evaluate_model(model, pairs, terms, tokenize, None, advance))
+        scores = evaluate.ranked(scores)
+    if as_json:
+        report = {
+            "lang": lang,
+            "references": {"from": where, "sentences": len(pairs)},
+            "models": [asdict(score) for score in scores],
+        }
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    print_scores(scores, lang, where, len(pairs))
+
+
+def reference_pairs(
+    references: Path | None, lang: str, memory_location: str | None
+) -> tuple[list[evaluate.Reference], str]:
+    """The references and where they came from."""
+    from briefing.memory.backend import open_memory
+    from briefing.translation import evaluate
+
+    if references is not None:
+        return evaluate.read_references(references, lang), str(references)
+    with open_memory(memory_location) as memory:
+        pairs = evaluate.references_from_memory(memory, lang)
+        where = f"reviewed sentences of {memory.name}"
+    if not pairs:
+        raise InputError(
+            f"the translation memory ({where.removeprefix('reviewed sentences of ')}) has no "
+            f"reviewed {SOURCE_LANGUAGE}→{lang} sentences; review some (briefing review export "
+            "and import), or give --references FILE (TMX, or TSV: English<TAB>translation)"
+        )
+    return pairs, where
+
+
+@contextlib.contextmanager
+def scoring_progress() -> Iterator[Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err.console(),
+        disable=not err.is_terminal,
+    ) as progress:
+        yield progress
+
+
+def print_scores(scores: list[evaluate.Score], lang: str, where: str, count: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{SOURCE_LANGUAGE}→{lang}: {count} sentences from {escape(where)}")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("model", overflow="fold", min_width=12)
+    table.add_column("family", overflow="fold")
+    for column in ("chrF", "BLEU", "checks ok", "sent/s", "peak MB"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("licence", overflow="fold")
+    for rank, score in enumerate(scores, start=1):
+        memory = f"{score.peak_memory_mb:.0f}" if score.peak_memory_mb is not None else "?"
+        table.add_row(
+            str(rank),
+            escape(score.model),
+            score.family,
+            f"{score.chrf:.1f}",
+            f"{score.bleu:.1f}",
+            f"{100 * score.passed_checks:.0f} %",
+            f"{score.sentences_per_second:.1f}",
+            memory,
+            escape(score.licence or "?"),
+        )
+    out.print(table, soft_wrap=False)
+    if scores:
+        out.print(f"BLEU: {escape(scores[0].bleu_signature)}; ranked by chrF", markup=False)

@@ -199,6 +199,12 @@ def load_model(
     return _loaded[key]
 
 
+def forget_models() -> None:
+    """Let every loaded model go (`briefing models evaluate` measures each alone)."""
+    _loaded.clear()
+    _translators.clear()
+
+
 class ArgosEngine:
     """The installed model for each target language (the one `choices` names for it, else the
     default: models.find_model), run with CTranslate2."""
