@@ -1,5 +1,8 @@
-"""`briefing models …`: list, install and remove translation models (Argos Translate packages
-and CTranslate2 models converted from Marian, M2M100 or NLLB)."""
+"""`briefing models …`: list, install, remove and evaluate translation models (Argos Translate
+packages and CTranslate2 models converted from Marian, M2M100 or NLLB).
+
+Over 400 lines, as one idea: the `models` command group, its commands and how each prints
+(the work itself is in briefing/models and briefing/translation/evaluate.py)."""
 
 from __future__ import annotations
 
@@ -381,7 +384,7 @@ def evaluate_command(
         found = [m for m in models.installed_models(directory) if m.to_code == lang]
         if not found:
             raise InputError(f"no {SOURCE_LANGUAGE}→{lang} model is installed in {directory}")
-        pairs, where = reference_pairs(references, lang, settings.translation.memory)
+        pairs, where = evaluate.load_references(references, lang, settings.translation.memory)
         pairs = pairs[:limit] if limit else pairs
         # The workspace glossary as builds use it: the setting, else the sources folder's.
         beside = sorted(settings.sources.glob("*.yaml")) if settings.sources.is_dir() else []
@@ -410,27 +413,6 @@ def evaluate_command(
         out.print_json(json.dumps(report, ensure_ascii=False))
         return
     print_scores(scores, lang, where, len(pairs))
-
-
-def reference_pairs(
-    references: Path | None, lang: str, memory_location: str | None
-) -> tuple[list[evaluate.Reference], str]:
-    """The references and where they came from."""
-    from briefing.memory.backend import open_memory
-    from briefing.translation import evaluate
-
-    if references is not None:
-        return evaluate.read_references(references, lang), str(references)
-    with open_memory(memory_location) as memory:
-        pairs = evaluate.references_from_memory(memory, lang)
-        where = f"reviewed sentences of {memory.name}"
-    if not pairs:
-        raise InputError(
-            f"the translation memory ({where.removeprefix('reviewed sentences of ')}) has no "
-            f"reviewed {SOURCE_LANGUAGE}→{lang} sentences; review some (briefing review export "
-            "and import), or give --references FILE (TMX, or TSV: English<TAB>translation)"
-        )
-    return pairs, where
 
 
 @contextlib.contextmanager

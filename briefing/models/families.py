@@ -50,7 +50,6 @@ class Family:
     name: str
     tokenizers: tuple[str, ...]  # SentencePiece files: (source, target) or (shared,)
     language_token: Callable[[str], str] | None = None  # code → token, for M2M100 and NLLB
-    converted_from: str = ""  # what the README's conversion command starts from
 
     def source_tokenizer(self) -> str:
         return self.tokenizers[0]
@@ -60,11 +59,9 @@ class Family:
 
 
 FAMILIES = {
-    "marian": Family("marian", ("source.spm", "target.spm"), None, "OPUS-MT, FuguMT"),
-    "m2m100": Family("m2m100", ("sentencepiece.bpe.model",), lambda code: f"__{code}__", "M2M100"),
-    "nllb": Family(
-        "nllb", ("sentencepiece.bpe.model",), lambda code: FLORES_CODES.get(code, code), "NLLB-200"
-    ),
+    "marian": Family("marian", ("source.spm", "target.spm")),  # OPUS-MT, FuguMT
+    "m2m100": Family("m2m100", ("sentencepiece.bpe.model",), lambda code: f"__{code}__"),
+    "nllb": Family("nllb", ("sentencepiece.bpe.model",), lambda code: FLORES_CODES.get(code, code)),
 }
 
 
@@ -85,11 +82,6 @@ class ModelCard:
     @property
     def non_commercial(self) -> bool:
         return bool(NON_COMMERCIAL_RE.search(self.licence))
-
-
-def is_non_commercial(licence: str) -> bool:
-    """Whether a licence identifier forbids commercial use (CC-BY-NC-4.0 does)."""
-    return bool(NON_COMMERCIAL_RE.search(licence))
 
 
 def family_of_files(names: Collection[str], vocabulary: Collection[str]) -> str | None:

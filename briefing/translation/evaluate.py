@@ -17,7 +17,6 @@ import contextlib
 import csv
 import gc
 import importlib.util
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -105,6 +104,27 @@ def read_references(path: Path, lang: str) -> list[Reference]:
     return found
 
 
+def load_references(
+    references: Path | None, lang: str, memory_location: str | None
+) -> tuple[list[Reference], str]:
+    """The references (from `references`, else the memory's reviewed sentences) and where
+    they came from; InputError when there are none."""
+    from briefing.memory.backend import open_memory
+
+    if references is not None:
+        return read_references(references, lang), str(references)
+    with open_memory(memory_location) as memory:
+        pairs = references_from_memory(memory, lang)
+        name = memory.name
+    if not pairs:
+        raise InputError(
+            f"the translation memory ({name}) has no reviewed {SOURCE_LANGUAGE}→{lang} "
+            "sentences; review some (briefing review export and import), or give --references "
+            "FILE (TMX, or TSV: English<TAB>translation)"
+        )
+    return pairs, f"reviewed sentences of {name}"
+
+
 def bleu_tokenizer(lang: str) -> str:
     """sacrebleu's MeCab tokenizer for the language when its extras are installed, else
     character tokenization (the signature printed with the score names it)."""
@@ -126,6 +146,10 @@ def _peak_memory_mb() -> float | None:
         for line in PEAK_FILE.read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024**2 if sys.platform == "darwin" else peak / 1024
 
