@@ -122,9 +122,15 @@ def test_a_number_lost_from_the_memory_is_flagged_in_document_report_memory_and_
     assert result.returncode == 0, result.output
     xliff = exported.read_text(encoding="utf-8")
     unit = xliff[: xliff.index("undersea mine")].rsplit("<trans-unit", 1)[1]
-    assert (
-        'state="needs-review-translation"' in xliff[xliff.index(unit) :].split("</trans-unit>")[0]
-    )
+    whole = xliff[xliff.index(unit) :].split("</trans-unit>")[0]
+    assert 'state="needs-review-translation"' in whole
+    assert "flagged: numbers: 183 missing; check this sentence first." in whole
+    word = tmp_path / "review.docx"
+    result = invoke("review", "export", NARA, "--lang", "ko", "-o", word, "--tm", tm)
+    assert result.returncode == 0, result.output
+    cells = [c.text for t in docx.Document(str(word)).tables for r in t.rows for c in r.cells]
+    [origin] = {c for c in cells if c.startswith("machine") and "FLAGGED" in c}
+    assert "FLAGGED: numbers: 183 missing; check this first" in origin
 
 
 def test_the_build_table_names_the_failed_check(tiny_models_dir: Path, tmp_path: Path) -> None:
