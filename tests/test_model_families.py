@@ -130,7 +130,7 @@ def test_install_from_a_folder_and_a_newer_version_replaces_only_its_own_model(
     (folder / "briefing-model.json").write_text(json.dumps({**card, "version": "1.1"}))
     result = invoke("models", "install", folder, "--models-dir", models_dir)
     assert result.returncode == 0, result.output
-    assert "replaced en→ja 1.0" in result.stdout or "replaced" in result.stdout
+    assert "    replaced en→ja 1.0" in result.stdout
     assert package_folders(models_dir) == [
         ".argos", "opus-mt-en-ja-copy-1_1", "translate-en_ja-0_2",
     ]  # fmt: skip
