@@ -20,21 +20,33 @@ sys.path.insert(0, str(ROOT))
 
 from briefing import models  # noqa: E402
 from tests.fixtures.argos.make_packages import build_package  # noqa: E402
+from tests.fixtures.models.make_models import build_bench_model  # noqa: E402
 
 NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
 GLOSSARY = ROOT / "sources" / "glossary.yaml"
 
 
-#: The two kinds of benchmark model, both 6+6 layers, d=512, 8 heads, ffn 2048, vocabulary 16k,
-#: int8. "random": seeded random weights; every output runs to its decoding limit and loses its
-#: placeholders (the worst case). "copy": hand-set weights; every output is its input's pieces
-#: and ends (natural length, placeholders kept, as a good real model does).
+#: The kinds of benchmark model, all 6+6 layers, d=512, 8 heads, ffn 2048, vocabulary 16k,
+#: int8. Argos packages: "random": seeded random weights; every output runs to its decoding
+#: limit and loses its placeholders (the worst case). "copy": hand-set weights; every output is
+#: its input's pieces and ends (natural length, placeholders kept, as a good real model does).
+#: Converted models of the other families, with the copy weights and their own tokenizers and
+#: language tokens: "marian" (two SentencePiece models), "m2m100" and "nllb" (one, and a
+#: forced target-language token).
 MODEL_KINDS = ("random", "copy")
+FAMILY_KINDS = ("marian", "m2m100", "nllb")
 
 
 def install_realistic_models(work: Path, targets: tuple[str, ...], kind: str = "random") -> Path:
-    """Build realistic-size en→target packages of `kind` (design.md §3) and install them."""
+    """Build realistic-size en→target models of `kind` (design.md §3) and install them."""
     models_dir = work / "models"
+    if kind in FAMILY_KINDS:
+        started = time.perf_counter()
+        folder = build_bench_model(work / "built", kind)
+        models.install_file(folder, models_dir)
+        took = time.perf_counter() - started
+        print(f"built and installed {kind} copy model: {folder.name} in {took:.1f} s", flush=True)
+        return models_dir
     for target in targets:
         started = time.perf_counter()
         package = build_package(

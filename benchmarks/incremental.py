@@ -14,7 +14,8 @@ realistic-size models (design.md §3), for each kind of model in its own process
           that rewrite every document (--force), one also writing every changes document:
           what the changes documents cost on top of writing the same documents;
 and the share of the cold build spent inside CTranslate2 (the rest: reading facts, protecting
-terms, tokenizing, the memory, rendering and writing documents). Models are loaded once before
+terms, tokenizing, the memory, rendering and writing documents) and in the checks on machine
+output (translation/checks.py; target under 5 %). Models are loaded once before
 the first build, as in a long-running process. Figures are medians of --repeat runs.
 Usage: python benchmarks/incremental.py [--models random,copy] [--files 5] [--repeat 3]
 """
@@ -49,6 +50,7 @@ from briefing.languages import parse_languages
 from briefing.memory.sqlite import TranslationMemory
 from briefing.report import BuildReport
 from briefing.terms.layers import load_term_base
+from briefing.translation import checks
 from briefing.translation.engines.argos import (
     DEFAULTS,
     ArgosEngine,
@@ -185,11 +187,36 @@ def timed_models(models_dir: Path) -> list[TimedTranslator]:
     return timers
 
 
+class TimedChecks:
+    """Adds up the time the translation stage spends in the checks on machine output."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.init, self.call = checks.PassChecks.__init__, checks.PassChecks.__call__
+        timer = self
+
+        def init(self: checks.PassChecks, *args: Any) -> None:
+            with timed() as spent:
+                timer.init(self, *args)
+            timer.seconds += spent[0]
+
+        def call(self: checks.PassChecks, *args: Any) -> Any:
+            with timed() as spent:
+                result = timer.call(self, *args)
+            timer.seconds += spent[0]
+            return result
+
+        checks.PassChecks.__init__ = init  # type: ignore[method-assign]
+        checks.PassChecks.__call__ = call  # type: ignore[method-assign]
+
+
 def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
     decoding = Decoding(options.beam, options.batch, options.max_length)
     figures: dict[str, Any] = {"model": kind, "load_before": os.getloadavg()[0]}
     cold_runs, warm_runs, change_runs, term_runs, shares, notes = [], [], [], [], [], []
     rewrite_runs, changes_runs, changes_written = [], [], 0
+    check_shares = []
+    checks_timer = TimedChecks()
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as temporary:
         base = Path(temporary)
         models_dir = install_realistic_models(base, ("ja", "ko"), kind)
@@ -200,10 +227,12 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
             term_target = prepare_term_scenario(paths)
             for timer in timers:
                 timer.seconds = 0.0
+            checks_timer.seconds = 0.0
             with timed() as cold:
                 report = run(paths, work, models_dir, decoding)
             assert report.exit_code == 0, report.problems
             shares.append(sum(t.seconds for t in timers) / cold[0])
+            check_shares.append(checks_timer.seconds / cold[0])
             rows_cold = memory_rows(work)
             cold_runs.append(cold[0])
 
@@ -258,6 +287,7 @@ def measure(kind: str, options: argparse.Namespace) -> dict[str, Any]:
         rewrite_changes=median(changes_runs),
         changes_written=changes_written,
         changes_cost_pct=100 * (median(changes_runs) / median(rewrite_runs) - 1),
+        checks_share=median(check_shares),
         changed_segments=len(split_segments(NEW)),
         notes=notes[-1],
         peak_mb=peak_memory_mb(),
@@ -270,6 +300,7 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
     for f in figures.values():
         n = f["notes"]
         f["share_pct"] = 100 * f["inside_share"]
+        f["checks_pct"] = 100 * f["checks_share"]
         f["peak"] = f"{f['peak_mb']:.0f} MB"
         f["load"] = f"{f['load_before']:.1f} / {f['load_after']:.1f}"
         f["cold_docs"] = "{} written".format(n["cold"][0])
@@ -304,6 +335,7 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
             ("change/cold speed-up", "change_over_cold"),
             ("term/cold speed-up", "term_over_cold"),
             ("share of cold build inside CTranslate2, %", "share_pct"),
+            ("share of cold build in output checks, % (target < 5)", "checks_pct"),
             ("peak memory", "peak"),
             ("load average (1 min) before / after", "load"),
         ],

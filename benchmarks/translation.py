@@ -24,8 +24,12 @@ calls submitted together) on a sample of the token lists, then beam 1/2/4 at the
 Models: "random" (random weights: every output runs to its decoding limit and every placeholder
 is lost, so every sentence with a glossary term takes the retry pass: the worst case) and "copy"
 (hand-set weights that output the input's pieces and end: natural length, placeholders kept,
-as a good real model does). Timed figures are medians of --repeat runs.
-Usage: python benchmarks/translation.py [--models random,copy] [--variants 3] [--repeat 3]
+as a good real model does), both Argos packages; and copy models of each other family, as
+CTranslate2's converters lay them out: "marian", "m2m100" and "nllb" (their tokenizers, and
+M2M100's and NLLB's forced target-language token in every call). Timed figures are medians
+of --repeat runs.
+Usage: python benchmarks/translation.py [--models random,copy,marian,m2m100,nllb] [--variants 3]
+       [--repeat 3]
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from typing import Any
 
 import ctranslate2
 from common import (
+    FAMILY_KINDS,
     MODEL_KINDS,
     TimedTranslator,
     install_realistic_models,
@@ -54,6 +59,7 @@ from common import (
 from briefing import models
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
+from briefing.models.families import model_folder
 from briefing.terms.glossary import EMPTY, load_glossary
 from briefing.translation.engines.argos import (
     DEFAULTS,
@@ -169,6 +175,8 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             for tokens, decoding in sample:
                 skip = ("max_batch_size", "target_prefix")
                 single = {k: v for k, v in decoding.items() if k not in skip}
+                if "target_prefix" in decoding:  # the forced language token, for one
+                    single["target_prefix"] = decoding["target_prefix"][:1]
                 product.translate_batch([tokens], **single)
 
         # The sweep: a sample of the token lists, grouped by decoding limit as the pipeline does.
@@ -176,7 +184,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         sweep_calls = [[([picked[i] for i in ix], o) for ix, o in model.plan(picked, settings)]]
         sizes = [("examples", n) for n in (8, 16, 32)] + [("tokens", 512)]
         sweep = []
-        model_path = str(installed.path / "model")
+        model_path = str(model_folder(installed.path, installed.card))
         for inter, intra in thread_layouts(os.cpu_count() or 1) if args.sweep else ():
             translator = ctranslate2.Translator(
                 model_path, device="cpu", inter_threads=inter, intra_threads=intra
@@ -311,7 +319,7 @@ def report(figures: dict[str, dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default=",".join(MODEL_KINDS))
+    parser.add_argument("--models", default=",".join(MODEL_KINDS + FAMILY_KINDS))
     parser.add_argument("--variants", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timed figure (median)")
     parser.add_argument("--naive-sample", type=int, default=16, help="calls timed for (a)")

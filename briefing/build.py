@@ -173,6 +173,7 @@ class Writer:
             from_machine=sum(t.from_machine for t in used.values()),
             flagged=sum(t.flagged_segments for t in used.values()),
             flagged_texts=[text for text, t in used.items() if t.flagged],
+            flagged_problems={text: list(t.problems) for text, t in used.items() if t.flagged},
             kept_in_english=[] if job.language.is_source else kept_names(job.file),
         )
         if self.strict and outcome.kept_in_english:

@@ -64,9 +64,21 @@ class DocumentOutcome:
     from_machine: int = 0
     flagged: int = 0
     flagged_texts: list[str] = field(default_factory=list)  # English source of each flagged text
+    # each flagged text's problems, "check: detail" (translation/checks.py, or terms)
+    flagged_problems: dict[str, list[str]] = field(default_factory=dict)
     kept_in_english: list[KeptName] = field(default_factory=list)
     since: int | None = None  # a changes document: the version it compares with
     counts: tuple[int, int, int] | None = None  # … statements, participants, sources changed
+
+    @property
+    def flagged_by_check(self) -> dict[str, int]:
+        """Flagged sentences per failed check, e.g. {"numbers": 2, "terms": 1}."""
+        counts: dict[str, int] = {}
+        for problems in self.flagged_problems.values():
+            for problem in problems:
+                name = problem.split(":", 1)[0]
+                counts[name] = counts.get(name, 0) + 1
+        return counts
 
 
 @dataclass

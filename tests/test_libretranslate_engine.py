@@ -308,7 +308,7 @@ def test_auto_device_is_the_cpu_here_and_the_build_says_so(
         "--models-dir", tiny_models_dir, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "in-process Argos models on cpu (auto: 0 CUDA devices found" in result.stderr
+    assert "in-process models (CTranslate2) on cpu (auto: 0 CUDA devices found" in result.stderr
 
 
 def test_cuda_without_a_gpu_is_a_clear_error(tiny_models_dir: Path, tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ import typer
 from briefing.cli.app import app
 from briefing.cli.common import options_given
 from briefing.errors import InputError
+from briefing.scaffold.init import init_workspace
 from briefing.workspace.config_file import CONFIG_NAME, key_lines
 from briefing.workspace.fields import Settings, fields, option_keys
-from briefing.scaffold.init import init_workspace
 from briefing.workspace.settings import load_settings
 from tests.conftest import ROOT, run_cli
 
@@ -268,8 +268,18 @@ def test_validate_without_files_checks_every_facts_file_of_the_workspace(tmp_pat
 
 # --------------------------------------------------------------------------- options as settings
 
-#: Options of `briefing build` that are the command's own, not settings.
-BUILD_OWN_OPTIONS = {"--report", "--force", "--pdf", "--watch", "--help", "--since", "--release"}
+#: Options of `briefing build` that are the command's own, not settings (--model LANG=NAME sets
+#: one of translation.models by its LANG).
+BUILD_OWN_OPTIONS = {
+    "--report",
+    "--force",
+    "--pdf",
+    "--watch",
+    "--help",
+    "--since",
+    "--release",
+    "--model",
+}
 
 
 def _commands() -> dict[str, Any]:

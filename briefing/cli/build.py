@@ -87,6 +87,15 @@ def build_command(
             "Default: Argos Translate's own.",
         ),
     ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            help="The installed model a language's documents use, when several are: LANG=NAME "
+            "(repeat for each language), e.g. --model ja=opus-mt-en-jap. Default: the setting "
+            "translation.models, else the Argos package, else the first by name.",
+        ),
+    ] = None,
     tm: Annotated[
         str | None,
         typer.Option(
@@ -211,8 +220,9 @@ def build_command(
     from briefing.workspace.settings import load_settings
 
     # The options that are settings (--lang … --batch-size) reach them by the option names
-    # their fields give in `Via`; the others are this command's own.
-    overrides = options_given(ctx)
+    # their fields give in `Via`; --model LANG=NAME sets one of translation.models; the others
+    # are this command's own.
+    overrides = {**options_given(ctx), **model_choices(model or [])}
     settings = load_settings(overrides)
     from briefing.versions import parse_since
 
@@ -236,6 +246,22 @@ def build_command(
     if pdf:
         code = max(code, write_pdfs(report))
     raise typer.Exit(code)
+
+
+def model_choices(options: list[str]) -> dict[str, str]:
+    """--model ja=NAME … as settings (translation.models.ja)."""
+    from briefing.workspace.fields import ModelChoice
+
+    chosen = {}
+    for option in options:
+        lang, _, name = option.partition("=")
+        if not name.strip() or lang.strip() not in ModelChoice.model_fields:
+            raise InputError(
+                f"--model {option}: give LANG=NAME with LANG one of "
+                f"{', '.join(ModelChoice.model_fields)}, e.g. --model ja=opus-mt-en-jap"
+            )
+        chosen[f"translation.models.{lang.strip()}"] = name.strip()
+    return chosen
 
 
 # --------------------------------------------------------------------------- --watch

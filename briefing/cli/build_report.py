@@ -47,6 +47,7 @@ def print_report(report: BuildReport) -> None:
         table.add_column("facts", overflow="fold", min_width=12)
         for column in ("lang", "result", "memory", "machine", "flagged", "in English"):
             table.add_column(column, no_wrap=True)
+        table.add_column("checks failed", overflow="fold")
         for d in report.documents:
             table.add_row(
                 d.source.name,
@@ -56,6 +57,7 @@ def print_report(report: BuildReport) -> None:
                 str(d.from_machine),
                 str(d.flagged),
                 str(len(d.kept_in_english)),
+                ", ".join(f"{name} {count}" for name, count in d.flagged_by_check.items()),
             )
         console = err.console()
         if not console.is_terminal:  # a log file or pipe has no width to keep to
@@ -69,7 +71,11 @@ def print_report(report: BuildReport) -> None:
             print_internal(d.trace)
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
-            err.print(f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}")
+            why = "; ".join(d.flagged_problems.get(text, []))
+            err.print(
+                f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}"
+                + (escape(f" [{why}]") if why else "")
+            )
         for kept in d.kept_in_english:
             entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
             err.print(
@@ -196,8 +202,10 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
                     "memory": d.from_memory,
                     "machine": d.from_machine,
                     "flagged": d.flagged,
+                    "flagged_by_check": d.flagged_by_check,
                 },
                 "flagged_texts": d.flagged_texts,
+                "flagged_problems": d.flagged_problems,
                 **(
                     {
                         "changes": dict(

@@ -1,4 +1,5 @@
-"""Translation models (Argos packages): where they live, checking, installing, the index.
+"""Translation models (Argos packages and converted CTranslate2 models of other families):
+where they live, checking, installing, the index.
 
 The command line, the translation stage and the tests use these names.
 """

@@ -20,8 +20,9 @@ from typing import Any
 from briefing import __version__
 from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE
+from briefing.models.archive import CHUNK
 from briefing.models.check import CODE_RE, DEFAULT_LIMITS, PackageLimits, refuse
-from briefing.models.install import CHUNK, InstallOutcome, install_file
+from briefing.models.install import InstallOutcome, install_file
 from briefing.models.store import find_model, version_key, work_folder
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
@@ -181,7 +182,10 @@ def install_code(
         raise InputError(f"{to_code} is the source language; name a target language such as ja")
     address = url or DEFAULT_INDEX_URL
     entry = choose_entry(fetch_index(address), to_code, address)
-    installed = find_model(models_dir, SOURCE_LANGUAGE, to_code)
+    # The index holds Argos packages: other models of the pair are no reason to skip it.
+    installed = find_model(
+        models_dir, SOURCE_LANGUAGE, to_code, f"translate-{SOURCE_LANGUAGE}_{to_code}"
+    )
     if (
         installed is not None
         and not force

@@ -1,29 +1,24 @@
 """Installing and removing checked packages, never leaving a half-installed one.
 
 A checked package is extracted into a hidden staging folder inside the models folder, loaded
-once with Argos and CTranslate2, and only then renamed into place; older versions of its
-language pair are removed after. Nothing is written outside the models folder.
+once with CTranslate2 and its tokenizer, and only then renamed into place; older versions of
+the same model (an Argos package's language pair, a converted model's name) are removed after.
+Other models of the same pair stay: several may be installed, and a setting chooses. Nothing is
+written outside the models folder.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-import zipfile
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE
-from briefing.models.check import (
-    DEFAULT_LIMITS,
-    CheckedPackage,
-    PackageLimits,
-    check_package,
-    refuse,
-)
+from briefing.models.archive import DEFAULT_LIMITS, Package, PackageLimits, extract, refuse
+from briefing.models.check import CheckedPackage, check_package
+from briefing.models.families import DESCRIPTION_NAME, Tokens, card_json
 from briefing.models.store import (
     InstalledModel,
     changing,
@@ -36,66 +31,36 @@ from briefing.models.store import (
     work_folder,
 )
 
-CHUNK = 1024**2
-
 
 @dataclass(frozen=True)
 class InstallOutcome:
     model: InstalledModel
     replaced: list[InstalledModel]
     already_installed: bool = False
-
-
-def _extract(path: Path, checked: CheckedPackage, target: Path, limits: PackageLimits) -> None:
-    """Extract the checked package's folder into `target`, enforcing the sizes as it writes."""
-    target.mkdir()
-    root = target.resolve()
-    written_total = 0
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in checked.members:
-                parts = info.filename.rstrip("/").split("/")[1:]
-                if not parts:
-                    continue
-                destination = target.joinpath(*parts)
-                if not destination.resolve().is_relative_to(root):
-                    raise refuse(checked.source, f"member {info.filename!r} leaves the folder")
-                if info.filename.endswith("/") or stat.S_ISDIR(info.external_attr >> 16):
-                    destination.mkdir(parents=True, exist_ok=True)
-                    continue
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                written = 0
-                with archive.open(info) as stream, open(destination, "xb") as output:
-                    while chunk := stream.read(CHUNK):
-                        written += len(chunk)
-                        written_total += len(chunk)
-                        if written > info.file_size or written_total > limits.max_unpacked_bytes:
-                            raise refuse(
-                                checked.source,
-                                f"member {info.filename!r} unpacks to more than it declares",
-                            )
-                        output.write(chunk)
-                os.chmod(destination, 0o644)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
-        raise refuse(checked.source, f"the zip archive is damaged ({error})") from None
+    # every pair the model serves (a multilingual model serves several), `model` first
+    pairs: list[InstalledModel] = field(default_factory=list)
 
 
 def _prove_loads(folder: Path, checked: CheckedPackage) -> None:
-    """Load the package with Argos and CTranslate2 and translate two words, or say why not."""
+    """Load the model with CTranslate2 and its tokenizer and translate two words into each of
+    its languages, or say why not."""
     import ctranslate2
-    from argostranslate.package import Package
 
     try:
-        package = Package(folder)
-        if (package.from_code, package.to_code) != (checked.from_code, checked.to_code):
-            raise refuse(checked.source, "Argos reads other languages from it than checked")
-        tokenizer = getattr(package, "tokenizer", None)
-        if tokenizer is None:
-            raise refuse(checked.source, "Argos finds no tokenizer in it")
-        tokens = tokenizer.encode("Good morning.")
-        translator = ctranslate2.Translator(str(folder / "model"), device="cpu")
-        results = translator.translate_batch([tokens], beam_size=1, max_decoding_length=8)
-        tokenizer.decode(results[0].hypotheses[0])
+        if checked.card is None:
+            _prove_argos_loads(folder, checked)
+            return
+        tokens = Tokens(folder, checked.card)
+        translator = ctranslate2.Translator(str(folder), device="cpu")
+        for target in checked.card.targets:
+            prefix = tokens.target_prefix(target)
+            results = translator.translate_batch(
+                [tokens.encode("Good morning.", target)],
+                beam_size=1,
+                max_decoding_length=8,
+                target_prefix=[prefix] if prefix else None,
+            )
+            tokens.decode(results[0].hypotheses[0], target)
         del translator
     except InputError:
         raise
@@ -105,6 +70,23 @@ def _prove_loads(folder: Path, checked: CheckedPackage) -> None:
         ) from None
 
 
+def _prove_argos_loads(folder: Path, checked: CheckedPackage) -> None:
+    import ctranslate2
+    from argostranslate.package import Package as ArgosPackage
+
+    package = ArgosPackage(folder)
+    if (package.from_code, package.to_code) != (checked.from_code, checked.to_code):
+        raise refuse(checked.source, "Argos reads other languages from it than checked")
+    tokenizer = getattr(package, "tokenizer", None)
+    if tokenizer is None:
+        raise refuse(checked.source, "Argos finds no tokenizer in it")
+    tokens = tokenizer.encode("Good morning.")
+    translator = ctranslate2.Translator(str(folder / "model"), device="cpu")
+    results = translator.translate_batch([tokens], beam_size=1, max_decoding_length=8)
+    tokenizer.decode(results[0].hypotheses[0])
+    del translator
+
+
 def _discard(path: Path, models_dir: Path) -> None:
     """Remove a folder: first renamed to a hidden name, so it vanishes from listings at once."""
     with work_folder(models_dir, ".removing-") as trash:
@@ -112,12 +94,13 @@ def _discard(path: Path, models_dir: Path) -> None:
 
 
 def _refuse_downgrade(models_dir: Path, checked: CheckedPackage) -> None:
-    installed = find_model(models_dir, checked.from_code, checked.to_code)
+    installed = find_model(models_dir, checked.from_code, checked.to_code, checked.name)
     if installed is not None and version_key(installed.package_version) > version_key(
         checked.package_version
     ):
+        shown = installed.pair if checked.card is None else f"{checked.name}"
         raise InputError(
-            f"{checked.source}: {installed.pair} {installed.package_version} is installed, newer "
+            f"{checked.source}: {shown} {installed.package_version} is installed, newer "
             f"than {checked.package_version}; pass --force to install the older version instead"
         )
 
@@ -132,7 +115,8 @@ def install_file(
     force: bool = False,
     on_wait: Callable[[], None] | None = None,
 ) -> InstallOutcome:
-    """Check, extract, load and install a package file; other versions of its pair are replaced.
+    """Check, extract, load and install a package (a file, or a converted model's folder);
+    other versions of the same model are replaced.
 
     Nothing is extracted unless every check passes, and the package appears in `models_dir` only
     once it is complete and loads. An older version than the one installed needs `force`. The
@@ -146,16 +130,21 @@ def install_file(
     configure_argos(models_dir)
     with work_folder(models_dir) as staging:
         folder = staging / checked.folder_name
-        _extract(path, checked, folder, limits)
+        with Package(path, checked.source) as package:
+            extract(package, checked.members, folder, limits)
+        if checked.card is not None:  # the card as checked, every field resolved
+            (folder / DESCRIPTION_NAME).write_bytes(card_json(checked.card))
         _prove_loads(folder, checked)
         with changing(models_dir, on_wait):
             if not force:  # another install may have come first
                 _refuse_downgrade(models_dir, checked)
-            older = [
-                m
-                for m in installed_models(models_dir)
-                if (m.from_code, m.to_code) == (checked.from_code, checked.to_code)
-            ]
+            older = list(
+                {
+                    m.path: m
+                    for m in installed_models(models_dir)
+                    if m.name == checked.name and m.from_code == checked.from_code
+                }.values()
+            )
             final = models_dir / checked.folder_name
             previous = staging / "previous"
             if final.exists():
@@ -170,28 +159,31 @@ def install_file(
                 if model.path != final and model.path.exists():
                     _discard(model.path, models_dir)
     installed = read_installed(final)
-    if installed is None:  # pragma: no cover - the checks above make this unreachable
+    if not installed:  # pragma: no cover - the checks above make this unreachable
         raise BriefingError(f"{final}: the installed package cannot be read back")
-    return InstallOutcome(installed, older)
+    return InstallOutcome(installed[0], older, pairs=installed)
 
 
 def remove_model(
     models_dir: Path,
-    to_code: str,
+    what: str,
     from_code: str = SOURCE_LANGUAGE,
     on_wait: Callable[[], None] | None = None,
 ) -> list[InstalledModel]:
-    """Remove every installed version of from_code→to_code; InputError when there is none."""
+    """Remove every installed version of the model named `what`, or every model that serves
+    from_code→`what` (a multilingual one with all its pairs); the removed models, one per
+    folder. InputError when there is none."""
+    none = f"no model named {what} and no {from_code}→{what} model is installed in {models_dir}"
     if not models_dir.is_dir():
-        raise InputError(f"no {from_code}→{to_code} model is installed in {models_dir}")
+        raise InputError(none)
     with changing(models_dir, on_wait):
-        matches = [
-            m
-            for m in installed_models(models_dir)
-            if (m.from_code, m.to_code) == (from_code, to_code)
+        installed = installed_models(models_dir)
+        matches = [m for m in installed if m.name == what] or [
+            m for m in installed if (m.from_code, m.to_code) == (from_code, what)
         ]
         if not matches:
-            raise InputError(f"no {from_code}→{to_code} model is installed in {models_dir}")
-        for model in matches:
-            _discard(model.path, models_dir)
-    return matches
+            raise InputError(none)
+        folders = {m.path: m for m in matches}
+        for path in folders:
+            _discard(path, models_dir)
+    return list(folders.values())

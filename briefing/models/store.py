@@ -1,8 +1,11 @@
 """Where translation models live, which are installed, and what each is called.
 
-A model is an Argos Translate package: a folder with `metadata.json`, a CTranslate2 model in
-`model/` and a tokenizer. The models folder is Argos' own unless another is given; Argos is
-pointed at it before it is first imported, so that nothing is written elsewhere.
+A model is an Argos Translate package (a folder with `metadata.json`, a CTranslate2 model in
+`model/` and a tokenizer) or a converted CTranslate2 model of another family (`model.bin`, its
+tokenizer files and `briefing-model.json`: models/families.py). Several may serve one language
+pair; builds use the one a setting names, else the Argos package, else the first by name. The
+models folder is Argos' own unless another is given; Argos is pointed at it before it is first
+imported, so that nothing is written elsewhere.
 
 Builds and installs share the folder through a read-write lock (filelock's, on every platform):
 a build finds and uses its models under the shared side, an install or removal swaps packages
@@ -27,24 +30,46 @@ from typing import Any
 
 from filelock import FileLock, ReadWriteLock, Timeout
 
+from briefing.errors import InputError
+from briefing.models.families import DESCRIPTION_NAME, ModelCard, card_as_installed
+
 METADATA_NAME = "metadata.json"
 PRIVATE_ARGOS_DIR = ".argos"
 
 
 @dataclass(frozen=True)
 class InstalledModel:
-    """One installed package, as its metadata.json describes it."""
+    """One installed model for one language pair, as its metadata.json or briefing-model.json
+    describes it (a multilingual model is one of these per pair it serves)."""
 
     from_code: str
     to_code: str
     package_version: str
-    code: str
+    code: str  # translate-en_ja
     path: Path
     size_bytes: int
+    card: ModelCard | None = None  # a converted model's; None for an Argos package
 
     @property
     def pair(self) -> str:
         return f"{self.from_code}→{self.to_code}"
+
+    @property
+    def family(self) -> str:
+        return self.card.family if self.card else "argos"
+
+    @property
+    def name(self) -> str:
+        """What a setting chooses it by: the card's name, or the Argos package code."""
+        return self.card.name if self.card else self.code
+
+    @property
+    def licence(self) -> str:
+        return self.card.licence if self.card else ""
+
+    @property
+    def non_commercial(self) -> bool:
+        return bool(self.card and self.card.non_commercial)
 
 
 def _env_path(name: str) -> Path | None:
@@ -162,56 +187,79 @@ def _folder_size(path: Path) -> int:
     return total
 
 
-def read_installed(path: Path) -> InstalledModel | None:
-    """The package in folder `path`, or None when it is not a readable translation package."""
+def read_installed(path: Path) -> list[InstalledModel]:
+    """The model in folder `path`, once per language pair it serves; none when it is not a
+    readable translation model."""
+    size = _folder_size(path)
+    description = path / DESCRIPTION_NAME
+    if description.is_file():
+        try:
+            files = [child.name for child in path.iterdir()]
+            card = card_as_installed(description.read_bytes(), str(description), files)
+        except (OSError, InputError):
+            return []
+        return [
+            InstalledModel(
+                card.source, target, card.version, f"translate-{card.source}_{target}", path, size,
+                card,
+            )
+            for target in card.targets
+        ]  # fmt: skip
     try:
         metadata = json.loads((path / METADATA_NAME).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError):
-        return None
+        return []
     if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":
-        return None
+        return []
     from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
     if not isinstance(from_code, str) or not isinstance(to_code, str):
-        return None
+        return []
     version = metadata.get("package_version", "")
-    return InstalledModel(
-        from_code=from_code,
-        to_code=to_code,
-        package_version=str(version),
-        code=f"translate-{from_code}_{to_code}",
-        path=path,
-        size_bytes=_folder_size(path),
-    )
+    return [
+        InstalledModel(
+            from_code=from_code,
+            to_code=to_code,
+            package_version=str(version),
+            code=f"translate-{from_code}_{to_code}",
+            path=path,
+            size_bytes=size,
+        )
+    ]
 
 
 def installed_models(models_dir: Path) -> list[InstalledModel]:
-    """Every package in the folder, by language pair then newest first; hidden folders skipped."""
+    """Every model in the folder, per language pair: the Argos package first, then the others
+    by name, each name newest first; hidden folders skipped."""
     if not models_dir.is_dir():
         return []
     found = []
     for child in models_dir.iterdir():
         if child.name.startswith(".") or not child.is_dir():
             continue
-        model = read_installed(child)
-        if model is not None:
-            found.append(model)
-    found.sort(key=lambda m: (m.from_code, m.to_code, m.path.name))
+        found += read_installed(child)
+    found.sort(key=lambda m: m.path.name)
     found.sort(key=lambda m: version_key(m.package_version), reverse=True)
-    found.sort(key=lambda m: (m.from_code, m.to_code))
+    found.sort(key=lambda m: (m.from_code, m.to_code, m.card is not None, m.name))
     return found
 
 
-def find_model(models_dir: Path, from_code: str, to_code: str) -> InstalledModel | None:
-    """The installed package for the pair, the newest version if there are several."""
+def find_model(
+    models_dir: Path, from_code: str, to_code: str, name: str | None = None
+) -> InstalledModel | None:
+    """The model builds use for the pair: the one named (newest version), else the Argos
+    package, else the first by name."""
     for model in installed_models(models_dir):
-        if (model.from_code, model.to_code) == (from_code, to_code):
+        pair = (model.from_code, model.to_code) == (from_code, to_code)
+        if pair and (name is None or model.name == name):
             return model
     return None
 
 
 def model_identity(model: InstalledModel) -> str:
-    """A stable name for the model, e.g. "translate-en_ja@1.1": memory key and document notice."""
-    return f"{model.code}@{model.package_version}"
+    """A stable name for the model, e.g. "translate-en_ja@1.1" or "opus-mt-en-jap@2020-01":
+    part of every memory key, so that outputs of different models never mix, and named in the
+    document's notice."""
+    return f"{model.name}@{model.package_version}"
 
 
 # Sharing the folder between builds and installs ----------------------------------------------

@@ -61,7 +61,7 @@ _REF = re.compile(r"\bref ([0-9a-f]{12})\b")
 _ORIGIN = re.compile(rf"^\s*({ORIGIN_MACHINE}|{ORIGIN_REVIEWED}|{ORIGIN_NONE})\b")
 
 
-def _origin_text(entry: StoredEntry | None) -> str:
+def _origin_text(entry: StoredEntry | None, reasons: tuple[str, ...] = ()) -> str:
     """What the Origin cell says; its first word and its last line are read back."""
     if entry is None:
         return f"{ORIGIN_NONE}: no translation yet\nref {target_digest('')}"
@@ -70,7 +70,8 @@ def _origin_text(entry: StoredEntry | None) -> str:
         return f"{ORIGIN_REVIEWED}{who}, {entry.updated[:10]}\nref {target_digest(entry.target)}"
     text = f"{ORIGIN_MACHINE}\n{entry.model}"
     if entry.flagged:
-        text += "\nFLAGGED: a name did not come through intact; check this first"
+        why = "; ".join(reasons) or "it failed a check on machine output"
+        text += f"\nFLAGGED: {why}; check this first"
     return f"{text}\nref {target_digest(entry.target)}"
 
 
@@ -83,7 +84,9 @@ def _instructions(document: ReviewDocument) -> list[str]:
         "translation is stored as reviewed. To keep a translation as it is, write OK in its "
         "Comment column. Anything else you write there is kept as a comment beside it.",
         "Do not change the Unit, English source or Origin columns, nor the table below. "
-        "Sentences marked FLAGGED lost a name in machine translation: check those first.",
+        "Sentences marked FLAGGED lost a name, a number or a date in machine translation, or "
+        "failed another check on it (brackets, repetition, left in English, length): check "
+        "those first.",
         "Save as .docx and import with: briefing review import FILE.docx --reviewer NAME",
     ]
 
@@ -113,8 +116,10 @@ def build_review_docx(
     title: str,
     reference: Path,
     fonts: tuple[str, str] | None,
+    reasons: dict[str, tuple[str, ...]] | None = None,
 ) -> bytes:
-    """The review document's bytes; the same document and memory give the same bytes."""
+    """The review document's bytes; the same document and memory give the same bytes.
+    `reasons`: the checks each flagged sentence failed."""
     doc = docx.Document(str(reference))
     docx_xml.clear_body(doc)  # the reference document's own text, if any
     apply_language(doc, LANGUAGES[document.lang].tag, *(fonts or (None, None)))
@@ -157,7 +162,7 @@ def build_review_docx(
             cells[0].text = unit.id
             cells[1].text = unit.segment
             cells[2].text = entry.target if entry is not None else ""
-            cells[3].text = _origin_text(entry)
+            cells[3].text = _origin_text(entry, (reasons or {}).get(unit.segment, ()))
             for cell in (cells[0], cells[3]):
                 for paragraph in cell.paragraphs:
                     for run in paragraph.runs:

@@ -34,23 +34,32 @@ def _state(entry: StoredEntry | None) -> tuple[str, str | None]:
     return "translated", "leveraged-mt"
 
 
-def _origin_note(entry: StoredEntry | None) -> str:
+def _origin_note(entry: StoredEntry | None, reasons: tuple[str, ...] = ()) -> str:
     if entry is None:
         return "Origin: none yet; no translation in the memory. Translate it here."
     if entry.reviewed:
         who = f" by {entry.reviewer}" if entry.reviewer else ""
         return f"Origin: reviewed{who} ({entry.updated[:10]})."
     text = f"Origin: machine translation ({entry.model})."
-    if entry.flagged:
+    if entry.flagged and reasons:
+        text += f" flagged: {'; '.join(reasons)}; check this sentence first."
+    elif entry.flagged:
         text += (
-            " flagged: a name or number did not survive machine translation intact;"
+            " flagged: a name, number or date did not come through machine translation intact,"
+            " or another check on its output failed (brackets, repetition, left in English,"
+            " length);"
             " check this sentence first."
         )
     return text
 
 
-def build_xliff(document: ReviewDocument, known: dict[str, StoredEntry]) -> bytes:
-    """The XLIFF 1.2 file for `document`, with targets from `known`."""
+def build_xliff(
+    document: ReviewDocument,
+    known: dict[str, StoredEntry],
+    reasons: dict[str, tuple[str, ...]] | None = None,
+) -> bytes:
+    """The XLIFF 1.2 file for `document`, with targets from `known` and, for flagged
+    sentences, the checks they failed (`reasons`, by sentence)."""
     ET.register_namespace("", XLIFF_NS)
     root = ET.Element(qualified("xliff"), {"version": "1.2"})
     file = ET.SubElement(
@@ -101,7 +110,7 @@ def build_xliff(document: ReviewDocument, known: dict[str, StoredEntry]) -> byte
         target.text = exported
         context = f"Section: {', '.join(item.sections)}. Fact: {'; '.join(item.places)}."
         ET.SubElement(unit, qualified("note"), {"from": TOOL, "annotates": "source"}).text = context
-        origin = _origin_note(entry)
+        origin = _origin_note(entry, (reasons or {}).get(item.segment, ()))
         ET.SubElement(unit, qualified("note"), {"from": TOOL, "annotates": "target"}).text = origin
         alternative = ET.SubElement(
             unit,

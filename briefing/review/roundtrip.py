@@ -127,9 +127,10 @@ def _export_bytes(
     fmt: str,
     facts: Facts,
     template: Template,
+    reasons: dict[str, tuple[str, ...]],
 ) -> bytes:
     if fmt == "xliff":
-        return build_xliff(document, known)
+        return build_xliff(document, known, reasons)
     fonts = template.config.fonts.get(document.lang)
     return word.build_review_docx(
         document,
@@ -137,7 +138,26 @@ def _export_bytes(
         facts.event.title,
         template.reference,
         (fonts.body, fonts.headings) if fonts else None,
+        reasons,
     )
+
+
+def flag_reasons(
+    known: dict[str, StoredEntry], lang: str, glossary: Glossary
+) -> dict[str, tuple[str, ...]]:
+    """Why each flagged machine sentence is flagged, as the build's checks say it today (the
+    memory keeps only that it is): "numbers: 183 missing", or the lost term."""
+    from briefing.terms.protect import TERMS_PROBLEM
+    from briefing.translation.checks import PassChecks
+
+    machine = {s: e.target for s, e in known.items() if not e.reviewed}
+    checks = PassChecks(lang, glossary, machine)
+    found = checks(list(machine), list(machine.values()))
+    return {
+        segment: problems or (TERMS_PROBLEM,)
+        for segment, problems in zip(machine, found, strict=True)
+        if known[segment].flagged
+    }
 
 
 def export_review(
@@ -169,7 +189,8 @@ def export_review(
     chosen = find_template(template)
     document = _document(facts, str(facts_path), glossary, lang, chosen, renderer)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
-    write_atomic(output, _export_bytes(document, known, fmt, facts, chosen))
+    reasons = flag_reasons(known, lang, glossary)
+    write_atomic(output, _export_bytes(document, known, fmt, facts, chosen, reasons))
     entries = [known.get(u.segment) for u in document.units]
     return ExportSummary(
         units=len(document.units),
@@ -251,7 +272,8 @@ def import_review(
     chosen = find_template(template)
     document = _document(facts, facts_path, glossary, lang, chosen, renderer)
     known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
-    exported = len(_export_bytes(document, known, fmt, facts, chosen))
+    reasons = flag_reasons(known, lang, glossary)
+    exported = len(_export_bytes(document, known, fmt, facts, chosen, reasons))
     check_size(path, size_limit(exported, floor), f"a review file of {facts_path} in '{lang}'")
     if fmt == "docx":
         check_unit_count(path, word.count_units(doc), document)

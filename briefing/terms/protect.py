@@ -4,8 +4,10 @@ A model does not know that 長生炭鉱 is the official rendering of "Chosei Coa
 mangle a name it has never seen. So terms are swapped for placeholders the model passes through
 (ZX1, ZX2 …), and put back as their official target forms afterwards. The result is checked:
 a placeholder lost, repeated or garbled means the segment is retried with the second method,
-which translates only the text between terms and places the terms itself. If that fails too the
-segment is flagged for a reviewer. Never silently wrong.
+which translates only the text between terms and places the terms itself. The caller may check
+each translation further (`Verify`: numbers, dates, loops…); a sentence with terms that fails is
+retried the same way, since the second method gives the model other input. What fails in the
+end is flagged for a reviewer, with the reasons. Never silently wrong.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefing.languages import LANGUAGES
 from briefing.terms.glossary import Glossary, Term
@@ -31,6 +33,11 @@ FULL_WIDTH = {
 
 # A batch translator: source strings in, target strings out, same length and order.
 Engine = Callable[[list[str]], list[str]]
+# Further checks on translations: (sources, targets) in, each target's problems out
+# ("numbers: 12 missing"), none for a good one; same length and order.
+Verify = Callable[[list[str], list[str]], list[tuple[str, ...]]]
+#: Why a sentence whose terms did not come through is flagged, named as the checks are.
+TERMS_PROBLEM = "terms: a glossary term or placeholder did not come through"
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class Outcome:
     text: str
     method: str  # plain | placeholders | split | failed
     flagged: bool
+    problems: tuple[str, ...] = ()  # why it is flagged: "check: detail"
 
 
 def protect(segment: str, glossary: Glossary) -> Protected:
@@ -137,9 +145,14 @@ def _needs_translation(text: str) -> bool:
 
 
 def translate_protected(
-    segments: list[str], glossary: Glossary, lang: str, engine: Engine
+    segments: list[str],
+    glossary: Glossary,
+    lang: str,
+    engine: Engine,
+    verify: Verify | None = None,
 ) -> list[Outcome]:
-    """Translate `segments` with terms protected; one engine call per method, never per segment."""
+    """Translate `segments` with terms protected, checked by `verify` where given; one engine
+    call per method, never per segment."""
     protected = [protect(segment, glossary) for segment in segments]
     first = engine([p.text for p in protected]) if protected else []
     outcomes: list[Outcome | None] = []
@@ -150,7 +163,7 @@ def translate_protected(
             if text and not PLACEHOLDER_PATTERN.search(text):
                 outcomes.append(Outcome(text, "plain", False))
             else:
-                outcomes.append(Outcome(text or segments[index], "failed", True))
+                outcomes.append(Outcome(text or segments[index], "failed", True, (TERMS_PROBLEM,)))
             continue
         restored = restore(item, translated, lang)
         if restored is not None and restored.strip():
@@ -158,28 +171,65 @@ def translate_protected(
         else:
             outcomes.append(None)
             retry.append(index)
+    first_choice = _verified(segments, outcomes, verify)
+    retry += [i for i, o in first_choice.items() if o.flagged and protected[i].terms]
+    for index, outcome in first_choice.items():
+        outcomes[index] = outcome
 
     if retry:
-        plans = {index: _split_parts(segments[index], glossary) for index in retry}
-        pieces = [
-            part
-            for index in retry
-            for part in plans[index]
-            if isinstance(part, str) and _needs_translation(part)
-        ]
-        translated_pieces = iter(engine([p.strip() for p in pieces]) if pieces else [])
-        for index in retry:
-            joined: list[str] = []
-            ok = True
-            for part in plans[index]:
-                if isinstance(part, Term):
-                    joined.append(part.form(lang))
-                elif _needs_translation(part):
-                    piece = next(translated_pieces).strip()
-                    ok = ok and bool(piece) and not PLACEHOLDER_PATTERN.search(piece)
-                    joined.append(piece)
-                else:
-                    joined.append(part.strip())
-            text = join_parts(joined, lang)
-            outcomes[index] = Outcome(text, "split" if ok else "failed", not ok)
+        split = _translate_split(segments, sorted(retry), glossary, lang, engine)
+        for index, outcome in _verified(segments, split, verify).items():
+            earlier = outcomes[index]
+            if earlier is None or len(outcome.problems) < len(earlier.problems):
+                outcomes[index] = outcome
     return [o for o in outcomes if o is not None]
+
+
+def _verified(
+    segments: list[str], outcomes: list[Outcome | None] | dict[int, Outcome], verify: Verify | None
+) -> dict[int, Outcome]:
+    """The outcomes (by position) with `verify`'s problems added; those with any are flagged."""
+    found = dict(enumerate(outcomes)) if isinstance(outcomes, list) else dict(outcomes)
+    present = {index: o for index, o in found.items() if o is not None}
+    checkable = [index for index, o in present.items() if not o.flagged]
+    if verify is None or not checkable:
+        return present
+    problems = verify([segments[i] for i in checkable], [present[i].text for i in checkable])
+    for index, found_problems in zip(checkable, problems, strict=True):
+        if found_problems:
+            present[index] = replace(present[index], flagged=True, problems=found_problems)
+    return present
+
+
+def _translate_split(
+    segments: list[str], retry: list[int], glossary: Glossary, lang: str, engine: Engine
+) -> dict[int, Outcome]:
+    """The second method for the segments at `retry`: the text between terms translated, the
+    terms placed by us; all pieces in one engine call."""
+    plans = {index: _split_parts(segments[index], glossary) for index in retry}
+    pieces = [
+        part
+        for index in retry
+        for part in plans[index]
+        if isinstance(part, str) and _needs_translation(part)
+    ]
+    translated_pieces = iter(engine([p.strip() for p in pieces]) if pieces else [])
+    outcomes: dict[int, Outcome] = {}
+    for index in retry:
+        joined: list[str] = []
+        ok = True
+        for part in plans[index]:
+            if isinstance(part, Term):
+                joined.append(part.form(lang))
+            elif _needs_translation(part):
+                piece = next(translated_pieces).strip()
+                ok = ok and bool(piece) and not PLACEHOLDER_PATTERN.search(piece)
+                joined.append(piece)
+            else:
+                joined.append(part.strip())
+        text = join_parts(joined, lang)
+        if ok:
+            outcomes[index] = Outcome(text, "split", False)
+        else:
+            outcomes[index] = Outcome(text, "failed", True, (TERMS_PROBLEM,))
+    return outcomes

@@ -28,11 +28,15 @@ class Origin(str, Enum):
 class TranslatedText:
     text: str
     origin: Origin
-    flagged: bool = False  # a glossary term or placeholder could not be kept: needs a reviewer
+    # a glossary term or placeholder could not be kept, or a check on machine output failed
+    # (translation/checks.py): needs a reviewer
+    flagged: bool = False
     # how its sentences were obtained, for the build report
     from_machine: int = 0
     from_memory: int = 0
     flagged_segments: int = 0
+    # why its flagged sentences are flagged, one "check: detail" per failed check and sentence
+    problems: tuple[str, ...] = ()
 
     @property
     def machine_made(self) -> bool:

@@ -1,7 +1,9 @@
 """The translation stage: every free text of a build into one language, memory first.
 
 Texts are split into sentences; the translation memory is asked first, only misses reach the
-engine (all of them in one batched pass), and reviewed entries always win.
+engine (all of them in one batched pass), and reviewed entries always win. Every machine
+sentence, fresh or from the memory, is checked (translation/checks.py); one that fails is
+flagged with the checks it failed, in the document, the report and the memory.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
 from briefing.terms.glossary import Glossary
-from briefing.terms.protect import terms_key, translate_protected
+from briefing.terms.protect import TERMS_PROBLEM, terms_key, translate_protected
+from briefing.translation.checks import PassChecks
 from briefing.translation.engines import Engine
 from briefing.translation.interface import (
     Origin,
@@ -55,6 +58,8 @@ class TranslationStage:
 
         known = self.memory.lookup(keys_of, key) if self.memory else {}
         misses = [s for s in unique if s not in known]
+        earlier = {s: e.target for s, e in known.items() if not e.reviewed}
+        checks = PassChecks(target.code, terms, earlier)
         outcomes = []
         if misses:
             done: list[int] = [0]
@@ -70,13 +75,28 @@ class TranslationStage:
             translate = self.engine.translator(target, advance)
             with progress.task(f"Translating en→{target.code}", len(misses)) as task:
                 tasks.append(task)
-                outcomes = translate_protected(misses, terms, target.code, translate)
+                outcomes = translate_protected(misses, terms, target.code, translate, checks)
         fresh = {
             segment: MemoryEntry(outcome.text, reviewed=False, flagged=outcome.flagged)
             for segment, outcome in zip(misses, outcomes, strict=True)
         }
-        if self.memory and fresh:
-            self.memory.store_machine(fresh, key, keys_of)
+        problems = {s: o.problems for s, o in zip(misses, outcomes, strict=True) if o.flagged}
+        # Earlier machine output is checked again: a memory made before a check existed
+        # gets it too, and what fails now is stored flagged, so review exports show it.
+        now_flagged: dict[str, MemoryEntry] = {}
+        for segment, found in zip(
+            earlier, checks(list(earlier), list(earlier.values())), strict=True
+        ):
+            if found:
+                problems[segment] = found
+                if not known[segment].flagged:
+                    known[segment] = now_flagged[segment] = MemoryEntry(
+                        earlier[segment], False, True
+                    )
+            elif known[segment].flagged:
+                problems[segment] = (TERMS_PROBLEM,)  # the one check that needs the model's input
+        if self.memory and (fresh or now_flagged):
+            self.memory.store_machine(fresh | now_flagged, key, keys_of)
 
         self.statistics[target.code] = {
             "segments": len(unique),
@@ -100,5 +120,6 @@ class TranslationStage:
                 from_machine=sum(1 for s in segments if s not in known),
                 from_memory=sum(1 for s in segments if s in known),
                 flagged_segments=sum(1 for e in entries if e.flagged and not e.reviewed),
+                problems=tuple(p for s in segments for p in problems.get(s, ())),
             )
         return TranslationBatch(result, identity)

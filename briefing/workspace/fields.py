@@ -51,6 +51,27 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ModelChoice(Section):
+    """Which installed model builds use for each language, by name, when several are installed
+    (`briefing models list` shows the names). Unset: the Argos package, else the first by name.
+    `briefing build --model LANG=NAME` sets one for a build."""
+
+    ja: Annotated[
+        str | None,
+        Field(min_length=1, description="The model for Japanese, e.g. opus-mt-en-jap."),
+        Via(env="BRIEFING_MODEL_JA"),
+    ] = None
+    ko: Annotated[
+        str | None,
+        Field(min_length=1, description="The model for Korean, e.g. opus-mt-tc-big-en-ko."),
+        Via(env="BRIEFING_MODEL_KO"),
+    ] = None
+
+    def chosen(self) -> dict[str, str]:
+        """Language → model name, for the languages that have a choice."""
+        return {code: name for code, name in self.model_dump().items() if name}
+
+
 class TranslationSettings(Section):
     """Machine translation of free text: the models, the translation memory, decoding."""
 
@@ -62,6 +83,10 @@ class TranslationSettings(Section):
         ),
         Via(env="BRIEFING_MODELS_DIR", option="--models-dir"),
     ] = None
+    models: Annotated[
+        ModelChoice,
+        Field(description="The installed model each language's builds use."),
+    ] = ModelChoice()
     models_index: Annotated[
         str | None,
         Field(

@@ -70,6 +70,15 @@ def _shown(path: Path, cwd: Path) -> Path:
         return absolute
 
 
+def _line_of(key: str, lines: dict[str, int]) -> int | None:
+    """The line of a key, or of the inline table that holds it (models = {ja = "…"})."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key.rpartition(".")[0]
+    return None
+
+
 def load_settings(
     cli: Mapping[str, Any] | None = None,
     *,
@@ -112,8 +121,9 @@ def load_settings(
             elif key == "template" and isinstance(value, str) and (root / value).is_dir():
                 value = str(_shown(root / value, cwd))
             values[key] = value
-            origins[key] = f"{shown_config}:{lines.get(key, '?')}"
-            where[key] = (config, lines.get(key))
+            line = _line_of(key, lines)
+            origins[key] = f"{shown_config}:{line or '?'}"
+            where[key] = (config, line)
 
     for key, spec in specs.items():
         if spec.via.env and env.get(spec.via.env, "") != "":

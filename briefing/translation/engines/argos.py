@@ -1,14 +1,16 @@
-"""The Argos engine: an installed Argos Translate package run with CTranslate2 directly.
+"""The in-process engine ("argos"): an installed model run with CTranslate2 directly.
 
-All segments a build needs in one language go through one batched CTranslate2 pass, tokenized
-with the package's own tokenizer; `argostranslate.translate` is not used because its sentence
-splitter downloads a model on first use.
+The model is an Argos Translate package or a CTranslate2 model converted from Marian, M2M100
+or NLLB (models/families.py): all segments a build needs in one language go through one
+batched CTranslate2 pass, tokenized with the model's own tokenizer and its family's language
+tokens (stripped from the output). `argostranslate.translate` is not used because its
+sentence splitter downloads a model on first use.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 from briefing.errors import BriefingError
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.translation.engines.device import Device, resolve_device
-from briefing.translation.interface import MissingModel
+from briefing.translation.interface import LanguageUnavailable, MissingModel
 from briefing.workspace.fields import TranslationSettings
 
 DEFAULTS = TranslationSettings()  # beam and batch size: each default is the setting's
@@ -54,41 +56,31 @@ CPU = Device("cpu", "auto", 0, "default")
 
 
 class LoadedModel:
-    """An installed Argos package, loaded once: its tokenizer and its CTranslate2 translator."""
+    """An installed model, loaded once for one target language: its tokenizer (with the
+    family's language tokens for that language) and its CTranslate2 translator, which the
+    target languages of a multilingual model share."""
 
-    def __init__(self, path: Path, identity: str, device: Device | None = None) -> None:
-        import ctranslate2
-        from argostranslate.package import Package
+    def __init__(
+        self, path: Path, identity: str, device: Device | None = None, target: str | None = None
+    ) -> None:
+        from briefing.models.families import model_folder, open_tokens
+        from briefing.models.store import read_installed
 
         device = device or CPU
         self.path = path
         self.identity = identity
-        self.package = Package(path)
-        inter, intra = thread_layout()
-        if device.name != "cpu":
-            inter, intra = 1, 0  # one batch at a time on a GPU; its threads are not the cores'
-        if device.intra_threads:
-            intra = device.intra_threads  # as configured (--intra-threads)
-        self.translator = ctranslate2.Translator(
-            str(path / "model"),
-            device=device.name,
-            compute_type=device.compute_type,
-            inter_threads=inter,
-            intra_threads=intra,
-        )
-        self.target_prefix = getattr(self.package, "target_prefix", "") or ""
-        # Argos loads tokenizers lazily; load it now, so that everything the model needs is in
-        # memory before translation starts and a package removed mid-build cannot matter.
-        self.package.tokenizer.encode("Ready.")
+        served = read_installed(path)
+        card = served[0].card if served else None
+        self.target = target or (served[0].to_code if served else "")
+        self.tokens = open_tokens(path, card)
+        self.translator = shared_translator(model_folder(path, card), device)
+        self.target_prefix = self.tokens.target_prefix(self.target)
 
     def encode(self, texts: list[str]) -> list[list[str]]:
-        return [self.package.tokenizer.encode(text) for text in texts]
+        return [self.tokens.encode(text, self.target) for text in texts]
 
     def decode(self, tokens: list[str]) -> str:
-        text = self.package.tokenizer.decode(tokens)
-        if self.target_prefix and text.startswith(self.target_prefix):
-            text = text[len(self.target_prefix) :]
-        return text.strip()
+        return self.tokens.decode(tokens, self.target).strip()
 
     def plan(
         self, batch: list[list[str]], decoding: Decoding
@@ -114,7 +106,7 @@ class LoadedModel:
                 length_penalty=0.2,
             )
             if self.target_prefix:
-                options["target_prefix"] = [[self.target_prefix]] * len(indices)
+                options["target_prefix"] = [self.target_prefix] * len(indices)
             plan.append((indices, options))
         return plan
 
@@ -154,28 +146,68 @@ class LoadedModel:
         return translate
 
 
-_loaded: dict[tuple[Path, str, str, str, int], LoadedModel] = {}
+_translators: dict[tuple[Path, str, str, int], Any] = {}
 
 
-def load_model(path: Path, identity: str, device: Device | None = None) -> LoadedModel:
-    """Each package is loaded once per process (and device), however many builds use it."""
+def shared_translator(model_dir: Path, device: Device) -> Any:
+    """One CTranslate2 translator per model folder and device, however many target languages
+    (a multilingual model's) and builds use it."""
+    import ctranslate2
+
+    key = (model_dir.resolve(), device.name, device.compute_type, device.intra_threads)
+    if key not in _translators:
+        inter, intra = thread_layout()
+        if device.name != "cpu":
+            inter, intra = 1, 0  # one batch at a time on a GPU; its threads are not the cores'
+        if device.intra_threads:
+            intra = device.intra_threads  # as configured (--intra-threads)
+        _translators[key] = ctranslate2.Translator(
+            str(model_dir),
+            device=device.name,
+            compute_type=device.compute_type,
+            inter_threads=inter,
+            intra_threads=intra,
+        )
+    return _translators[key]
+
+
+_loaded: dict[tuple[Path, str, str, str, int, str | None], LoadedModel] = {}
+
+
+def load_model(
+    path: Path, identity: str, device: Device | None = None, target: str | None = None
+) -> LoadedModel:
+    """Each model is loaded once per process (device and target language), however many
+    builds use it."""
     device = device or CPU
-    key = (path.resolve(), identity, device.name, device.compute_type, device.intra_threads)
+    if target is None:  # the model's first (an Argos package's only) language
+        from briefing.models.store import read_installed
+
+        served = read_installed(path)
+        target = served[0].to_code if served else None
+    key = (path.resolve(), identity, device.name, device.compute_type, device.intra_threads, target)
     if key not in _loaded:
         try:
-            _loaded[key] = LoadedModel(path, identity, device)
+            _loaded[key] = LoadedModel(path, identity, device, target)
         except (OSError, RuntimeError, ValueError) as err:
             raise BriefingError(
                 f"the translation model {identity} in {path} could not be loaded ({err}); "
                 f"it may have been removed or damaged: reinstall it with "
-                f"`briefing models install {identity.split('_')[-1].split('@')[0]}` "
-                "or from its .argosmodel file"
+                f"`briefing models install {target or identity.split('_')[-1].split('@')[0]}` "
+                "or from its package file"
             ) from None
     return _loaded[key]
 
 
+def forget_models() -> None:
+    """Let every loaded model go (`briefing models evaluate` measures each alone)."""
+    _loaded.clear()
+    _translators.clear()
+
+
 class ArgosEngine:
-    """The installed Argos package for each target language, run with CTranslate2."""
+    """The installed model for each target language (the one `choices` names for it, else the
+    default: models.find_model), run with CTranslate2."""
 
     name = "argos"
 
@@ -184,21 +216,26 @@ class ArgosEngine:
         models_dir: Path | None = None,
         decoding: Decoding | None = None,
         device: Device | None = None,
+        choices: Mapping[str, str] | None = None,
     ) -> None:
         self.models_dir = models_dir
         self.decoding = decoding or Decoding()
         self.device = device or CPU
+        self.choices = dict(choices or {})  # target language → model name
         # The package found for each language when its identity was asked: the one loaded
         # later, even if the folder changes in between (then loading fails, and says so).
         self.found: dict[str, tuple[Path, str]] = {}
 
     def installed_model(self, target: Language) -> tuple[Path, str]:
-        """Path and identity of the en→target package; reading metadata only, no loading."""
+        """Path and identity of the en→target model builds use; reading metadata only."""
         from briefing import models
 
         directory = models.resolve_models_dir(self.models_dir)
         models.configure_argos(directory)
-        installed = models.find_model(directory, SOURCE_LANGUAGE, target.code)
+        chosen = self.choices.get(target.code)
+        installed = models.find_model(directory, SOURCE_LANGUAGE, target.code, chosen)
+        if installed is None and chosen:
+            raise ChosenModelMissing(target.code, chosen, directory)
         if installed is None:
             raise MissingModel(SOURCE_LANGUAGE, target.code)
         return installed.path, models.model_identity(installed)
@@ -218,12 +255,33 @@ class ArgosEngine:
         self, target: Language, on_result: Callable[[], None]
     ) -> Callable[[list[str]], list[str]]:
         path, identity = self.found.get(target.code) or self.installed_model(target)
-        return load_model(path, identity, self.device).engine(self.decoding, on_result)
+        model = load_model(path, identity, self.device, target.code)
+        return model.engine(self.decoding, on_result)
 
     @classmethod
     def from_settings(cls, settings: TranslationSettings) -> ArgosEngine:
         decoding = Decoding(beam_size=settings.beam_size, batch_size=settings.batch_size)
-        return cls(settings.models_dir, decoding, resolve_device(settings))
+        choices = settings.models.chosen()
+        return cls(settings.models_dir, decoding, resolve_device(settings), choices)
 
     def describe(self) -> str:
-        return f"in-process Argos models on {self.device.describe()}"
+        return f"in-process models (CTranslate2) on {self.device.describe()}"
+
+
+class ChosenModelMissing(LanguageUnavailable):
+    """The setting names a model that is not installed for the language: that language's
+    documents are not written, as for a missing model, and the message lists what is."""
+
+    def __init__(self, target: str, name: str, models_dir: Path) -> None:
+        from briefing import models
+
+        there = sorted({m.name for m in models.installed_models(models_dir) if m.to_code == target})
+        super().__init__(
+            SOURCE_LANGUAGE,
+            target,
+            f"the model {name} chosen for {target} (setting translation.models.{target}) is "
+            f"not installed for {SOURCE_LANGUAGE}→{target}; installed: "
+            f"{', '.join(there) or 'none'}",
+            f"install it (`briefing models install FILE`), or choose one of those with "
+            f'--model {target}=NAME or [translation.models] {target} = "NAME" in briefing.toml',
+        )
