@@ -18,7 +18,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.conftest import BRIEFING, GLOSSARY, NARA, invoke
+from tests.conftest import GLOSSARY, NARA, build_args, ctrl_c_reaches_child, invoke, start_cli
 
 LANGS = ("en", "ja", "ko")
 TARGETS = ("ja", "ko")
@@ -81,11 +80,6 @@ def doc_name(stem: str, lang: str) -> str:
     return f"{stem}.{lang}.docx"
 
 
-def script_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_", "BRIEFING_"))}
-    return env | {"HOME": str(home), "COLUMNS": "300"}
-
-
 def changed_facts(text: str) -> str:
     assert text.count(OLD_STATEMENT) == 1
     return text.replace(OLD_STATEMENT, " ".join(NEW_SENTENCES))
@@ -113,11 +107,9 @@ class State:
     def facts(self, stem: str) -> Path:
         return self.src / f"{stem}.yaml"
 
-    def args(self, *files: Path) -> list[str]:
-        return [
-            "build", *(str(f) for f in files or [self.facts(s) for s in STEMS]),
-            "--models-dir", str(self.models_dir), "--tm", str(self.tm), "--out", str(self.out),
-        ]  # fmt: skip
+    def args(self, *files: Path) -> list[str | Path]:
+        facts = files or [self.facts(s) for s in STEMS]
+        return build_args(*facts, models_dir=self.models_dir, tm=self.tm, out=self.out)
 
     def build(self, *extra: str, files: tuple[Path, ...] = ()) -> dict:  # type: ignore[type-arg]
         """Build in this process through the CLI; the --report JSON."""
@@ -292,14 +284,7 @@ def test_two_builds_at_once_both_finish_and_lose_no_memory_entry(base: Base, sta
     home = state.root / "home"
     home.mkdir()
     processes = [
-        subprocess.Popen(
-            [str(BRIEFING), *state.args(state.facts(stem))],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=script_env(home),
-            cwd=state.root,
-        )  # fmt: skip
+        start_cli(*state.args(state.facts(stem)), cwd=state.root, home=home, script=True)
         for stem in STEMS
     ]
     for process in processes:
@@ -343,12 +328,9 @@ def test_an_interrupted_build_leaves_whole_documents_and_a_sound_memory(
     }
     home = state.root / "home"
     home.mkdir()
-    process = subprocess.Popen(
-        [str(BRIEFING), *state.args(*(state.facts(s) for s in stems)), "--force"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=script_env(home),
-        cwd=state.root,
-        # A shell may start background jobs with Ctrl-C ignored; a user's build has it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    process = start_cli(
+        *state.args(*(state.facts(s) for s in stems)), "--force",
+        cwd=state.root, home=home, script=True, preexec_fn=ctrl_c_reaches_child,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not any(p.stat().st_mtime_ns > OLD_TIME * 10**9 for p in state.out.glob("*.docx")):

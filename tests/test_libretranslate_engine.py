@@ -7,9 +7,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +26,7 @@ from briefing.translation.interface import LanguageUnavailable
 from briefing.workspace.fields import TranslationSettings
 from briefing.workspace.settings import load_settings
 from tests.conftest import FIXTURES as TEST_FIXTURES
-from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
+from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES, build_args, run_cli, start_cli
 from tests.servers.libretranslate import (
     TEST_API_KEY,
     LibreTranslateServer,
@@ -271,13 +268,11 @@ def test_server_killed_mid_build_fails_its_languages_and_writes_the_rest(
     translate are not written (exit status 1, naming the server and the pair), English is, and
     nothing half-done is left."""
     server = libretranslate_servers.start(list(TINY_PACKAGES.values()), shared=False)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "build", str(NARA), "--lang", "en,ja,ko",
-         "--out", str(tmp_path / "out"), "--tm", str(tmp_path / "tm.sqlite"),
-         "--engine", "libretranslate", "--engine-url", server.url, "--batch-size", "1"],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    build = start_cli(
+        *build_args(NARA, lang="en,ja,ko", out=tmp_path / "out", tm=tmp_path / "tm.sqlite"),
+        *("--engine", "libretranslate", "--engine-url", server.url, "--batch-size", "1"),
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 120
         while server.log.read_text(errors="replace").count("apply_packaged_translation") < 3:

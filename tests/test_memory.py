@@ -9,8 +9,6 @@ import multiprocessing
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +20,8 @@ from briefing.memory.backend import default_memory_path, open_memory, resolve_lo
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sql import SCHEMA_VERSION
 from briefing.memory.sqlite import TranslationMemory
-from tests.conftest import ROOT
+from tests.conftest import ROOT, start_cli
+from tests.support import children
 
 # The table as schema 1 had it (the glossary's fingerprint in `glossary`, no comments).
 SCHEMA_1 = """CREATE TABLE {table} (
@@ -420,35 +419,12 @@ def test_two_processes_storing_at_once_lose_no_entry(memory_location: str) -> No
     assert found["A sentence both workers translate."].target in ("1", "2")
 
 
-_WRITER = """
-import sys
-from pathlib import Path
-from briefing.memory.backend import open_memory
-from briefing.memory.interface import MemoryEntry, MemoryKey
-key = MemoryKey("en", "ja", "m")
-with open_memory(sys.argv[1]) as memory:
-    batch = 0
-    while True:
-        memory.store_machine(
-            {f"Sentence {batch}-{i}.": MemoryEntry("x" * 200, False) for i in range(50)}, key
-        )
-        batch += 1
-        if batch == 3:
-            print("writing", flush=True)
-"""
-
-
 def test_killed_writer_leaves_whole_transactions_only(memory_location: str) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, memory_location],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    writer = start_cli(memory_location, cwd=ROOT, child=children.memory_writer)
     assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
     time.sleep(0.3)
     os.kill(writer.pid, signal.SIGKILL)
-    writer.wait(timeout=30)
+    writer.communicate(timeout=30)
     with open_memory(memory_location) as memory:
         stored = memory.counts()["machine"]
         if isinstance(memory, TranslationMemory):

@@ -4,6 +4,7 @@ with the same content, other tools' memories in as reviewed; stats."""
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from lxml import etree
 
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from tests.conftest import FIXTURES, NARA
+from tests.conftest import FIXTURES, NARA, ROOT, run_cli
 from tests.review_support import briefing
+from tests.support import children
 
 JA = MemoryKey("en", "ja", "translate-en_ja@1.1")
 KO = MemoryKey("en", "ko", "translate-en_ko@1.1")
@@ -249,22 +251,12 @@ def test_no_export_writes_over_a_memory_even_forced(
 
 def test_help_of_the_review_and_memory_commands_imports_no_exchange_library() -> None:
     """`--help` stays fast: TMX, XML, Word and the model runtime load only when a command runs."""
-    import subprocess
-    import sys
-
-    heavy = ("translate", "lxml", "docx", "ctranslate2")
-    script = (
-        "import sys\n"
-        "from typer.testing import CliRunner\n"
-        "from briefing.cli.app import app\n"
-        "for args in (['--help'], ['memory', '--help'], ['review', 'export', '--help']):\n"
-        "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    commands = [[], ["memory"], ["review", "export"]]
+    done = run_cli(
+        json.dumps(commands), cwd=ROOT, timeout=60, child=children.heavy_modules_after_help
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == [], done.stdout + done.stderr
 
 
 def test_a_team_memory_exchanges_the_same_tmx(

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import socket
 import stat
-import subprocess
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,7 +22,7 @@ from rich.filesize import decimal
 from briefing import models
 from briefing.errors import InputError
 from briefing.models.store import LOCK_NAME
-from tests.conftest import BRIEFING, TINY_PACKAGES, invoke
+from tests.conftest import TINY_PACKAGES, Result, invoke, run_cli
 
 JA_TOP = "translate-en_ja-0_1"
 
@@ -613,12 +611,9 @@ def test_default_index_is_argos_and_unreachable_in_tests(
 # The console script, as users run it ---------------------------------------------------------
 
 
-def script(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_", "BRIEFING_"))}
-    env |= {"HOME": str(home), "COLUMNS": "300"}
-    return subprocess.run(
-        [str(BRIEFING), *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+def script(*args: str, home: Path) -> Result:
+    """The console script, in a fresh account whose HOME is `home`."""
+    return run_cli(*args, cwd=home.parent, home=home, script=True, timeout=120)
 
 
 def test_console_script_installs_into_a_models_dir_only(tmp_path: Path) -> None:

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import socket
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -38,7 +36,7 @@ from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
-from tests.conftest import BRIEFING, GLOSSARY, NARA, ROOT, Result, invoke
+from tests.conftest import GLOSSARY, NARA, ROOT, Result, build_args, invoke, run_cli
 
 TARGETS = ("ja", "ko")
 LANGS = ("en", *TARGETS)
@@ -135,11 +133,6 @@ def installed_metadata(models_dir: Path, lang: str) -> dict:  # type: ignore[typ
         if (data["from_code"], data["to_code"]) == ("en", lang):
             return data
     raise AssertionError(f"no en→{lang} package in {models_dir}")
-
-
-def script_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_", "BRIEFING_"))}
-    return env | {"HOME": str(home), "COLUMNS": "300"}
 
 
 @dataclass(frozen=True)
@@ -396,11 +389,9 @@ def test_missing_model_writes_english_names_the_commands_and_exits_1(
     home, empty, out = tmp_path / "home", tmp_path / "models", tmp_path / "out"
     home.mkdir()
     empty.mkdir()
-    done = subprocess.run(
-        [str(BRIEFING), "build", str(NARA), "--models-dir", str(empty),
-         "--tm", str(tmp_path / "tm.sqlite"), "--out", str(out)],
-        capture_output=True, text=True, env=script_env(home), cwd=tmp_path, timeout=120,
-        check=False,
+    done = run_cli(
+        *build_args(NARA, models_dir=empty, tm=tmp_path / "tm.sqlite", out=out),
+        cwd=tmp_path, home=home, script=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert sorted(p.name for p in out.glob("*.docx")) == [built.path("en").name]

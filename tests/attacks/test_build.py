@@ -11,10 +11,7 @@ program did not foresee ends with its own exit status (70), never 1 ("a model is
 from __future__ import annotations
 
 import json
-import os
 import resource
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +19,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.conftest import GLOSSARY, ROOT, run_cli
+from tests.conftest import GLOSSARY, ROOT, Result, build_args, run_cli
+from tests.support import children
 
 MEMORY_LIMIT = 3 * 1024**3
 TIME_LIMIT = 180.0
@@ -45,8 +43,11 @@ def limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli(*args, cwd=cwd, env={"HOME": str(cwd)}, timeout=TIME_LIMIT, preexec_fn=limited)
+def cli(*args: str | Path, cwd: Path, child: Callable[[list[str]], None] | None = None) -> Result:
+    """`briefing ARGS` in a child process under the memory and time limits."""
+    return run_cli(
+        *args, cwd=cwd, env={"HOME": str(cwd)}, timeout=TIME_LIMIT, preexec_fn=limited, child=child
+    )
 
 
 def words(length: int, seed: str) -> str:
@@ -123,20 +124,15 @@ def test_longest_values_in_every_limited_field_build_in_every_language_and_layou
     out = tmp_path / "out"
 
     result = cli(
-        "build",
-        facts,
-        "--lang",
-        "en,ja,ko",
-        "--layout",
-        "both",
-        "--out",
-        out,
-        "--glossary",
-        GLOSSARY,
-        "--models-dir",
-        tiny_models_dir,
-        "--tm",
-        tmp_path / "memory.sqlite",
+        *build_args(
+            facts,
+            lang="en,ja,ko",
+            layout="both",
+            out=out,
+            glossary=GLOSSARY,
+            models_dir=tiny_models_dir,
+            tm=tmp_path / "memory.sqlite",
+        ),
         cwd=tmp_path,
     )
 
@@ -173,25 +169,6 @@ def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
 
 # ------------------------------------------------------------------------- internal errors
 
-# A child interpreter in which writing one facts file's document fails in a way the program did
-# not foresee (a bug), while everything else is real.
-FAULTY_WRITER = """
-import sys
-import briefing.documents as documents_module
-
-real = documents_module.build_docx
-
-def faulty(document, *args, **kwargs):
-    if document.metadata.title == "Broken Meeting":
-        raise RuntimeError("a bug in the writer")
-    return real(document, *args, **kwargs)
-
-documents_module.build_docx = faulty
-sys.argv = ["briefing", *sys.argv[1:]]
-from briefing.cli import main
-main()
-"""
-
 
 def test_internal_error_in_one_document_exits_70_and_the_others_are_written(
     tmp_path: Path,
@@ -205,15 +182,11 @@ def test_internal_error_in_one_document_exits_70_and_the_others_are_written(
 
     inputs = [write_facts("a-broken.yaml", broken), write_facts("b-fine.yaml", fine)]
     out = tmp_path / "out"
-    result = subprocess.run(
-        [sys.executable, "-c", FAULTY_WRITER, "build", *map(str, inputs)]
-        + ["--lang", "en", "--out", str(out), "--glossary", str(GLOSSARY)],
+    # the command line with a bug planted in the writer
+    result = cli(
+        *build_args(*inputs, lang="en", out=out, glossary=GLOSSARY),
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT,
-        preexec_fn=limited,
+        child=children.faulty_writer,
     )
 
     assert result.returncode == INTERNAL_ERROR, result.stderr
