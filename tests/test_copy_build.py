@@ -17,10 +17,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
 from briefing import models
-from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.terms.glossary import load_glossary
@@ -28,7 +26,7 @@ from briefing.terms.protect import translate_protected
 from briefing.translation.engines.argos import Decoding, LoadedModel, load_model
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
-from tests.conftest import GLOSSARY, NARA
+from tests.conftest import GLOSSARY, NARA, build_args, invoke
 from tests.test_translated_build import (
     english_forms,
     glossary_terms,
@@ -104,12 +102,9 @@ def copy_build(tmp_path_factory: pytest.TempPathFactory, copy_models_dir: Path) 
 
     with offline(), pytest.MonkeyPatch.context() as patch:
         patch.setattr(LoadedModel, "translate_tokens", recording)
-        result = CliRunner().invoke(
-            app,
-            ["build", str(NARA), "--models-dir", str(copy_models_dir), "--tm", str(tm),
-             "--out", str(out), "--report", str(report)],
-        )  # fmt: skip
-    assert result.exit_code == 0, result.output
+        args = build_args(NARA, models_dir=copy_models_dir, tm=tm, out=out, report=report)
+        result = invoke(*args)
+    assert result.returncode == 0, result.output
     facts, _ = load_facts(NARA)
     loaded = json.loads(report.read_text(encoding="utf-8"))
     return CopyBuild(out, tm, copy_models_dir, loaded, facts, passes)
@@ -168,12 +163,13 @@ def test_parallel_layout_pairs_each_statement_with_itself(
     copy_build: CopyBuild, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        app,
-        ["build", str(NARA), "--lang", "ko", "--layout", "parallel", "--models-dir",
-         str(copy_build.models_dir), "--tm", str(copy_build.tm), "--out", str(out)],
+    result = invoke(
+        *build_args(
+            NARA, lang="ko", layout="parallel", models_dir=copy_build.models_dir,
+            tm=copy_build.tm, out=out,
+        )
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     doc = docx.Document(str(out / f"{NARA.stem}.en-ko.docx"))
     # The statements' tables: English | translation (the participants table has both
     # languages' columns, tests/test_parallel_layout.py).

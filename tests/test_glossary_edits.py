@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GLOSSARY, NARA
-from tests.review_support import briefing
+from tests.conftest import GLOSSARY, NARA, invoke
 
 OLD_SENTENCE = "The two leaders were scheduled to visit a historic temple in Nara Prefecture"
 NEW_SENTENCE = (
@@ -58,11 +57,11 @@ class State:
 
     def build(self, langs: str = "en,ja,ko") -> dict:  # type: ignore[type-arg]
         report = self.root / f"report-{time.monotonic_ns()}.json"
-        result = briefing(
+        result = invoke(
             "build", *self.files(), "--lang", langs, "--out", self.root / "out",
             "--models-dir", self.models, "--tm", self.tm, "--report", report,
         )  # fmt: skip
-        assert result.code == 0, result.err
+        assert result.returncode == 0, result.stderr
         return json.loads(report.read_text(encoding="utf-8"))
 
     def rows(self) -> set[tuple[str, str, str]]:

@@ -36,7 +36,7 @@ def review(space: Workspace) -> Path:
     """The copy's own Word review document: it names the copy's facts file."""
     output = space.root / "nara.ja.docx"
     result = space.export(output, "--format", "docx")
-    assert result.code == 0, result.err
+    assert result.returncode == 0, result.stderr
     return output
 
 
@@ -86,8 +86,8 @@ def test_the_review_document_has_title_instructions_binding_and_section_tables(
 def test_untouched_document_imports_nothing(space: Workspace, review: Path) -> None:
     other = space.root / "b.sqlite"
     result = space.import_(review, "--reviewer", "Sato", tm=other)
-    assert result.code == 0, result.err
-    assert "imported 0 units as reviewed" in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 0 units as reviewed" in result.stdout
     assert reviewed_rows(other) == set()
 
 
@@ -98,9 +98,9 @@ def test_an_edit_and_an_ok_become_reviewed_and_comments_are_kept(
     confirmed = set_cell(review, 3, 4, "OK")
     commented = set_cell(review, 6, 4, "Check the date against the readout.")
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 0, result.err
-    assert "imported 2 units as reviewed" in result.out
-    assert "Check the date against the readout." in result.out and commented[0] in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 units as reviewed" in result.stdout
+    assert "Check the date against the readout." in result.stdout and commented[0] in result.stdout
     assert reviewed_rows(space.tm) == {
         (edited[1], "ja", "reviewed", "首脳会談（修正）"),
         (confirmed[1], "ja", "reviewed", confirmed[2]),
@@ -123,14 +123,14 @@ def test_a_stale_row_refuses_the_document(space: Workspace, review: Path) -> Non
     space.facts.write_text(text.replace(words, "In another sentence,", 1), encoding="utf-8")
     before = memory_rows(space.tm)
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 2 and "stale" in result.err and row[0] in result.err
+    assert result.returncode == 2 and "stale" in result.stderr and row[0] in result.stderr
     assert memory_rows(space.tm) == before
 
 
 def test_a_huge_translation_cell_is_refused(space: Workspace, review: Path) -> None:
     row = set_cell(review, 4, 2, "長" * 20_000)
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 2 and row[0] in result.err and "limit" in result.err
+    assert result.returncode == 2 and row[0] in result.stderr and "limit" in result.stderr
     assert reviewed_rows(space.tm) == set()
 
 
@@ -142,7 +142,7 @@ def test_a_word_document_that_is_not_a_review_document_is_refused(
     document.add_paragraph("Dear reviewer, the translations are attached.")
     document.save(str(other))
     result = space.import_(other, "--reviewer", "Sato")
-    assert result.code == 2 and "not a review document" in result.err
+    assert result.returncode == 2 and "not a review document" in result.stderr
 
 
 @pytest.mark.readers
@@ -162,9 +162,9 @@ def test_a_document_re_saved_by_libreoffice_still_imports(
     resaved = converted / review.name
     assert resaved.read_bytes() != review.read_bytes()
     result = space.import_(resaved, "--reviewer", "Sato")
-    assert result.code == 0, result.err
-    assert "imported 1 units as reviewed" in result.out
-    assert "A comment written in Word." in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 units as reviewed" in result.stdout
+    assert "A comment written in Word." in result.stdout
     assert reviewed_rows(space.tm) == {(edited[1], "ja", "reviewed", "首脳会談（LibreOffice）")}
 
 
@@ -175,7 +175,7 @@ def test_confirming_every_row_in_word_lifts_the_notice(space: Workspace, review:
             row.cells[4].text = "OK"
     document.save(str(review))
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 0, result.err
+    assert result.returncode == 0, result.stderr
     space.build()
     assert notice_paragraphs(space.document) == []
 
