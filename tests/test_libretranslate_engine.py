@@ -241,6 +241,24 @@ def test_a_request_longer_than_the_timeout_setting_is_sent_again(
     assert handler.posts == 2 and time.monotonic() - started < 3.0
 
 
+@pytest.mark.parametrize(
+    ("in_file", "env", "tries"),
+    [("retries = 2\n", {}, 2), ("retries = 2\n", {"BRIEFING_LT_RETRIES": "3"}, 3)],
+)
+def test_tries_per_request_follow_the_retries_setting(
+    flaky: tuple[str, type[_Flaky]], tmp_path: Path, in_file: str, env: dict[str, str], tries: int
+) -> None:
+    url, handler = flaky
+    handler.failures[:] = [503] * 10
+    translation = f'engine = "libretranslate"\nurl = "{url}"\n{in_file}'
+    engine = _engine_of_workspace(tmp_path, translation, env)
+    translate = engine.translator(LANGUAGES["ja"], lambda: None)
+    with pytest.raises(LanguageUnavailable) as caught:
+        translate(["a"])
+    assert f"tried {tries} times" in str(caught.value)
+    assert handler.posts == tries
+
+
 def _methods(engine: object, lang: str) -> list[tuple[str, bool]]:
     glossary = load_glossary(GLOSSARY)
     translate = engine.translator(LANGUAGES[lang], lambda: None)  # type: ignore[attr-defined]
@@ -272,6 +290,7 @@ def test_server_killed_mid_build_fails_its_languages_and_writes_the_rest(
         *build_args(NARA, lang="en,ja,ko", out=tmp_path / "out", tm=tmp_path / "tm.sqlite"),
         *("--engine", "libretranslate", "--engine-url", server.url, "--batch-size", "1"),
         cwd=tmp_path,
+        env={"BRIEFING_LT_RETRIES": "2"},  # one retry, after half a second: the test's time
     )
     try:
         deadline = time.monotonic() + 120
