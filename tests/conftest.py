@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -191,9 +192,11 @@ def run_cli(
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+# What socket.connect takes: (host, port, ...) for IP, a path (str or bytes) for a Unix socket.
+Address = tuple[Any, ...] | str | bytes
 
 
-def _loopback_only(address: object) -> None:
+def _loopback_only(address: Address) -> None:
     host = address[0] if isinstance(address, tuple) else address
     if isinstance(host, str) and (
         host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
@@ -206,11 +209,11 @@ def _loopback_only(address: object) -> None:
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches beyond this machine; loopback servers of the tests' own still work."""
 
-    def connect(self: socket.socket, address: object) -> None:
+    def connect(self: socket.socket, address: Address) -> None:
         _loopback_only(address)
         return _real_connect(self, address)
 
-    def connect_ex(self: socket.socket, address: object) -> int:
+    def connect_ex(self: socket.socket, address: Address) -> int:
         _loopback_only(address)
         return _real_connect_ex(self, address)
 
@@ -232,7 +235,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def _minimal_facts() -> dict[str, object]:
+def _minimal_facts() -> dict[str, Any]:
     return {
         "event": {
             "title": "Test Summit Meeting",
@@ -274,7 +277,7 @@ def _minimal_facts() -> dict[str, object]:
 
 
 @pytest.fixture
-def minimal_facts() -> dict[str, object]:
+def minimal_facts() -> dict[str, Any]:
     """A small valid facts file as plain data; each test breaks or changes one thing in it."""
     return _minimal_facts()
 

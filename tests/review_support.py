@@ -13,6 +13,7 @@ import docx
 import pytest
 
 from tests.conftest import GLOSSARY, NARA, Result, invoke
+from tests.support.documents import style_of
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def reviewed_rows(tm: Path) -> set[tuple[str, str, str, str]]:
 
 
 def notice_paragraphs(path: Path) -> list[str]:
-    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Notice"]
+    return [p.text for p in docx.Document(str(path)).paragraphs if style_of(p) == "Notice"]
 
 
 _BUILT: dict[Path, Workspace] = {}

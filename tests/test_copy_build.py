@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -27,11 +29,11 @@ from briefing.translation.engines.argos import Decoding, LoadedModel, load_model
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
 from tests.conftest import GLOSSARY, NARA, build_args, invoke
+from tests.support.documents import style_of
 from tests.test_translated_build import (
     english_forms,
     glossary_terms,
     offline,
-    style_of,
     table_cells,
 )
 
@@ -75,7 +77,7 @@ class CopyBuild:
     out: Path
     tm: Path
     models_dir: Path
-    report: dict  # type: ignore[type-arg]
+    report: dict[str, Any]
     facts: Facts
     passes: dict[str, list[int]]  # model identity → token lists in each model pass
 
@@ -95,7 +97,12 @@ def copy_build(tmp_path_factory: pytest.TempPathFactory, copy_models_dir: Path) 
     passes: dict[str, list[int]] = {}
     original = LoadedModel.translate_tokens
 
-    def recording(self: LoadedModel, batch, settings, on_result=None):  # noqa: ANN001, ANN202
+    def recording(
+        self: LoadedModel,
+        batch: list[list[str]],
+        settings: Decoding,
+        on_result: Callable[[], None] | None = None,
+    ) -> list[list[str]]:
         """Count the token lists of every pass the stage makes through the real model."""
         passes.setdefault(self.identity, []).append(len(batch))
         return original(self, batch, settings, on_result)

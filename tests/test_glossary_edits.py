@@ -15,6 +15,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ class State:
     def files(self) -> list[Path]:
         return [self.src / "a.yaml", self.src / "b.yaml"]
 
-    def build(self, langs: str = "en,ja,ko") -> dict:  # type: ignore[type-arg]
+    def build(self, langs: str = "en,ja,ko") -> dict[str, Any]:
         report = self.root / f"report-{time.monotonic_ns()}.json"
         result = invoke(
             "build", *self.files(), "--lang", langs, "--out", self.root / "out",
@@ -73,11 +74,11 @@ class State:
             )
 
 
-def written(report: dict) -> set[str]:  # type: ignore[type-arg]
+def written(report: dict[str, Any]) -> set[str]:
     return {Path(d["path"]).name for d in report["documents"] if d["status"] == "written"}
 
 
-def machine_sentences(report: dict) -> dict[str, int]:  # type: ignore[type-arg]
+def machine_sentences(report: dict[str, Any]) -> dict[str, int]:
     return {
         Path(d["path"]).name: d["segments"]["machine"]
         for d in report["documents"]

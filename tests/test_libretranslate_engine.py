@@ -259,9 +259,9 @@ def test_tries_per_request_follow_the_retries_setting(
     assert handler.posts == tries
 
 
-def _methods(engine: object, lang: str) -> list[tuple[str, bool]]:
+def _methods(engine: Engine, lang: str) -> list[tuple[str, bool]]:
     glossary = load_glossary(GLOSSARY)
-    translate = engine.translator(LANGUAGES[lang], lambda: None)  # type: ignore[attr-defined]
+    translate = engine.translator(LANGUAGES[lang], lambda: None)
     outcomes = translate_protected(SENTENCES, glossary, lang, translate)
     return [(o.method, o.flagged) for o in outcomes]
 
@@ -354,7 +354,7 @@ def test_server_and_in_process_engine_write_the_same_documents_with_the_copy_pac
     installed = run_cli("models", "install", *copy_packages, "--models-dir", models_dir,
                         cwd=tmp_path)  # fmt: skip
     assert installed.returncode == 0, installed.stderr
-    common = ["build", NARA, "--lang", "ja,ko", "--tm", tmp_path / "tm.sqlite"]
+    common: list[str | Path] = ["build", NARA, "--lang", "ja,ko", "--tm", tmp_path / "tm.sqlite"]
     local = run_cli(*common, "--out", tmp_path / "local", "--models-dir", models_dir,
                     cwd=tmp_path)  # fmt: skip
     remote = run_cli(*common, "--out", tmp_path / "remote", "--engine", "libretranslate",

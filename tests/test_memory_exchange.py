@@ -7,6 +7,7 @@ import contextlib
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -24,7 +25,7 @@ COLUMNS = "segment, source_lang, target_lang, origin, model, terms, target, revi
 COLUMNS += " created, updated, comment"
 
 
-def rows(path: Path) -> set[tuple]:  # type: ignore[type-arg]
+def rows(path: Path) -> set[tuple[Any, ...]]:
     with contextlib.closing(sqlite3.connect(path)) as connection:
         return set(connection.execute(f"SELECT {COLUMNS} FROM entries"))
 
@@ -243,7 +244,7 @@ def test_no_export_writes_over_a_memory_even_forced(
         output = tmp_path / "export.xlf"
         TranslationMemory(output).close()
     before = output.read_bytes() if output.exists() else None
-    extra = [NARA, "--lang", "ja"] if command == "review export" else []
+    extra: list[str | Path] = [NARA, "--lang", "ja"] if command == "review export" else []
     result = invoke(*command.split(), *extra, "-o", output, "--tm", memory, "--force")
     assert result.returncode == 2 and "will not write" in result.stderr, result.stderr
     assert (output.read_bytes() if output.exists() else None) == before

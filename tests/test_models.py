@@ -13,7 +13,7 @@ import socket
 import stat
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ def tiny_members(lang: str = "ja") -> list[tuple[zipfile.ZipInfo, bytes]]:
         return [(info, archive.read(info)) for info in archive.infolist()]
 
 
-def write_zip(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+def write_zip(path: Path, members: Sequence[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in members:
             archive.writestr(info, data)
@@ -374,7 +374,8 @@ def test_a_failed_install_keeps_the_installed_version(
     result = invoke("models", "install", str(broken), "--models-dir", str(models_dir))
     assert result.returncode == 2
     assert package_folders(models_dir) == [".argos", JA_TOP]
-    assert models.find_model(models_dir, "en", "ja").package_version == "0.1"  # type: ignore[union-attr]
+    kept = models.find_model(models_dir, "en", "ja")
+    assert kept is not None and kept.package_version == "0.1"
 
 
 def test_size_limit_refuses_before_extracting(isolated_home: Path, models_dir: Path) -> None:

@@ -20,6 +20,7 @@ from briefing.atomic import LinkRefused, explain_write_error, read_owned
 from briefing.manifest import MANIFEST_NAME
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT, build_args, run_cli
 from tests.support import children
+from tests.support.documents import style_of
 
 
 def test_english_example_builds_without_posix_only_modules(tmp_path: Path) -> None:
@@ -30,7 +31,7 @@ def test_english_example_builds_without_posix_only_modules(tmp_path: Path) -> No
 
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(out / f"{NARA.stem}.en.docx"))
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    headings = [p.text for p in document.paragraphs if style_of(p) == "Heading 1"]
     assert headings == ENGLISH_OUTLINE
     # a second build finds the manifest and the lock and writes nothing
     again = run_cli(*args, cwd=tmp_path, home=tmp_path, child=children.without_posix_modules)

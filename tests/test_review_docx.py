@@ -19,6 +19,7 @@ from tests.review_support import (
     notice_paragraphs,
     reviewed_rows,
 )
+from tests.support.documents import style_of
 from tests.test_docx_schema import docx_problems
 
 HEADER = ["Unit", "English source", "Translation", "Origin", "Comment"]
@@ -62,12 +63,12 @@ def test_the_review_document_has_title_instructions_binding_and_section_tables(
 ) -> None:
     document = docx.Document(str(review))
     paragraphs = [p for p in document.paragraphs if p.text]
-    assert paragraphs[0].style.name == "Title" and "Review:" in paragraphs[0].text
+    assert style_of(paragraphs[0]) == "Title" and "Review:" in paragraphs[0].text
     assert any("OK" in p.text and "Comment" in p.text for p in paragraphs)
     binding = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert binding["Facts file"] == str(space.facts) and binding["Language"] == "ja"
     assert binding["Format"] == "briefing-review/2"
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    headings = [p.text for p in document.paragraphs if style_of(p) == "Heading 1"]
     assert headings[:2] == ["Summary", "Background"]  # titles are names, not translated
     assert len(document.tables) == len(headings) + 1
     for table in document.tables[1:]:
@@ -185,14 +186,18 @@ def test_the_review_document_is_landscape_with_whole_rows(review: Path) -> None:
     no sentence's row is split across two pages."""
     document = docx.Document(str(review))
     section = document.sections[0]
-    assert section.page_width > section.page_height
-    line = section.page_width - section.left_margin - section.right_margin
+    width, height = section.page_width, section.page_height
+    left, right = section.left_margin, section.right_margin
+    assert width is not None and height is not None and left is not None and right is not None
+    assert width > height
+    line = width - left - right
     for table in document.tables[1:]:
         widths = [cell.width for cell in table.rows[0].cells]
         assert abs(sum(widths) - line) < line * 0.01
         assert widths[1] > 2 * widths[0] and widths[2] > 1.5 * widths[3]  # sentences get room
         for row in table.rows[1:]:
-            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+            properties = row._tr.trPr
+            assert properties is not None and properties.find(qn("w:cantSplit")) is not None
 
 
 def test_the_review_document_is_in_schema_order(review: Path) -> None:

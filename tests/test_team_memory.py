@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 
+from briefing.facts.schema import Facts
 from briefing.memory.backend import open_memory
 from tests.conftest import NARA, ROOT, TINY_PACKAGES, build_args, run_cli, start_cli
 from tests.servers.libretranslate import LibreTranslateServers
@@ -32,7 +33,8 @@ def _variants(folder: Path, count: int, start: int = 1) -> list[Path]:
 
 def _machine_models(url: str) -> dict[str, int]:
     with psycopg.connect(url) as connection:
-        if not connection.execute("SELECT to_regclass('briefing_entries')").fetchone()[0]:
+        [table] = connection.execute("SELECT to_regclass('briefing_entries')").fetchall()
+        if not table[0]:
             return {}
         rows = connection.execute(
             "SELECT model, count(*) FROM briefing_entries WHERE origin = 'machine' GROUP BY model"
@@ -85,7 +87,7 @@ def _reviewed_file(source: Path, destination: Path) -> int:
 def test_four_builds_and_two_reviewers_at_once_lose_nothing(
     postgres_url: str, tiny_models_dir: Path, tmp_path: Path
 ) -> None:
-    models = ["--models-dir", tiny_models_dir, "--tm", postgres_url]
+    models: list[str | Path] = ["--models-dir", tiny_models_dir, "--tm", postgres_url]
     setup = run_cli("build", NARA, "--lang", "ja,ko", "--out", tmp_path / "out", *models,
                     cwd=tmp_path)  # fmt: skip
     assert setup.returncode == 0, setup.stderr
@@ -204,11 +206,11 @@ def test_a_server_killed_mid_build_fails_the_build_cleanly(
     assert not (tmp_path / "out" / f"{variants[0].stem}.ko.docx").exists()
 
 
-def _texts(facts: object) -> list[str]:
+def _texts(facts: Facts) -> list[str]:
     """The free texts a build translates, as the build derives them."""
     from briefing.translation.texts import texts_to_translate
 
-    return texts_to_translate(facts)  # type: ignore[arg-type]
+    return texts_to_translate(facts)
 
 
 def _running(server: PostgresServer) -> bool:

@@ -15,6 +15,7 @@ import resource
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -58,9 +59,9 @@ def words(length: int, seed: str) -> str:
 
 @pytest.fixture
 def write_facts(
-    tmp_path: Path, minimal_facts: dict[str, object], facts_yaml: Callable[[object], str]
-) -> Callable[[str, Callable[[dict], None]], Path]:  # type: ignore[type-arg]
-    def write(name: str, change: Callable[[dict], None]) -> Path:  # type: ignore[type-arg]
+    tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: Callable[[object], str]
+) -> Callable[[str, Callable[[dict[str, Any]], None]], Path]:
+    def write(name: str, change: Callable[[dict[str, Any]], None]) -> Path:
         data = json.loads(json.dumps(minimal_facts))
         change(data)
         path = tmp_path / name
@@ -70,7 +71,7 @@ def write_facts(
     return write
 
 
-def longest_everywhere(data: dict) -> None:  # type: ignore[type-arg]
+def longest_everywhere(data: dict[str, Any]) -> None:
     """Every field that reaches a core property, at the longest length the schema takes."""
     data["event"]["title"] = words(SHORT_TEXT, "Summit")
     # the kind is one of the catalog's kinds or a glossary term, so it stays the facts' own
@@ -91,11 +92,11 @@ def assert_properties_fit(document: Path) -> None:
 
 def test_title_of_362_characters_validates_and_builds(
     tmp_path: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
     title = words(362, "Meeting")
 
-    def long_title(data: dict) -> None:  # type: ignore[type-arg]
+    def long_title(data: dict[str, Any]) -> None:
         data["event"]["title"] = title
 
     facts = write_facts("long-title.yaml", long_title)
@@ -117,7 +118,7 @@ def test_title_of_362_characters_validates_and_builds(
 def test_longest_values_in_every_limited_field_build_in_every_language_and_layout(
     tmp_path: Path,
     tiny_models_dir: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
     facts = write_facts("longest.yaml", longest_everywhere)
     assert cli("validate", facts, "--glossary", GLOSSARY, cwd=tmp_path).returncode == 0
@@ -151,9 +152,9 @@ def test_longest_values_in_every_limited_field_build_in_every_language_and_layou
 
 def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
     tmp_path: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
-    def early(data: dict) -> None:  # type: ignore[type-arg]
+    def early(data: dict[str, Any]) -> None:
         data["event"]["date"] = "0794-10-22"
 
     facts = write_facts("heian.yaml", early)
@@ -172,12 +173,12 @@ def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
 
 def test_internal_error_in_one_document_exits_70_and_the_others_are_written(
     tmp_path: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
-    def broken(data: dict) -> None:  # type: ignore[type-arg]
+    def broken(data: dict[str, Any]) -> None:
         data["event"]["title"] = "Broken Meeting"
 
-    def fine(data: dict) -> None:  # type: ignore[type-arg]
+    def fine(data: dict[str, Any]) -> None:
         data["event"]["title"] = "Fine Meeting"
 
     inputs = [write_facts("a-broken.yaml", broken), write_facts("b-fine.yaml", fine)]

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NARA, TINY_PACKAGES, build_args, start_cli
+from tests.conftest import NARA, TINY_PACKAGES, Result, build_args, start_cli
 from tests.test_hostile_input import MEMORY_LIMIT, assert_clear_error, run_briefing
 from tests.test_models import tiny_members, variant, write_zip
 
 JA_0_1 = "translate-en_ja-0_1"
 
 
-def install(*packages: Path | str, models_dir: Path, cwd: Path, force: bool = False):
+def install(*packages: Path | str, models_dir: Path, cwd: Path, force: bool = False) -> Result:
     args = ["models", "install", *map(str, packages), "--models-dir", str(models_dir)]
     return run_briefing(*args, *(["--force"] if force else []), cwd=cwd, timeout=120)
 
