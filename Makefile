@@ -25,7 +25,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## Check the type hints of the package (mypy; settings in pyproject.toml).
+## Check the type hints of the package, the tests and the benchmarks (mypy; the files and
+## settings are in pyproject.toml).
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
@@ -41,6 +42,7 @@ coverage: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/translation.py
 
+## Check the code's style: ruff's rules and its formatting (settings in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check briefing templates tests benchmarks
 	$(BIN)/ruff format --check briefing templates tests benchmarks

@@ -94,7 +94,7 @@ def main() -> None:
         env = {**os.environ, "COLUMNS": "120", "HOME": str(work)}
         models, out = work / "models", work / "out"
         run([BRIEFING, "models", "install", *PACKAGES, "--models-dir", models], env)
-        build = [
+        build: list[str | Path] = [
             BRIEFING, "build", *EXAMPLES, "--lang", "en,ja,ko", "--force", "--out", out,
             "--models-dir", models, "--tm", work / "memory.sqlite",
         ]  # fmt: skip

@@ -12,6 +12,7 @@ Usage: python benchmarks/render_process.py [--documents 20] [--repeat 15]
 from __future__ import annotations
 
 import argparse
+import functools
 import gettext
 import shutil
 import statistics
@@ -75,7 +76,8 @@ def main() -> None:
             10.0,
         )
         render_here(request)  # compiled once, as in a build
-        print(f"render {code} {milliseconds(lambda r=request: render_here(r), options.repeat)}")
+        here = milliseconds(functools.partial(render_here, request), options.repeat)
+        print(f"render {code} {here}")
         with LimitedProcess() as process:
             process.run(10, render_here, request)
 

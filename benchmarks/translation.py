@@ -39,8 +39,9 @@ import json
 import os
 import platform
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import ctranslate2
 from common import (
@@ -77,16 +78,29 @@ from briefing.translation.texts import texts_to_translate
 Call = tuple[list[list[str]], dict[str, Any]]
 
 
+class SweepPoint(TypedDict):
+    """One configuration of the sweep and its speed (segments/s)."""
+
+    inter: int
+    intra: int
+    api: str
+    batch_type: str
+    batch: int
+    rate: float
+
+
 def record_passes(model: LoadedModel) -> list[list[list[str]]]:
     """Keep a copy of every token batch the pipeline sends to the model."""
     sent: list[list[list[str]]] = []
     original = model.translate_tokens
 
-    def recording(batch, settings, on_result=None):  # noqa: ANN001, ANN202
+    def recording(
+        batch: list[list[str]], decoding: Decoding, on_result: Callable[[], None] | None = None
+    ) -> list[list[str]]:
         sent.append([list(tokens) for tokens in batch])
-        return original(batch, settings, on_result)
+        return original(batch, decoding, on_result)
 
-    model.translate_tokens = recording  # type: ignore[method-assign]
+    model.translate_tokens = recording  # type: ignore[method-assign]  # this model's alone
     return sent
 
 
@@ -135,7 +149,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         product = model.translator
         figures["layout"] = "{}×{}".format(*thread_layout())
         inside = TimedTranslator(product)
-        model.translator = inside  # type: ignore[assignment]
+        model.translator = inside
         sent = record_passes(model)
 
         plain_runs, full_runs, shares = [], [], []
@@ -183,7 +197,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         picked = token_lists[:: max(1, len(token_lists) // args.sweep)][: args.sweep]
         sweep_calls = [[([picked[i] for i in ix], o) for ix, o in model.plan(picked, settings)]]
         sizes = [("examples", n) for n in (8, 16, 32)] + [("tokens", 512)]
-        sweep = []
+        sweep: list[SweepPoint] = []
         model_path = str(model_folder(installed.path, installed.card))
         for inter, intra in thread_layouts(os.cpu_count() or 1) if args.sweep else ():
             translator = ctranslate2.Translator(
@@ -194,7 +208,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     with timed() as took:
                         run_calls(translator, sweep_calls, api, batch)
                     sweep.append(
-                        dict(
+                        SweepPoint(
                             inter=inter,
                             intra=intra,
                             api=api,

@@ -1,14 +1,19 @@
-"""Shared fixtures: the repository's paths, a network-free process, temporary model folders."""
+"""Shared fixtures: the repository's paths, a network-free process, temporary model folders;
+and the two ways tests run the command: `invoke` in this process through `main`, as a user's
+process runs it, and `run_cli`/`start_cli` in a child process where the process is the point
+(signals, resource limits, crashes, the console script, locks between processes)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -63,8 +68,10 @@ class Result:
 
 def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     """`briefing ARGS` in this process, through the entry point: its error handling and exit
-    codes as a user gets them, output captured. Fast; use `run_cli` where the process itself
-    matters (signals, limits, crashes, the console script)."""
+    codes as a user gets them, stdout and stderr captured apart, the terminal wide. Fast; use
+    `run_cli` or `start_cli` where the process itself matters (signals, limits, crashes, the
+    console script, locks between processes)."""
+    terminate = signal.getsignal(signal.SIGTERM)  # main() installs its own handler
     with CliRunner().isolation(env={"COLUMNS": "500", **(env or {})}) as (stdout, stderr, _):
         saved = sys.argv
         sys.argv = ["briefing", *map(str, args)]
@@ -75,40 +82,121 @@ def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
             code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
         finally:
             sys.argv = saved
+            signal.signal(signal.SIGTERM, terminate)
             sys.stdout.flush()
             sys.stderr.flush()
         return Result(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+
+
+def build_args(
+    *facts: str | Path,
+    out: Path,
+    lang: str | None = None,
+    models_dir: Path | None = None,
+    tm: str | Path | None = None,
+    glossary: Path | None = None,
+    layout: str | None = None,
+    report: Path | None = None,
+) -> list[str | Path]:
+    """The arguments of `briefing build FACTS...` with the options the tests give most often;
+    a test adds its own after them."""
+    options: dict[str, str | Path | None] = {
+        "--lang": lang,
+        "--layout": layout,
+        "--out": out,
+        "--glossary": glossary,
+        "--models-dir": models_dir,
+        "--tm": tm,
+        "--report": report,
+    }
+    given = [part for name, value in options.items() if value is not None for part in (name, value)]
+    return ["build", *facts, *given]
+
+
+def ctrl_c_reaches_child() -> None:
+    """For `preexec_fn`: Ctrl-C reaches the child even when the tests run as a background job,
+    whose shell makes its children ignore SIGINT (a Python started so never sees it), as a
+    user's command does not."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _child_environment(env: dict[str, str] | None, home: Path | None) -> dict[str, str]:
+    environment = dict(os.environ)
+    if home is not None:  # a user's fresh account: nothing of this one's settings
+        environment = {
+            name: value
+            for name, value in environment.items()
+            if not name.startswith(("XDG_", "ARGOS_", "BRIEFING_"))
+        }
+        environment["HOME"] = str(home)
+    return {**environment, "PYTHONPATH": str(ROOT), "COLUMNS": "500", **(env or {})}
+
+
+def start_cli(
+    *args: str | Path,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    home: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    script: bool = False,
+    child: Callable[[list[str]], None] | None = None,
+    merge_output: bool = False,
+) -> subprocess.Popen[str]:
+    """`briefing ARGS` started in a child process, as a user starts it; each message kept on
+    one line, stdout and stderr (or both in one, `merge_output`) as text pipes.
+
+    `script` runs the installed console script instead of `python -m briefing.cli`; `child`
+    runs one of tests/support/children.py's programs with ARGS instead. `home` gives the child
+    a fresh account: that HOME and none of this process's XDG_, ARGOS_ or BRIEFING_
+    variables; `env` is added last."""
+    if child is not None:
+        command = [sys.executable, "-m", "tests.support.children", child.__name__]
+    elif script:
+        command = [str(BRIEFING)]
+    else:
+        command = [sys.executable, "-m", "briefing.cli"]
+    return subprocess.Popen(
+        [*command, *map(str, args)],
+        cwd=cwd,
+        env=_child_environment(env, home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_output else subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
+    )
 
 
 def run_cli(
     *args: str | Path,
     cwd: Path,
     env: dict[str, str] | None = None,
+    home: Path | None = None,
     timeout: float = 300,
     preexec_fn: Callable[[], None] | None = None,
     script: bool = False,
+    child: Callable[[list[str]], None] | None = None,
 ) -> Result:
-    """`briefing ARGS` in a child process, as a user runs it; each message kept on one line.
-    `script` runs the installed console script instead of `python -m briefing.cli`."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", **(env or {})}
-    command = [str(BRIEFING)] if script else [sys.executable, "-m", "briefing.cli"]
-    done = subprocess.run(
-        [*command, *map(str, args)],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=preexec_fn,
+    """`briefing ARGS` (or a `child` program) run to its end in a child process: `start_cli`'s
+    process, waited for at most `timeout` seconds."""
+    process = start_cli(
+        *args, cwd=cwd, env=env, home=home, preexec_fn=preexec_fn, script=script, child=child
     )
-    return Result(done.returncode, done.stdout, done.stderr)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return Result(process.returncode, stdout, stderr)
 
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+# What socket.connect takes: (host, port, ...) for IP, a path (str or bytes) for a Unix socket.
+Address = tuple[Any, ...] | str | bytes
 
 
-def _loopback_only(address: object) -> None:
+def _loopback_only(address: Address) -> None:
     host = address[0] if isinstance(address, tuple) else address
     if isinstance(host, str) and (
         host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
@@ -121,11 +209,11 @@ def _loopback_only(address: object) -> None:
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches beyond this machine; loopback servers of the tests' own still work."""
 
-    def connect(self: socket.socket, address: object) -> None:
+    def connect(self: socket.socket, address: Address) -> None:
         _loopback_only(address)
         return _real_connect(self, address)
 
-    def connect_ex(self: socket.socket, address: object) -> int:
+    def connect_ex(self: socket.socket, address: Address) -> int:
         _loopback_only(address)
         return _real_connect_ex(self, address)
 
@@ -147,7 +235,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def _minimal_facts() -> dict[str, object]:
+def _minimal_facts() -> dict[str, Any]:
     return {
         "event": {
             "title": "Test Summit Meeting",
@@ -189,7 +277,7 @@ def _minimal_facts() -> dict[str, object]:
 
 
 @pytest.fixture
-def minimal_facts() -> dict[str, object]:
+def minimal_facts() -> dict[str, Any]:
     """A small valid facts file as plain data; each test breaks or changes one thing in it."""
     return _minimal_facts()
 

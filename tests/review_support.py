@@ -1,45 +1,19 @@
-"""Shared set-up of the review tests: the CLI in-process, and one document built with the tiny
-packages whose memory and review exports each test copies."""
+"""Shared set-up of the review tests: one document built with the tiny packages whose memory
+and review exports each test copies, and the commands run on such a copy."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import shutil
 import sqlite3
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import pytest
 
-from briefing.cli.app import main
-from tests.conftest import GLOSSARY, NARA
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def briefing(*args: str | Path) -> Result:
-    """`briefing ARGS` in this process, as the console script runs it (exit codes included)."""
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.argv
-    sys.argv = ["briefing", *map(str, args)]
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-            except SystemExit as stop:
-                code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
-    finally:
-        sys.argv = saved
-    return Result(code, out.getvalue(), " ".join(err.getvalue().split()))
+from tests.conftest import GLOSSARY, NARA, Result, invoke
+from tests.support.documents import style_of
 
 
 @dataclass(frozen=True)
@@ -70,21 +44,21 @@ class Workspace:
         return self.out / f"{NARA.stem}.ja.docx"
 
     def build(self, tm: Path | None = None, lang: str = "ja") -> Result:
-        result = briefing(
+        result = invoke(
             "build", self.facts, "--lang", lang, "--out", self.out,
             "--models-dir", self.models, "--tm", tm or self.tm,
         )  # fmt: skip
-        assert result.code == 0, result.err
+        assert result.returncode == 0, result.stderr
         return result
 
     def export(self, output: Path, *extra: str | Path, tm: Path | None = None) -> Result:
-        return briefing(
+        return invoke(
             "review", "export", self.facts, "--lang", "ja", "-o", output,
             "--tm", tm or self.tm, *extra,
         )  # fmt: skip
 
     def import_(self, file: Path, *extra: str | Path, tm: Path | None = None) -> Result:
-        return briefing("review", "import", file, "--tm", tm or self.tm, *extra)
+        return invoke("review", "import", file, "--tm", tm or self.tm, *extra)
 
 
 def new_workspace(root: Path, models: Path) -> Workspace:
@@ -120,7 +94,7 @@ def reviewed_rows(tm: Path) -> set[tuple[str, str, str, str]]:
 
 
 def notice_paragraphs(path: Path) -> list[str]:
-    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Notice"]
+    return [p.text for p in docx.Document(str(path)).paragraphs if style_of(p) == "Notice"]
 
 
 _BUILT: dict[Path, Workspace] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import pytest
 from babel.dates import format_interval
 from babel.messages.pofile import read_po
 from docx.oxml.ns import qn
+from docx.styles.style import CharacterStyle, ParagraphStyle
+from docx.text.run import Run
 
 from briefing.build import BuildRequest, build
 from briefing.cli.build_report import report_as_json
@@ -35,6 +38,12 @@ from briefing.terms.protect import translate_protected
 from briefing.translation.engines.argos import ArgosEngine, Decoding, LoadedModel
 from briefing.translation.stage import TranslationStage
 from tests.conftest import FIXTURES, ROOT, run_cli
+
+
+def term(**fields: object) -> Term:
+    """A term as the term base's file writes it: one key per language."""
+    return Term.model_validate(fields)
+
 
 UNKNOWN = FIXTURES / "events" / "unknown-names.yaml"
 TELEPHONE = ROOT / "sources" / "2025-10-25-japan-us-telephone-talk.yaml"
@@ -109,7 +118,7 @@ def highlighted_runs(document: docx.document.Document) -> list[str]:
     ]
 
 
-def all_runs(document: docx.document.Document) -> list[docx.text.run.Run]:
+def all_runs(document: docx.document.Document) -> list[Run]:
     runs = [run for p in document.paragraphs for run in p.runs]
     for table in document.tables:
         for row in table.rows:
@@ -194,7 +203,9 @@ def test_the_report_lists_each_name_with_the_entry_to_add(built: Built, lang: st
         "ko": "",
     }
     as_json = report_as_json(built.report)
-    [document] = [d for d in as_json["documents"] if d["lang"] == lang]  # type: ignore[index]
+    documents = as_json["documents"]
+    assert isinstance(documents, list)
+    [document] = [d for d in documents if d["lang"] == lang]
     assert {k["english"] for k in document["kept_in_english"]} == {
         k.english for k in outcome.kept_in_english
     }
@@ -342,7 +353,7 @@ def test_japanese_and_korean_documents_set_nothing_in_italics(built: Built, lang
     assert "Note" in [style.name for style in slanted_styles(english)], "and italic styles"
 
 
-def slanted_styles(document: docx.document.Document) -> list[object]:
+def slanted_styles(document: docx.document.Document) -> list[ParagraphStyle | CharacterStyle]:
     """Styles the document's paragraphs and runs use that set their text in italics."""
     used = [p.style for p in document.paragraphs] + [r.style for r in all_runs(document)]
     slanted = {s.name: s for s in used if s is not None and s.font.italic}
@@ -367,14 +378,16 @@ def _dropping(texts: list[str]) -> list[str]:
 NARA = Glossary(
     version="t",
     terms=[
-        Term(id="nara", kind="place", en="Nara", ja="奈良市", ko="나라시"),
-        Term(id="japan", kind="place", en="Japan", ja="日本", ko="일본"),
+        term(id="nara", kind="place", en="Nara", ja="奈良市", ko="나라시"),
+        term(id="japan", kind="place", en="Japan", ja="日本", ko="일본"),
     ],
 )
 
 
 @pytest.mark.parametrize("engine", [_copying, _spacing, _dropping])
-def test_punctuation_after_a_restored_term_follows_the_language(engine) -> None:  # noqa: ANN001
+def test_punctuation_after_a_restored_term_follows_the_language(
+    engine: Callable[[list[str]], list[str]],
+) -> None:
     segments = ["They met in Nara.", "In Nara, Japan spoke."]
     ja = [o.text for o in translate_protected(segments, NARA, "ja", engine)]
     ko = [o.text for o in translate_protected(segments, NARA, "ko", engine)]

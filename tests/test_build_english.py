@@ -26,6 +26,7 @@ from briefing.facts.schema import Facts, HeadedStatement, Statement
 from briefing.languages import LANGUAGES
 from briefing.terms.layers import Stack
 from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, invoke, run_cli
+from tests.support.documents import style_of
 
 FactsYaml = Callable[[object], str]
 
@@ -129,11 +130,11 @@ def doc(nara_docx: Path) -> DocxDocument:
 
 def test_title_is_the_event_title(doc: DocxDocument, nara: Facts) -> None:
     assert headings(doc, "Title") == [nara.event.title]
-    assert doc.paragraphs[0].style.name == "Title"
+    assert style_of(doc.paragraphs[0]) == "Title"
 
 
 def test_date_and_place_lines(doc: DocxDocument, nara: Facts) -> None:
-    meta = [p.text for p in doc.paragraphs if p.style.name == "Meta"]
+    meta = [p.text for p in doc.paragraphs if style_of(p) == "Meta"]
     date = nara.event.date
     assert f"Date: {date.strftime('%A')} {date.day} {date.strftime('%B %Y')}" in meta
     assert f"Place: {nara.event.city}, {nara.event.host_country}" in meta
@@ -163,7 +164,8 @@ def test_participant_table(doc: DocxDocument, nara: Facts) -> None:
     assert [row[0] for row in rows[1:]] == ["Sanae Takaichi", "Lee Jae Myung"]
     assert table.style is not None and table.style.name == "Briefing Table"
     # The header row repeats on every page.
-    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    properties = table.rows[0]._tr.trPr
+    assert properties is not None and properties.find(qn("w:tblHeader")) is not None
 
 
 def test_table_sits_under_participants(doc: DocxDocument) -> None:
@@ -177,7 +179,7 @@ def test_outcome_bullets(doc: DocxDocument, nara: Facts) -> None:
     bullets = section(doc, "Key outcomes")
     assert len(bullets) == len(nara.outcomes) > 0
     for paragraph, outcome in zip(bullets, nara.outcomes, strict=True):
-        assert paragraph.style.name == "List Bullet"
+        assert style_of(paragraph) == "List Bullet"
         first = paragraph.runs[0]
         assert first.bold is True
         assert first.text == f"{outcome.heading}: "
@@ -198,7 +200,7 @@ def test_other_lists_follow_the_facts(
 ) -> None:
     items: list[Statement] = getattr(nara, field)
     bullets = section(doc, heading)
-    assert [p.style.name for p in bullets] == ["List Bullet"] * len(items)
+    assert [style_of(p) for p in bullets] == ["List Bullet"] * len(items)
     for paragraph, item in zip(bullets, items, strict=True):
         lead = f"{item.heading}: " if isinstance(item, HeadedStatement) else ""
         assert paragraph.text == (
@@ -254,11 +256,11 @@ def test_differences_show_every_account_with_its_citation(doc: DocxDocument, nar
     paragraphs = section(doc, "Notes on differences between sources")
     texts = [p.text for p in paragraphs]
     start = texts.index(coal.topic)
-    assert paragraphs[start].style.name == "Heading 2"
+    assert style_of(paragraphs[start]) == "Heading 2"
     accounts = paragraphs[start + 1 : start + 1 + len(coal.accounts)]
     assert len(coal.accounts) >= 2
     for paragraph, account in zip(accounts, coal.accounts, strict=True):
-        assert paragraph.style.name == "List Bullet"
+        assert style_of(paragraph) == "List Bullet"
         assert paragraph.text == f"{account.text}{citation(nara, account.sources)}"
         assert superscripts(paragraph) == [citation(nara, account.sources)]
     # Both names of the mine survive: the briefing does not pick one.
@@ -268,7 +270,7 @@ def test_differences_show_every_account_with_its_citation(doc: DocxDocument, nar
 
 
 def test_sources_list(doc: DocxDocument, nara: Facts) -> None:
-    entries = [p for p in section(doc, "Sources") if p.style.name == "Source"]
+    entries = [p for p in section(doc, "Sources") if style_of(p) == "Source"]
     assert len(entries) == len(nara.sources)
     for number, (paragraph, source) in enumerate(zip(entries, nara.sources, strict=True), 1):
         assert paragraph.text.startswith(f"[{number}] {source.publisher}, {source.title}")

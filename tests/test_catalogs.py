@@ -19,7 +19,13 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from briefing.catalogs import PACKAGE_LOCALES, chain, compiled_catalogs, load_translations
+from briefing.catalogs import (
+    PACKAGE_LOCALES,
+    CheckedTranslations,
+    chain,
+    compiled_catalogs,
+    load_translations,
+)
 from briefing.facts.load import load_facts
 from briefing.languages import LANGUAGES
 from briefing.output.localize import BriefingView, Localizer
@@ -222,6 +228,7 @@ def test_the_render_process_is_sent_the_compiled_catalogs_in_their_order(tmp_pat
     with (folder / "briefing.po").open("wb") as handle:
         write_po(handle, own)
     translations = load_translations("ja", [tmp_path / "locales"])
+    assert isinstance(translations, CheckedTranslations)  # it remembers what no catalog holds
     compiled = compiled_catalogs(translations)
     assert len(compiled) == 2 and all(isinstance(data, bytes) for data in compiled)
     sent = chain(compiled)
@@ -335,7 +342,8 @@ def test_flagged_passages_are_marked_and_counted(lang: str) -> None:
     root = render(dataclasses.replace(briefing, summary=summary, flagged_count=1))
     marker = {"ja": "【訳文要確認】", "ko": " [번역 확인 필요]"}[lang]
     count = {"ja": "の表示箇所：1件。", "ko": " 표시 부분: 1건."}[lang]
-    assert "".join(root.find("p/mark").itertext()) == marker  # type: ignore[union-attr]
+    mark = root.find("p/mark")
+    assert mark is not None and "".join(mark.itertext()) == marker
     assert texts(root, "notice")[0].endswith(marker.strip() + count)
 
 

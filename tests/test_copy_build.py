@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
 from briefing import models
-from briefing.cli import app
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.terms.glossary import load_glossary
@@ -28,12 +28,12 @@ from briefing.terms.protect import translate_protected
 from briefing.translation.engines.argos import Decoding, LoadedModel, load_model
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
-from tests.conftest import GLOSSARY, NARA
+from tests.conftest import GLOSSARY, NARA, build_args, invoke
+from tests.support.documents import style_of
 from tests.test_translated_build import (
     english_forms,
     glossary_terms,
     offline,
-    style_of,
     table_cells,
 )
 
@@ -77,7 +77,7 @@ class CopyBuild:
     out: Path
     tm: Path
     models_dir: Path
-    report: dict  # type: ignore[type-arg]
+    report: dict[str, Any]
     facts: Facts
     passes: dict[str, list[int]]  # model identity → token lists in each model pass
 
@@ -97,19 +97,21 @@ def copy_build(tmp_path_factory: pytest.TempPathFactory, copy_models_dir: Path) 
     passes: dict[str, list[int]] = {}
     original = LoadedModel.translate_tokens
 
-    def recording(self: LoadedModel, batch, settings, on_result=None):  # noqa: ANN001, ANN202
+    def recording(
+        self: LoadedModel,
+        batch: list[list[str]],
+        settings: Decoding,
+        on_result: Callable[[], None] | None = None,
+    ) -> list[list[str]]:
         """Count the token lists of every pass the stage makes through the real model."""
         passes.setdefault(self.identity, []).append(len(batch))
         return original(self, batch, settings, on_result)
 
     with offline(), pytest.MonkeyPatch.context() as patch:
         patch.setattr(LoadedModel, "translate_tokens", recording)
-        result = CliRunner().invoke(
-            app,
-            ["build", str(NARA), "--models-dir", str(copy_models_dir), "--tm", str(tm),
-             "--out", str(out), "--report", str(report)],
-        )  # fmt: skip
-    assert result.exit_code == 0, result.output
+        args = build_args(NARA, models_dir=copy_models_dir, tm=tm, out=out, report=report)
+        result = invoke(*args)
+    assert result.returncode == 0, result.output
     facts, _ = load_facts(NARA)
     loaded = json.loads(report.read_text(encoding="utf-8"))
     return CopyBuild(out, tm, copy_models_dir, loaded, facts, passes)
@@ -168,12 +170,13 @@ def test_parallel_layout_pairs_each_statement_with_itself(
     copy_build: CopyBuild, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        app,
-        ["build", str(NARA), "--lang", "ko", "--layout", "parallel", "--models-dir",
-         str(copy_build.models_dir), "--tm", str(copy_build.tm), "--out", str(out)],
+    result = invoke(
+        *build_args(
+            NARA, lang="ko", layout="parallel", models_dir=copy_build.models_dir,
+            tm=copy_build.tm, out=out,
+        )
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     doc = docx.Document(str(out / f"{NARA.stem}.en-ko.docx"))
     # The statements' tables: English | translation (the participants table has both
     # languages' columns, tests/test_parallel_layout.py).

@@ -24,7 +24,7 @@ from lxml import etree
 from briefing.output.document import Document, Heading, Metadata, Paragraph, Run, Table
 from briefing.output.docx_writer import build_docx
 from briefing.output.template import TEMPLATES_DIR
-from tests.conftest import GLOSSARY, ROOT, run_cli
+from tests.conftest import GLOSSARY, ROOT, build_args, run_cli
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 EXAMPLES = sorted(p for p in (ROOT / "sources").glob("*.yaml") if p.name != "glossary.yaml")
@@ -132,20 +132,15 @@ def built(tiny_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> li
     work = tmp_path_factory.mktemp("schema")
     out = work / "out"
     result = run_cli(
-        "build",
-        *EXAMPLES,
-        "--lang",
-        "en,ja,ko",
-        "--layout",
-        "both",
-        "--out",
-        out,
-        "--glossary",
-        GLOSSARY,
-        "--models-dir",
-        tiny_models_dir,
-        "--tm",
-        work / "memory.sqlite",
+        *build_args(
+            *EXAMPLES,
+            lang="en,ja,ko",
+            layout="both",
+            out=out,
+            glossary=GLOSSARY,
+            models_dir=tiny_models_dir,
+            tm=work / "memory.sqlite",
+        ),
         cwd=work,
         env={"HOME": str(work)},
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,7 @@ def reviewed_memory(path: Path, langs: tuple[str, ...] = ("ja", "ko")) -> Path:
     return path
 
 
-def evaluate(*args: object) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+def evaluate(*args: str | Path) -> tuple[int, dict[str, Any], str]:
     result = invoke("models", "evaluate", *args, "--glossary", GLOSSARY, "--json")
     report = json.loads(result.stdout) if result.returncode == 0 else {}
     return result.returncode, report, result.output

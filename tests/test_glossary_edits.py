@@ -15,11 +15,11 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import GLOSSARY, NARA
-from tests.review_support import briefing
+from tests.conftest import GLOSSARY, NARA, invoke
 
 OLD_SENTENCE = "The two leaders were scheduled to visit a historic temple in Nara Prefecture"
 NEW_SENTENCE = (
@@ -56,13 +56,13 @@ class State:
     def files(self) -> list[Path]:
         return [self.src / "a.yaml", self.src / "b.yaml"]
 
-    def build(self, langs: str = "en,ja,ko") -> dict:  # type: ignore[type-arg]
+    def build(self, langs: str = "en,ja,ko") -> dict[str, Any]:
         report = self.root / f"report-{time.monotonic_ns()}.json"
-        result = briefing(
+        result = invoke(
             "build", *self.files(), "--lang", langs, "--out", self.root / "out",
             "--models-dir", self.models, "--tm", self.tm, "--report", report,
         )  # fmt: skip
-        assert result.code == 0, result.err
+        assert result.returncode == 0, result.stderr
         return json.loads(report.read_text(encoding="utf-8"))
 
     def rows(self) -> set[tuple[str, str, str]]:
@@ -74,11 +74,11 @@ class State:
             )
 
 
-def written(report: dict) -> set[str]:  # type: ignore[type-arg]
+def written(report: dict[str, Any]) -> set[str]:
     return {Path(d["path"]).name for d in report["documents"] if d["status"] == "written"}
 
 
-def machine_sentences(report: dict) -> dict[str, int]:  # type: ignore[type-arg]
+def machine_sentences(report: dict[str, Any]) -> dict[str, int]:
     return {
         Path(d["path"]).name: d["segments"]["machine"]
         for d in report["documents"]

@@ -14,6 +14,7 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -227,7 +228,9 @@ def test_control_characters_are_removed_with_a_warning_naming_each_field(tmp_pat
 
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "control character" in line]
-    named = {re.search(r"warning: (\S+): removed (\d+)", line).groups() for line in warnings}
+    found = [re.search(r"warning: (\S+): removed (\d+)", line) for line in warnings]
+    assert all(found), warnings
+    named = {match.groups() for match in found if match}
     assert named == {
         ("event.title", "2"),
         ("sources[0].publisher", "1"),
@@ -313,7 +316,7 @@ short_text = st.text(max_size=40).filter(_usable)
 
 
 @st.composite
-def facts_with_arbitrary_text(draw: st.DrawFn) -> dict[str, object]:
+def facts_with_arbitrary_text(draw: st.DrawFn) -> dict[str, Any]:
     """The minimal facts with every text field, names and headings included, drawn at random."""
     facts = _minimal_facts()
     event = facts["event"]
@@ -353,7 +356,7 @@ def facts_with_arbitrary_text(draw: st.DrawFn) -> dict[str, object]:
     return facts
 
 
-def _statements(facts: dict[str, object]) -> list[str]:
+def _statements(facts: dict[str, Any]) -> list[str]:
     texts = [facts["summary"]["text"]]
     for name in ("background", "outcomes", "topics", "next_steps"):
         texts += [item["text"] for item in facts[name]]
@@ -368,7 +371,7 @@ def _statements(facts: dict[str, object]) -> list[str]:
 )
 @given(facts=facts_with_arbitrary_text())
 def test_arbitrary_unicode_in_every_text_field_is_written_and_read_back(
-    facts: dict[str, object],
+    facts: dict[str, Any],
 ) -> None:
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)

@@ -18,15 +18,16 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 
-from tests.conftest import BRIEFING, GLOSSARY, NARA, invoke
+from tests.conftest import GLOSSARY, NARA, build_args, ctrl_c_reaches_child, invoke, start_cli
+from tests.support.documents import style_of
 
 LANGS = ("en", "ja", "ko")
 TARGETS = ("ja", "ko")
@@ -81,11 +82,6 @@ def doc_name(stem: str, lang: str) -> str:
     return f"{stem}.{lang}.docx"
 
 
-def script_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_", "BRIEFING_"))}
-    return env | {"HOME": str(home), "COLUMNS": "300"}
-
-
 def changed_facts(text: str) -> str:
     assert text.count(OLD_STATEMENT) == 1
     return text.replace(OLD_STATEMENT, " ".join(NEW_SENTENCES))
@@ -113,13 +109,11 @@ class State:
     def facts(self, stem: str) -> Path:
         return self.src / f"{stem}.yaml"
 
-    def args(self, *files: Path) -> list[str]:
-        return [
-            "build", *(str(f) for f in files or [self.facts(s) for s in STEMS]),
-            "--models-dir", str(self.models_dir), "--tm", str(self.tm), "--out", str(self.out),
-        ]  # fmt: skip
+    def args(self, *files: Path) -> list[str | Path]:
+        facts = files or [self.facts(s) for s in STEMS]
+        return build_args(*facts, models_dir=self.models_dir, tm=self.tm, out=self.out)
 
-    def build(self, *extra: str, files: tuple[Path, ...] = ()) -> dict:  # type: ignore[type-arg]
+    def build(self, *extra: str, files: tuple[Path, ...] = ()) -> dict[str, Any]:
         """Build in this process through the CLI; the --report JSON."""
         report = self.root / f"report-{time.monotonic_ns()}.json"
         result = invoke(*self.args(*files), "--report", str(report), *extra)
@@ -127,11 +121,11 @@ class State:
         return json.loads(report.read_text(encoding="utf-8"))
 
 
-def statuses(report: dict) -> dict[str, str]:  # type: ignore[type-arg]
+def statuses(report: dict[str, Any]) -> dict[str, str]:
     return {Path(d["path"]).name: d["status"] for d in report["documents"]}
 
 
-def segments(report: dict, name: str) -> dict[str, int]:  # type: ignore[type-arg]
+def segments(report: dict[str, Any], name: str) -> dict[str, int]:
     [found] = [d["segments"] for d in report["documents"] if Path(d["path"]).name == name]
     return found
 
@@ -139,7 +133,7 @@ def segments(report: dict, name: str) -> dict[str, int]:  # type: ignore[type-ar
 @dataclass(frozen=True)
 class Base:
     state: State
-    report: dict  # type: ignore[type-arg]
+    report: dict[str, Any]
     rows: Rows
     docs: dict[str, tuple[bytes, int]]
 
@@ -282,7 +276,7 @@ def test_a_changed_glossary_form_rebuilds_the_documents_in_that_language(
         assert statuses(report)[name] == "written"
         document = docx.Document(str(state.out / name))
         assert document.tables[0].rows[1].cells[0].text == "高市　早苗"
-        [summary] = [p.text for p in document.paragraphs if p.style.name == "Normal"]
+        [summary] = [p.text for p in document.paragraphs if style_of(p) == "Normal"]
         assert "高市　早苗" in summary
         english = doc_name(stem, "en")
         assert (state.out / english).read_bytes() == base.docs[english][0]
@@ -299,14 +293,7 @@ def test_two_builds_at_once_both_finish_and_lose_no_memory_entry(base: Base, sta
     home = state.root / "home"
     home.mkdir()
     processes = [
-        subprocess.Popen(
-            [str(BRIEFING), *state.args(state.facts(stem))],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=script_env(home),
-            cwd=state.root,
-        )  # fmt: skip
+        start_cli(*state.args(state.facts(stem)), cwd=state.root, home=home, script=True)
         for stem in STEMS
     ]
     for process in processes:
@@ -350,12 +337,9 @@ def test_an_interrupted_build_leaves_whole_documents_and_a_sound_memory(
     }
     home = state.root / "home"
     home.mkdir()
-    process = subprocess.Popen(
-        [str(BRIEFING), *state.args(*(state.facts(s) for s in stems)), "--force"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=script_env(home),
-        cwd=state.root,
-        # A shell may start background jobs with Ctrl-C ignored; a user's build has it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    process = start_cli(
+        *state.args(*(state.facts(s) for s in stems)), "--force",
+        cwd=state.root, home=home, script=True, preexec_fn=ctrl_c_reaches_child,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not any(p.stat().st_mtime_ns > OLD_TIME * 10**9 for p in state.out.glob("*.docx")):

@@ -7,9 +7,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +27,7 @@ from briefing.versions import VERSIONS_NAME
 from briefing.workspace.fields import TranslationSettings
 from briefing.workspace.settings import load_settings
 from tests.conftest import FIXTURES as TEST_FIXTURES
-from tests.conftest import GLOSSARY, NARA, ROOT, TINY_PACKAGES, run_cli
+from tests.conftest import GLOSSARY, NARA, TINY_PACKAGES, build_args, run_cli, start_cli
 from tests.servers.libretranslate import (
     TEST_API_KEY,
     LibreTranslateServer,
@@ -245,9 +242,27 @@ def test_a_request_longer_than_the_timeout_setting_is_sent_again(
     assert handler.posts == 2 and time.monotonic() - started < 3.0
 
 
-def _methods(engine: object, lang: str) -> list[tuple[str, bool]]:
+@pytest.mark.parametrize(
+    ("in_file", "env", "tries"),
+    [("retries = 2\n", {}, 2), ("retries = 2\n", {"BRIEFING_LT_RETRIES": "3"}, 3)],
+)
+def test_tries_per_request_follow_the_retries_setting(
+    flaky: tuple[str, type[_Flaky]], tmp_path: Path, in_file: str, env: dict[str, str], tries: int
+) -> None:
+    url, handler = flaky
+    handler.failures[:] = [503] * 10
+    translation = f'engine = "libretranslate"\nurl = "{url}"\n{in_file}'
+    engine = _engine_of_workspace(tmp_path, translation, env)
+    translate = engine.translator(LANGUAGES["ja"], lambda: None)
+    with pytest.raises(LanguageUnavailable) as caught:
+        translate(["a"])
+    assert f"tried {tries} times" in str(caught.value)
+    assert handler.posts == tries
+
+
+def _methods(engine: Engine, lang: str) -> list[tuple[str, bool]]:
     glossary = load_glossary(GLOSSARY)
-    translate = engine.translator(LANGUAGES[lang], lambda: None)  # type: ignore[attr-defined]
+    translate = engine.translator(LANGUAGES[lang], lambda: None)
     outcomes = translate_protected(SENTENCES, glossary, lang, translate)
     return [(o.method, o.flagged) for o in outcomes]
 
@@ -272,13 +287,12 @@ def test_server_killed_mid_build_fails_its_languages_and_writes_the_rest(
     translate are not written (exit status 1, naming the server and the pair), English is, and
     nothing half-done is left."""
     server = libretranslate_servers.start(list(TINY_PACKAGES.values()), shared=False)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "build", str(NARA), "--lang", "en,ja,ko",
-         "--out", str(tmp_path / "out"), "--tm", str(tmp_path / "tm.sqlite"),
-         "--engine", "libretranslate", "--engine-url", server.url, "--batch-size", "1"],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    build = start_cli(
+        *build_args(NARA, lang="en,ja,ko", out=tmp_path / "out", tm=tmp_path / "tm.sqlite"),
+        *("--engine", "libretranslate", "--engine-url", server.url, "--batch-size", "1"),
+        cwd=tmp_path,
+        env={"BRIEFING_LT_RETRIES": "2"},  # one retry, after half a second: the test's time
+    )
     try:
         deadline = time.monotonic() + 120
         while server.log.read_text(errors="replace").count("apply_packaged_translation") < 3:
@@ -342,7 +356,7 @@ def test_server_and_in_process_engine_write_the_same_documents_with_the_copy_pac
     installed = run_cli("models", "install", *copy_packages, "--models-dir", models_dir,
                         cwd=tmp_path)  # fmt: skip
     assert installed.returncode == 0, installed.stderr
-    common = ["build", NARA, "--lang", "ja,ko", "--tm", tmp_path / "tm.sqlite"]
+    common: list[str | Path] = ["build", NARA, "--lang", "ja,ko", "--tm", tmp_path / "tm.sqlite"]
     local = run_cli(*common, "--out", tmp_path / "local", "--models-dir", models_dir,
                     cwd=tmp_path)  # fmt: skip
     remote = run_cli(*common, "--out", tmp_path / "remote", "--engine", "libretranslate",

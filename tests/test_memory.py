@@ -9,9 +9,8 @@ import multiprocessing
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import psycopg
@@ -20,9 +19,10 @@ import pytest
 from briefing.errors import BriefingError, InputError
 from briefing.memory.backend import default_memory_path, open_memory, resolve_location
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
-from briefing.memory.sql import SCHEMA_VERSION
+from briefing.memory.sql import SCHEMA_VERSION, SqlMemory
 from briefing.memory.sqlite import TranslationMemory
-from tests.conftest import ROOT
+from tests.conftest import ROOT, start_cli
+from tests.support import children
 
 # The table as schema 1 had it (the glossary's fingerprint in `glossary`, no comments).
 SCHEMA_1 = """CREATE TABLE {table} (
@@ -193,6 +193,7 @@ def test_many_segments_in_one_call(memory_location: str) -> None:
 
 def test_a_failed_write_stores_nothing_of_its_call(memory_location: str) -> None:
     with open_memory(memory_location) as memory:
+        # a target that is not text, on purpose: the database refuses it midway through the call
         broken = {SUMMIT: machine("会談"), TALKS: MemoryEntry(None, False)}  # type: ignore[arg-type]
         with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             memory.store_machine(broken, KEY)
@@ -241,7 +242,8 @@ def test_schema_1_entries_answer_under_their_glossary_and_take_their_terms_key(
         found = memory.lookup(wanted, legacy)
         assert {s: e.target for s, e in found.items()} == {SUMMIT: "旧訳", TALKS: "新協議"}
         # Another build stored TALKS under its terms between a lookup's read and its re-keying:
-        memory._rekey_legacy([(TALKS, wanted[TALKS])], KEY, "v1:fp-1")  # type: ignore[attr-defined]
+        assert isinstance(memory, SqlMemory)  # both backends re-key through the one SQL memory
+        memory._rekey_legacy([(TALKS, wanted[TALKS])], KEY, "v1:fp-1")
         keys = {(e.segment, e.terms, e.target) for e in memory.entries()}
         assert memory.lookup(wanted, KEY)[SUMMIT].target == "旧訳"  # found by its terms now
     assert keys == {
@@ -378,8 +380,8 @@ def test_memory_held_by_another_writer_beyond_the_timeout(memory_path: Path) -> 
         assert memory.counts()["machine"] == 1
 
 
-def _store_many(path: str, worker: int, batches: int, start: object) -> None:
-    start.wait()  # type: ignore[attr-defined]  # both workers write at the same time
+def _store_many(path: str, worker: int, batches: int, start: Barrier) -> None:
+    start.wait()  # both workers write at the same time
     key = MemoryKey("en", "ja", "translate-en_ja@1.1")
     with open_memory(path) as memory:
         for batch in range(batches):
@@ -420,35 +422,12 @@ def test_two_processes_storing_at_once_lose_no_entry(memory_location: str) -> No
     assert found["A sentence both workers translate."].target in ("1", "2")
 
 
-_WRITER = """
-import sys
-from pathlib import Path
-from briefing.memory.backend import open_memory
-from briefing.memory.interface import MemoryEntry, MemoryKey
-key = MemoryKey("en", "ja", "m")
-with open_memory(sys.argv[1]) as memory:
-    batch = 0
-    while True:
-        memory.store_machine(
-            {f"Sentence {batch}-{i}.": MemoryEntry("x" * 200, False) for i in range(50)}, key
-        )
-        batch += 1
-        if batch == 3:
-            print("writing", flush=True)
-"""
-
-
 def test_killed_writer_leaves_whole_transactions_only(memory_location: str) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, memory_location],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    writer = start_cli(memory_location, cwd=ROOT, child=children.memory_writer)
     assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
     time.sleep(0.3)
     os.kill(writer.pid, signal.SIGKILL)
-    writer.wait(timeout=30)
+    writer.communicate(timeout=30)
     with open_memory(memory_location) as memory:
         stored = memory.counts()["machine"]
         if isinstance(memory, TranslationMemory):

@@ -4,16 +4,18 @@ with the same content, other tools' memories in as reviewed; stats."""
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
 
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
-from tests.conftest import FIXTURES, NARA
-from tests.review_support import briefing
+from tests.conftest import FIXTURES, NARA, ROOT, invoke, run_cli
+from tests.support import children
 
 JA = MemoryKey("en", "ja", "translate-en_ja@1.1")
 KO = MemoryKey("en", "ko", "translate-en_ko@1.1")
@@ -23,7 +25,7 @@ COLUMNS = "segment, source_lang, target_lang, origin, model, terms, target, revi
 COLUMNS += " created, updated, comment"
 
 
-def rows(path: Path) -> set[tuple]:  # type: ignore[type-arg]
+def rows(path: Path) -> set[tuple[Any, ...]]:
     with contextlib.closing(sqlite3.connect(path)) as connection:
         return set(connection.execute(f"SELECT {COLUMNS} FROM entries"))
 
@@ -70,8 +72,8 @@ def test_export_is_valid_tmx_14b_with_origin_reviewer_and_dates(
     memory: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "all.tmx"
-    result = briefing("memory", "export", "-o", output, "--tm", memory)
-    assert result.code == 0, result.err
+    result = invoke("memory", "export", "-o", output, "--tm", memory)
+    assert result.returncode == 0, result.stderr
     tree = parse(output)
     dtd = tmx_dtd()
     assert dtd.validate(tree), dtd.error_log.filter_from_errors()
@@ -93,7 +95,7 @@ def test_export_is_valid_tmx_14b_with_origin_reviewer_and_dates(
 
 def test_the_dtd_check_catches_a_broken_file(memory: Path, tmp_path: Path) -> None:
     output = tmp_path / "all.tmx"
-    assert briefing("memory", "export", "-o", output, "--tm", memory).code == 0
+    assert invoke("memory", "export", "-o", output, "--tm", memory).returncode == 0
     tree = parse(output)
     tree.getroot().find("body/tu").set("colour", "red")
     assert not tmx_dtd().validate(tree)
@@ -101,23 +103,24 @@ def test_the_dtd_check_catches_a_broken_file(memory: Path, tmp_path: Path) -> No
 
 def test_language_and_reviewed_only_filters(memory: Path, tmp_path: Path) -> None:
     output = tmp_path / "ko.tmx"
-    assert briefing("memory", "export", "-o", output, "--tm", memory, "--lang", "ko").code == 0
+    assert invoke("memory", "export", "-o", output, "--tm", memory, "--lang", "ko").returncode == 0
     langs = {
         tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in parse(output).iter("tuv")
     }
     assert langs == {"en", "ko"}
     reviewed = tmp_path / "reviewed.tmx"
-    assert briefing("memory", "export", "-o", reviewed, "--tm", memory, "--reviewed-only").code == 0
+    exported = invoke("memory", "export", "-o", reviewed, "--tm", memory, "--reviewed-only")
+    assert exported.returncode == 0
     assert len(parse(reviewed).findall("body/tu")) == 1
 
 
 def test_import_into_a_fresh_memory_gives_the_same_content(memory: Path, tmp_path: Path) -> None:
     output = tmp_path / "all.tmx"
-    assert briefing("memory", "export", "-o", output, "--tm", memory).code == 0
+    assert invoke("memory", "export", "-o", output, "--tm", memory).returncode == 0
     fresh = tmp_path / "fresh.sqlite"
-    result = briefing("memory", "import", output, "--tm", fresh, "--reviewer", "Kim")
-    assert result.code == 0, result.err
-    assert "4 entries" in result.out
+    result = invoke("memory", "import", output, "--tm", fresh, "--reviewer", "Kim")
+    assert result.returncode == 0, result.stderr
+    assert "4 entries" in result.stdout
     ours = rows(memory)
     theirs = rows(fresh)
     # TMX dates are to the second
@@ -149,8 +152,8 @@ def test_another_tools_memory_comes_in_as_reviewed_by_the_importer(
 ) -> None:
     source = tmp_path / "omegat.tmx"
     source.write_text(OTHER_TOOL.format(extra=""), encoding="utf-8")
-    result = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
-    assert result.code == 0, result.err
+    result = invoke("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert result.returncode == 0, result.stderr
     with TranslationMemory(memory) as tm:
         entry = tm.entries_for([SUMMIT], "en", "ja")[SUMMIT]
     assert (entry.origin, entry.reviewer, entry.target) == (
@@ -158,7 +161,7 @@ def test_another_tools_memory_comes_in_as_reviewed_by_the_importer(
         "Kim",
         "両首脳は奈良で会談を行った。",
     )
-    assert "1 entries" in result.out and "1 units in other languages" in result.out
+    assert "1 entries" in result.stdout and "1 units in other languages" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -177,9 +180,9 @@ def test_a_bad_tmx_imports_nothing(memory: Path, tmp_path: Path, extra: str, rea
     source = tmp_path / "bad.tmx"
     source.write_text(OTHER_TOOL.format(extra=extra), encoding="utf-8")
     before = rows(memory)
-    result = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
-    assert result.code == 2 and str(source) in result.err and reason in result.err
-    assert "nothing was imported" in result.err
+    result = invoke("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert result.returncode == 2 and str(source) in result.stderr and reason in result.stderr
+    assert "nothing was imported" in result.stderr
     assert rows(memory) == before
 
 
@@ -192,11 +195,11 @@ def test_a_tmx_target_may_be_8_times_its_source_as_in_a_review_file(
     unit = '<tu><tuv xml:lang="en"><seg>{0}</seg></tuv><tuv xml:lang="ja"><seg>{1}</seg></tuv></tu>'
     source = tmp_path / "long.tmx"
     source.write_text(OTHER_TOOL.format(extra=unit.format(english, "長" * 825)), encoding="utf-8")
-    refused = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
-    assert refused.code == 2 and "over the limit of 824" in refused.err
+    refused = invoke("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert refused.returncode == 2 and "over the limit of 824" in refused.stderr
     source.write_text(OTHER_TOOL.format(extra=unit.format(english, "長" * 824)), encoding="utf-8")
-    accepted = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
-    assert accepted.code == 0, accepted.err
+    accepted = invoke("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert accepted.returncode == 0, accepted.stderr
     with TranslationMemory(memory) as tm:
         assert tm.entries_for([english], "en", "ja")[english].target == "長" * 824
 
@@ -207,14 +210,14 @@ def test_entities_are_refused(memory: Path, tmp_path: Path) -> None:
         "<tmx ", '<!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa">]>\n<tmx ', 1
     )
     source.write_text(text, encoding="utf-8")
-    result = briefing("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
-    assert result.code == 2 and "ENTITY" in result.err
+    result = invoke("memory", "import", source, "--tm", memory, "--reviewer", "Kim")
+    assert result.returncode == 2 and "ENTITY" in result.stderr
 
 
 def test_stats_counts_entries_per_language_origin_and_model(memory: Path) -> None:
-    result = briefing("memory", "stats", "--tm", memory)
-    assert result.code == 0, result.err
-    lines = [" ".join(line.split()) for line in result.out.splitlines()]
+    result = invoke("memory", "stats", "--tm", memory)
+    assert result.returncode == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert "ja machine translate-en_ja@1.1 2" in lines
     assert "ja reviewed - 1" in lines
     assert "ko machine translate-en_ko@1.1 1" in lines
@@ -223,8 +226,8 @@ def test_stats_counts_entries_per_language_origin_and_model(memory: Path) -> Non
 
 def test_export_refuses_to_overwrite_the_memory(memory: Path) -> None:
     before = memory.read_bytes()
-    result = briefing("memory", "export", "-o", memory, "--tm", memory, "--force")
-    assert result.code == 2
+    result = invoke("memory", "export", "-o", memory, "--tm", memory, "--force")
+    assert result.returncode == 2
     assert memory.read_bytes() == before
 
 
@@ -241,30 +244,20 @@ def test_no_export_writes_over_a_memory_even_forced(
         output = tmp_path / "export.xlf"
         TranslationMemory(output).close()
     before = output.read_bytes() if output.exists() else None
-    extra = [NARA, "--lang", "ja"] if command == "review export" else []
-    result = briefing(*command.split(), *extra, "-o", output, "--tm", memory, "--force")
-    assert result.code == 2 and "will not write" in result.err, result.err
+    extra: list[str | Path] = [NARA, "--lang", "ja"] if command == "review export" else []
+    result = invoke(*command.split(), *extra, "-o", output, "--tm", memory, "--force")
+    assert result.returncode == 2 and "will not write" in result.stderr, result.stderr
     assert (output.read_bytes() if output.exists() else None) == before
 
 
 def test_help_of_the_review_and_memory_commands_imports_no_exchange_library() -> None:
     """`--help` stays fast: TMX, XML, Word and the model runtime load only when a command runs."""
-    import subprocess
-    import sys
-
-    heavy = ("translate", "lxml", "docx", "ctranslate2")
-    script = (
-        "import sys\n"
-        "from typer.testing import CliRunner\n"
-        "from briefing.cli.app import app\n"
-        "for args in (['--help'], ['memory', '--help'], ['review', 'export', '--help']):\n"
-        "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    commands = [[], ["memory"], ["review", "export"]]
+    done = run_cli(
+        json.dumps(commands), cwd=ROOT, timeout=60, child=children.heavy_modules_after_help
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == [], done.stdout + done.stderr
 
 
 def test_a_team_memory_exchanges_the_same_tmx(
@@ -273,17 +266,17 @@ def test_a_team_memory_exchanges_the_same_tmx(
     """SQLite → TMX → PostgreSQL → TMX: the team's memory holds and gives back the same entries,
     and counts them alike."""
     first, second = tmp_path / "first.tmx", tmp_path / "second.tmx"
-    assert briefing("memory", "export", "-o", first, "--tm", memory).code == 0
-    imported = briefing("memory", "import", first, "--tm", postgres_url, "--reviewer", "Kim")
-    assert imported.code == 0, imported.err
-    assert briefing("memory", "export", "-o", second, "--tm", postgres_url).code == 0
+    assert invoke("memory", "export", "-o", first, "--tm", memory).returncode == 0
+    imported = invoke("memory", "import", first, "--tm", postgres_url, "--reviewer", "Kim")
+    assert imported.returncode == 0, imported.stderr
+    assert invoke("memory", "export", "-o", second, "--tm", postgres_url).returncode == 0
 
     def units(path: Path) -> list[bytes]:
         return [etree.tostring(tu) for tu in parse(path).findall("body/tu")]
 
     assert units(second) == units(first) and len(units(first)) == 4
     counts = [
-        briefing("memory", "stats", "--tm", where).out.splitlines()[1:]
+        invoke("memory", "stats", "--tm", where).stdout.splitlines()[1:]
         for where in (memory, postgres_url)
     ]
     assert counts[0] == counts[1]

@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_fixture_is_a_schema_1_memory() -> None:
     assert version(V1) == 1
 
 
-def rows(path: Path) -> set[tuple]:  # type: ignore[type-arg]
+def rows(path: Path) -> set[tuple[Any, ...]]:
     with contextlib.closing(sqlite3.connect(path)) as connection:
         return set(connection.execute("SELECT * FROM entries"))
 

@@ -16,6 +16,7 @@ import tarfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -62,8 +63,8 @@ def test_the_generator_rebuilds_the_models_byte_for_byte(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(("file", "name", "family", "tokens"), FAMILY_MODELS)
 def test_each_family_translates_with_its_language_tokens_put_in_and_stripped(
-    family_models_dir: Path, file: Path, name: str, family: str, tokens: dict
-) -> None:  # type: ignore[type-arg]
+    family_models_dir: Path, file: Path, name: str, family: str, tokens: dict[str, Any]
+) -> None:
     for lang, (source_tokens, output_tokens) in tokens.items():
         installed = models.find_model(family_models_dir, "en", lang, name)
         assert installed is not None and installed.family == family
@@ -155,7 +156,9 @@ def build(models_dir: Path, out: Path, *args: str, env: dict[str, str] | None = 
 
 def notice(out: Path, lang: str) -> str:
     document = docx.Document(str(out / f"{NARA.stem}.{lang}.docx"))
-    [text] = [p.text for p in document.paragraphs if p.style.name == "Notice"]
+    [text] = [
+        p.text for p in document.paragraphs if p.style is not None and p.style.name == "Notice"
+    ]
     return text
 
 
@@ -234,7 +237,7 @@ def archive_members(path: Path) -> dict[str, bytes]:
         }
 
 
-def rewrite(path: Path, source: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+def rewrite(path: Path, source: Path, change: Callable[[dict[str, bytes]], object]) -> Path:
     files = archive_members(source)
     change(files)
     with zipfile.ZipFile(path, "w") as archive:

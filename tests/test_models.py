@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import socket
 import stat
-import subprocess
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from rich.filesize import decimal
 from briefing import models
 from briefing.errors import InputError
 from briefing.models.store import LOCK_NAME
-from tests.conftest import BRIEFING, TINY_PACKAGES, invoke
+from tests.conftest import TINY_PACKAGES, Result, invoke, run_cli
 
 JA_TOP = "translate-en_ja-0_1"
 
@@ -50,7 +48,7 @@ def tiny_members(lang: str = "ja") -> list[tuple[zipfile.ZipInfo, bytes]]:
         return [(info, archive.read(info)) for info in archive.infolist()]
 
 
-def write_zip(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+def write_zip(path: Path, members: Sequence[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in members:
             archive.writestr(info, data)
@@ -376,7 +374,8 @@ def test_a_failed_install_keeps_the_installed_version(
     result = invoke("models", "install", str(broken), "--models-dir", str(models_dir))
     assert result.returncode == 2
     assert package_folders(models_dir) == [".argos", JA_TOP]
-    assert models.find_model(models_dir, "en", "ja").package_version == "0.1"  # type: ignore[union-attr]
+    kept = models.find_model(models_dir, "en", "ja")
+    assert kept is not None and kept.package_version == "0.1"
 
 
 def test_size_limit_refuses_before_extracting(isolated_home: Path, models_dir: Path) -> None:
@@ -613,12 +612,9 @@ def test_default_index_is_argos_and_unreachable_in_tests(
 # The console script, as users run it ---------------------------------------------------------
 
 
-def script(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_", "BRIEFING_"))}
-    env |= {"HOME": str(home), "COLUMNS": "300"}
-    return subprocess.run(
-        [str(BRIEFING), *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+def script(*args: str, home: Path) -> Result:
+    """The console script, in a fresh account whose HOME is `home`."""
+    return run_cli(*args, cwd=home.parent, home=home, script=True, timeout=120)
 
 
 def test_console_script_installs_into_a_models_dir_only(tmp_path: Path) -> None:

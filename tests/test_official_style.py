@@ -11,6 +11,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -33,7 +34,7 @@ BUSAN = FIXTURES / "events" / "busan-trilateral.yaml"
 LANGS = ("en", "ja", "ko")
 
 
-def filters(lang: str, style: str | None = None) -> dict:  # type: ignore[type-arg]
+def filters(lang: str, style: str | None = None) -> dict[str, Any]:
     """The template's date filters for `lang` in `style` (its default when None)."""
     return locale_filters(LANGUAGES[lang].locale, date_style(lang, style))
 

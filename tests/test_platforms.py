@@ -18,64 +18,23 @@ import pytest
 
 from briefing.atomic import LinkRefused, explain_write_error, read_owned
 from briefing.manifest import MANIFEST_NAME
-from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT
-
-POSIX_ONLY = ("fcntl", "resource", "termios", "pwd", "grp")
-
-# A child interpreter in which the POSIX-only modules raise ImportError, as on Windows, running
-# `briefing build` end to end.
-WITHOUT_POSIX_MODULES = f"""
-import importlib.abc, sys
-
-BLOCKED = {POSIX_ONLY!r}
-
-class Unimportable(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name in BLOCKED:
-            raise ImportError(f"No module named {{name!r}}", name=name)
-        return None
-
-for name in BLOCKED:
-    sys.modules.pop(name, None)
-sys.meta_path.insert(0, Unimportable())
-sys.argv = ["briefing", *sys.argv[1:]]
-from briefing.cli import main
-try:
-    main()
-finally:
-    leaked = sorted(set(BLOCKED) & set(sys.modules))
-    if leaked:
-        print("imported anyway:", leaked, file=sys.stderr)
-        sys.exit(99)
-"""
+from tests.conftest import ENGLISH_OUTLINE, GLOSSARY, NARA, ROOT, build_args, run_cli
+from tests.support import children
+from tests.support.documents import style_of
 
 
 def test_english_example_builds_without_posix_only_modules(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = subprocess.run(
-        [sys.executable, "-c", WITHOUT_POSIX_MODULES, "build", str(NARA), "--lang", "en"]
-        + ["--out", str(out), "--glossary", str(GLOSSARY)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    args = build_args(NARA, lang="en", out=out, glossary=GLOSSARY)
+    # the command line in an interpreter without the POSIX-only modules, as on Windows
+    result = run_cli(*args, cwd=tmp_path, home=tmp_path, child=children.without_posix_modules)
 
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(out / f"{NARA.stem}.en.docx"))
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    headings = [p.text for p in document.paragraphs if style_of(p) == "Heading 1"]
     assert headings == ENGLISH_OUTLINE
     # a second build finds the manifest and the lock and writes nothing
-    again = subprocess.run(
-        [sys.executable, "-c", WITHOUT_POSIX_MODULES, "build", str(NARA), "--lang", "en"]
-        + ["--out", str(out), "--glossary", str(GLOSSARY)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = run_cli(*args, cwd=tmp_path, home=tmp_path, child=children.without_posix_modules)
     assert again.returncode == 0, again.stderr
     assert "unchanged" in again.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -10,14 +11,20 @@ from briefing.terms.glossary import Glossary, Term, load_glossary
 from briefing.terms.protect import PLACEHOLDER_PATTERN, protect, translate_protected
 from tests.conftest import GLOSSARY
 
+
+def term(**fields: object) -> Term:
+    """A term as the term base's file writes it: one key per language."""
+    return Term.model_validate(fields)
+
+
 TERMS = Glossary(
     version="test",
     terms=[
-        Term(
+        term(
             id="takaichi", kind="person", en="Sanae Takaichi", ja="高市早苗", ko="다카이치 사나에"
         ),
-        Term(id="nara", kind="place", en="Nara", ja="奈良市", ko="나라시", variants=["Nara City"]),
-        Term(
+        term(id="nara", kind="place", en="Nara", ja="奈良市", ko="나라시", variants=["Nara City"]),
+        term(
             id="mine",
             kind="place",
             en="Chosei Coal Mine",
@@ -72,7 +79,9 @@ def test_reordered_placeholders_put_each_term_in_its_new_place() -> None:
     ],
     ids=["dropped", "duplicated", "garbled", "renumbered"],
 )
-def test_damaged_placeholders_are_retried_by_splitting_around_terms(damage) -> None:  # noqa: ANN001
+def test_damaged_placeholders_are_retried_by_splitting_around_terms(
+    damage: Callable[[str], str],
+) -> None:
     calls: list[list[str]] = []
 
     def engine(texts: list[str]) -> list[str]:
@@ -93,7 +102,7 @@ def test_split_pieces_in_latin_letters_keep_their_space_in_japanese() -> None:
     terms = Glossary(
         version="test",
         terms=[
-            Term(id="asean", kind="organisation", en="ASEAN", ja="ASEAN", ko="아세안"),
+            term(id="asean", kind="organisation", en="ASEAN", ja="ASEAN", ko="아세안"),
             *TERMS.terms,
         ],
     )

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -114,11 +115,12 @@ def participant_names(path: Path) -> list[str]:
     return [row.cells[0].text for row in table.rows[1:]]
 
 
-def plain(inlines: list[dict]) -> str:
+def plain(inlines: list[dict[str, Any]]) -> str:
     """Pandoc inlines → text."""
     text = ""
     for inline in inlines:
-        kind, content = inline["t"], inline.get("c")
+        kind: str = inline["t"]
+        content: Any = inline.get("c")  # pandoc's JSON: what "c" holds depends on the kind
         if kind == "Str":
             text += content
         elif kind in ("Space", "SoftBreak", "LineBreak"):

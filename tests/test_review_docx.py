@@ -19,6 +19,7 @@ from tests.review_support import (
     notice_paragraphs,
     reviewed_rows,
 )
+from tests.support.documents import style_of
 from tests.test_docx_schema import docx_problems
 
 HEADER = ["Unit", "English source", "Translation", "Origin", "Comment"]
@@ -36,7 +37,7 @@ def review(space: Workspace) -> Path:
     """The copy's own Word review document: it names the copy's facts file."""
     output = space.root / "nara.ja.docx"
     result = space.export(output, "--format", "docx")
-    assert result.code == 0, result.err
+    assert result.returncode == 0, result.stderr
     return output
 
 
@@ -62,12 +63,12 @@ def test_the_review_document_has_title_instructions_binding_and_section_tables(
 ) -> None:
     document = docx.Document(str(review))
     paragraphs = [p for p in document.paragraphs if p.text]
-    assert paragraphs[0].style.name == "Title" and "Review:" in paragraphs[0].text
+    assert style_of(paragraphs[0]) == "Title" and "Review:" in paragraphs[0].text
     assert any("OK" in p.text and "Comment" in p.text for p in paragraphs)
     binding = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert binding["Facts file"] == str(space.facts) and binding["Language"] == "ja"
     assert binding["Format"] == "briefing-review/2"
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    headings = [p.text for p in document.paragraphs if style_of(p) == "Heading 1"]
     assert headings[:2] == ["Summary", "Background"]  # titles are names, not translated
     assert len(document.tables) == len(headings) + 1
     for table in document.tables[1:]:
@@ -86,8 +87,8 @@ def test_the_review_document_has_title_instructions_binding_and_section_tables(
 def test_untouched_document_imports_nothing(space: Workspace, review: Path) -> None:
     other = space.root / "b.sqlite"
     result = space.import_(review, "--reviewer", "Sato", tm=other)
-    assert result.code == 0, result.err
-    assert "imported 0 units as reviewed" in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 0 units as reviewed" in result.stdout
     assert reviewed_rows(other) == set()
 
 
@@ -98,9 +99,9 @@ def test_an_edit_and_an_ok_become_reviewed_and_comments_are_kept(
     confirmed = set_cell(review, 3, 4, "OK")
     commented = set_cell(review, 6, 4, "Check the date against the readout.")
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 0, result.err
-    assert "imported 2 units as reviewed" in result.out
-    assert "Check the date against the readout." in result.out and commented[0] in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 units as reviewed" in result.stdout
+    assert "Check the date against the readout." in result.stdout and commented[0] in result.stdout
     assert reviewed_rows(space.tm) == {
         (edited[1], "ja", "reviewed", "首脳会談（修正）"),
         (confirmed[1], "ja", "reviewed", confirmed[2]),
@@ -123,14 +124,14 @@ def test_a_stale_row_refuses_the_document(space: Workspace, review: Path) -> Non
     space.facts.write_text(text.replace(words, "In another sentence,", 1), encoding="utf-8")
     before = memory_rows(space.tm)
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 2 and "stale" in result.err and row[0] in result.err
+    assert result.returncode == 2 and "stale" in result.stderr and row[0] in result.stderr
     assert memory_rows(space.tm) == before
 
 
 def test_a_huge_translation_cell_is_refused(space: Workspace, review: Path) -> None:
     row = set_cell(review, 4, 2, "長" * 20_000)
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 2 and row[0] in result.err and "limit" in result.err
+    assert result.returncode == 2 and row[0] in result.stderr and "limit" in result.stderr
     assert reviewed_rows(space.tm) == set()
 
 
@@ -142,7 +143,7 @@ def test_a_word_document_that_is_not_a_review_document_is_refused(
     document.add_paragraph("Dear reviewer, the translations are attached.")
     document.save(str(other))
     result = space.import_(other, "--reviewer", "Sato")
-    assert result.code == 2 and "not a review document" in result.err
+    assert result.returncode == 2 and "not a review document" in result.stderr
 
 
 @pytest.mark.readers
@@ -162,9 +163,9 @@ def test_a_document_re_saved_by_libreoffice_still_imports(
     resaved = converted / review.name
     assert resaved.read_bytes() != review.read_bytes()
     result = space.import_(resaved, "--reviewer", "Sato")
-    assert result.code == 0, result.err
-    assert "imported 1 units as reviewed" in result.out
-    assert "A comment written in Word." in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 units as reviewed" in result.stdout
+    assert "A comment written in Word." in result.stdout
     assert reviewed_rows(space.tm) == {(edited[1], "ja", "reviewed", "首脳会談（LibreOffice）")}
 
 
@@ -175,7 +176,7 @@ def test_confirming_every_row_in_word_lifts_the_notice(space: Workspace, review:
             row.cells[4].text = "OK"
     document.save(str(review))
     result = space.import_(review, "--reviewer", "Sato")
-    assert result.code == 0, result.err
+    assert result.returncode == 0, result.stderr
     space.build()
     assert notice_paragraphs(space.document) == []
 
@@ -185,14 +186,18 @@ def test_the_review_document_is_landscape_with_whole_rows(review: Path) -> None:
     no sentence's row is split across two pages."""
     document = docx.Document(str(review))
     section = document.sections[0]
-    assert section.page_width > section.page_height
-    line = section.page_width - section.left_margin - section.right_margin
+    width, height = section.page_width, section.page_height
+    left, right = section.left_margin, section.right_margin
+    assert width is not None and height is not None and left is not None and right is not None
+    assert width > height
+    line = width - left - right
     for table in document.tables[1:]:
         widths = [cell.width for cell in table.rows[0].cells]
         assert abs(sum(widths) - line) < line * 0.01
         assert widths[1] > 2 * widths[0] and widths[2] > 1.5 * widths[3]  # sentences get room
         for row in table.rows[1:]:
-            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+            properties = row._tr.trPr
+            assert properties is not None and properties.find(qn("w:cantSplit")) is not None
 
 
 def test_the_review_document_is_in_schema_order(review: Path) -> None:

@@ -44,7 +44,7 @@ def xlf(space: Workspace) -> Path:
     """The copy's own export: it names the copy's facts file."""
     output = space.root / "nara.ja.xlf"
     result = space.export(output)
-    assert result.code == 0, result.err
+    assert result.returncode == 0, result.stderr
     return output
 
 
@@ -79,8 +79,8 @@ def test_an_untouched_export_imported_into_another_memory_stores_nothing(
     other = space.root / "moved-aside" / "b.sqlite"
     other.parent.mkdir()
     result = space.import_(xlf, "--reviewer", "Sato", tm=other)
-    assert result.code == 0, result.err
-    assert "imported 0 units as reviewed" in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 0 units as reviewed" in result.stdout
     assert reviewed_rows(other) == set()
     space.build(tm=other)
     assert notice_paragraphs(space.document), "nothing was reviewed: the notice must stay"
@@ -99,8 +99,8 @@ def test_an_untouched_export_after_a_model_upgrade_stores_nothing(
             {s: "" for s in segments},
         )
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 0, result.err
-    assert "imported 0 units as reviewed" in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 0 units as reviewed" in result.stdout
     assert reviewed_rows(space.tm) == set()
 
 
@@ -121,14 +121,14 @@ def test_only_the_edited_and_the_confirmed_units_become_reviewed(
 
     edit(xlf, change)
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 0, result.err
-    assert "imported 2 units as reviewed" in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 units as reviewed" in result.stdout
     assert reviewed_rows(space.tm) == {
         (edited_source, "ja", "reviewed", "首脳が会談した。"),
         (confirmed_source, "ja", "reviewed", confirmed_target),
     }
     again = space.import_(xlf, "--reviewer", "Ito")
-    assert "imported 2 units as reviewed" in again.out  # the file still says so; same rows
+    assert "imported 2 units as reviewed" in again.stdout  # the file still says so; same rows
     assert len(reviewed_rows(space.tm)) == 2
 
 
@@ -185,18 +185,18 @@ def test_a_stale_unit_refuses_the_whole_file_and_lists_it(space: Workspace, xlf:
     gone, _ = _stale_setup(space, xlf)
     before = memory_rows(space.tm)
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 2
-    assert gone in result.err and "stale" in result.err and "--skip-stale" in result.err
-    assert "nothing was imported" in result.err
+    assert result.returncode == 2
+    assert gone in result.stderr and "stale" in result.stderr and "--skip-stale" in result.stderr
+    assert "nothing was imported" in result.stderr
     assert memory_rows(space.tm) == before
 
 
 def test_skip_stale_imports_the_rest(space: Workspace, xlf: Path) -> None:
     gone, kept_source = _stale_setup(space, xlf)
     result = space.import_(xlf, "--reviewer", "Sato", "--skip-stale")
-    assert result.code == 0, result.err
-    assert "imported 1 units as reviewed" in result.out
-    assert "1 stale" in result.out and gone in result.out
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 units as reviewed" in result.stdout
+    assert "1 stale" in result.stdout and gone in result.stdout
     assert reviewed_rows(space.tm) == {(kept_source, "ja", "reviewed", "残る文の訳。")}
 
 
@@ -217,10 +217,10 @@ def test_a_hand_made_unit_for_a_sentence_of_no_document_is_refused(
     edit(xlf, add)
     before = memory_rows(space.tm)
     result = space.import_(xlf, "--reviewer", "Mallory")
-    assert result.code == 2 and "stale" in result.err and digest in result.err
+    assert result.returncode == 2 and "stale" in result.stderr and digest in result.stderr
     assert memory_rows(space.tm) == before
     skipped = space.import_(xlf, "--reviewer", "Mallory", "--skip-stale")
-    assert skipped.code == 0, skipped.err
+    assert skipped.returncode == 0, skipped.stderr
     assert not any(row[0] == foreign for row in memory_rows(space.tm))
 
 
@@ -236,7 +236,7 @@ def test_a_file_naming_a_facts_file_that_is_not_there_is_refused(
 
     edit(xlf, rename)
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 2 and str(missing) in result.err and "--facts" in result.err
+    assert result.returncode == 2 and str(missing) in result.stderr and "--facts" in result.stderr
 
 
 # -- 2. limits --------------------------------------------------------------------------------
@@ -250,8 +250,10 @@ def test_a_file_far_larger_than_its_document_is_refused_before_parsing(
         handle.write(b"<!--" + b" " * max(8 * size, 4 * 1024 * 1024) + b"-->\n")
     before = memory_rows(space.tm)
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 2
-    assert str(xlf) in result.err and "over the limit" in result.err and "bytes" in result.err
+    assert result.returncode == 2
+    assert (
+        str(xlf) in result.stderr and "over the limit" in result.stderr and "bytes" in result.stderr
+    )
     assert memory_rows(space.tm) == before
 
 
@@ -266,7 +268,7 @@ def test_more_units_than_the_document_has_is_refused(space: Workspace, xlf: Path
 
     edit(xlf, double)
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 2 and "units" in result.err and "limit" in result.err
+    assert result.returncode == 2 and "units" in result.stderr and "limit" in result.stderr
     assert reviewed_rows(space.tm) == set()
 
 
@@ -283,8 +285,12 @@ def test_a_huge_target_is_refused_naming_the_unit_and_the_limit(
 
     edit(xlf, inflate)
     result = space.import_(xlf, "--reviewer", "Sato")
-    assert result.code == 2
-    assert victim in result.err and "50,000 characters" in result.err and "limit" in result.err
+    assert result.returncode == 2
+    assert (
+        victim in result.stderr
+        and "50,000 characters" in result.stderr
+        and "limit" in result.stderr
+    )
     assert reviewed_rows(space.tm) == set()
 
 
@@ -296,8 +302,8 @@ def test_export_never_overwrites_the_memory_facts_or_glossary(space: Workspace) 
         before = sha(victim)
         for extra in ((), ("--force",)):
             result = space.export(victim, *extra)
-            assert result.code == 2, (victim, extra, result.out)
-            assert str(victim) in result.err
+            assert result.returncode == 2, (victim, extra, result.stdout)
+            assert str(victim) in result.stderr
             assert sha(victim) == before
 
 
@@ -305,12 +311,12 @@ def test_export_overwrites_another_file_only_with_force(space: Workspace, xlf: P
     notes = space.root / "notes.txt"
     notes.write_text("my notes\n", encoding="utf-8")
     result = space.export(notes)
-    assert result.code == 2 and "--force" in result.err
+    assert result.returncode == 2 and "--force" in result.stderr
     assert notes.read_text(encoding="utf-8") == "my notes\n"
-    assert space.export(notes, "--force").code == 0
+    assert space.export(notes, "--force").returncode == 0
     assert "<xliff" in notes.read_text(encoding="utf-8")
     again = space.export(xlf)  # over an earlier export of this tool: fine
-    assert again.code == 0, again.err
+    assert again.returncode == 0, again.stderr
 
 
 def test_export_refuses_another_sqlite_database_even_with_force(space: Workspace) -> None:
@@ -319,5 +325,5 @@ def test_export_refuses_another_sqlite_database_even_with_force(space: Workspace
         memory.counts()
     before = sha(other)
     result = space.export(other, "--force")
-    assert result.code == 2 and str(other) in result.err
+    assert result.returncode == 2 and str(other) in result.stderr
     assert sha(other) == before

@@ -7,12 +7,14 @@ in the document can only have come from the review.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pytest
 
 from tests.conftest import NARA, invoke
+from tests.support.documents import style_of
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 NS = {"x": XLIFF}
@@ -31,7 +33,7 @@ def document_text(path: Path) -> str:
 
 
 def notice_paragraphs(path: Path) -> list[str]:
-    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Notice"]
+    return [p.text for p in docx.Document(str(path)).paragraphs if style_of(p) == "Notice"]
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def rebuild(paths: dict[str, Path]) -> None:
     )  # fmt: skip
 
 
-def rewrite(path: Path, change) -> None:  # noqa: ANN001
+def rewrite(path: Path, change: Callable[[ET.Element], None]) -> None:
     ET.register_namespace("", XLIFF)
     tree = ET.parse(path)
     change(tree.getroot())

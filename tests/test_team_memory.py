@@ -5,7 +5,6 @@ mid-build, and `briefing memory copy` between SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -13,10 +12,12 @@ from pathlib import Path
 
 import psycopg
 
+from briefing.facts.schema import Facts
 from briefing.memory.backend import open_memory
-from tests.conftest import NARA, ROOT, TINY_PACKAGES, run_cli
+from tests.conftest import NARA, ROOT, TINY_PACKAGES, build_args, run_cli, start_cli
 from tests.servers.libretranslate import LibreTranslateServers
 from tests.servers.postgresql import PostgresServer
+from tests.support import children
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 
@@ -32,7 +33,8 @@ def _variants(folder: Path, count: int, start: int = 1) -> list[Path]:
 
 def _machine_models(url: str) -> dict[str, int]:
     with psycopg.connect(url) as connection:
-        if not connection.execute("SELECT to_regclass('briefing_entries')").fetchone()[0]:
+        [table] = connection.execute("SELECT to_regclass('briefing_entries')").fetchall()
+        if not table[0]:
             return {}
         rows = connection.execute(
             "SELECT model, count(*) FROM briefing_entries WHERE origin = 'machine' GROUP BY model"
@@ -85,7 +87,7 @@ def _reviewed_file(source: Path, destination: Path) -> int:
 def test_four_builds_and_two_reviewers_at_once_lose_nothing(
     postgres_url: str, tiny_models_dir: Path, tmp_path: Path
 ) -> None:
-    models = ["--models-dir", tiny_models_dir, "--tm", postgres_url]
+    models: list[str | Path] = ["--models-dir", tiny_models_dir, "--tm", postgres_url]
     setup = run_cli("build", NARA, "--lang", "ja,ko", "--out", tmp_path / "out", *models,
                     cwd=tmp_path)  # fmt: skip
     assert setup.returncode == 0, setup.stderr
@@ -100,47 +102,28 @@ def test_four_builds_and_two_reviewers_at_once_lose_nothing(
     machine_before = sum(_machine_models(postgres_url).values())
     variants = _variants(tmp_path / "variants", 4)
 
-    environment = {"PYTHONPATH": str(ROOT), "COLUMNS": "500"}
-    command = [sys.executable, "-m", "briefing.cli"]
     processes = [
-        subprocess.Popen(
-            [
-                *command,
-                "build",
-                str(path),
-                "--lang",
-                "ja,ko",
-                "--out",
-                str(tmp_path / path.stem),
-                "--models-dir",
-                str(tiny_models_dir),
-                "--tm",
-                postgres_url,
-            ],
+        start_cli(
+            *build_args(
+                path,
+                lang="ja,ko",
+                out=tmp_path / path.stem,
+                models_dir=tiny_models_dir,
+                tm=postgres_url,
+            ),
             cwd=tmp_path,
-            env={**__import__("os").environ, **environment},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
         )  # fmt: skip
         for path in variants
     ] + [
-        subprocess.Popen(
-            [
-                *command,
-                "review",
-                "import",
-                str(path),
-                "--reviewer",
-                f"Reviewer {lang}",
-                "--tm",
-                postgres_url,
-            ],
+        start_cli(
+            "review",
+            "import",
+            path,
+            "--reviewer",
+            f"Reviewer {lang}",
+            "--tm",
+            postgres_url,
             cwd=tmp_path,
-            env={**__import__("os").environ, **environment},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
         )  # fmt: skip
         for lang, (path, _) in files.items()
     ]
@@ -161,38 +144,10 @@ def test_four_builds_and_two_reviewers_at_once_lose_nothing(
     assert sum(_machine_models(postgres_url).values()) > machine_before
 
 
-_WRITER = """
-import sys
-from briefing.errors import BriefingError
-from briefing.memory.backend import open_memory
-from briefing.memory.interface import MemoryEntry, MemoryKey
-key = MemoryKey("en", "ja", "m")
-try:
-    with open_memory(sys.argv[1]) as memory:
-        batch = 0
-        while True:
-            memory.store_machine(
-                {f"Sentence {batch}-{i}.": MemoryEntry("x" * 200, False) for i in range(50)}, key
-            )
-            batch += 1
-            if batch == 3:
-                print("writing", flush=True)
-except BriefingError as error:
-    print(error, file=sys.stderr)
-    sys.exit(2)
-"""
-
-
 def test_a_server_killed_mid_write_leaves_whole_batches_and_a_clean_error(
     postgres_server: PostgresServer, postgres_url: str
 ) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, postgres_url],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    writer = start_cli(postgres_url, cwd=ROOT, child=children.memory_writer)
     try:
         assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
         time.sleep(0.3)
@@ -217,12 +172,12 @@ def test_a_server_killed_mid_build_fails_the_build_cleanly(
     """The memory goes away while the second language is being translated: the first language's
     batch is stored whole, the second's not at all, and the build says so with exit status 2."""
     variants = _variants(tmp_path / "variants", 6)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "build", *map(str, variants), "--lang", "ja,ko",
-         "--out", str(tmp_path / "out"), "--models-dir", str(tiny_models_dir),
-         "--tm", postgres_url],
-        cwd=tmp_path, env={**__import__("os").environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    build = start_cli(
+        *build_args(
+            *variants, lang="ja,ko", out=tmp_path / "out", models_dir=tiny_models_dir,
+            tm=postgres_url,
+        ),
+        cwd=tmp_path,
     )  # fmt: skip
     killed = False
     try:
@@ -251,11 +206,11 @@ def test_a_server_killed_mid_build_fails_the_build_cleanly(
     assert not (tmp_path / "out" / f"{variants[0].stem}.ko.docx").exists()
 
 
-def _texts(facts: object) -> list[str]:
+def _texts(facts: Facts) -> list[str]:
     """The free texts a build translates, as the build derives them."""
     from briefing.translation.texts import texts_to_translate
 
-    return texts_to_translate(facts)  # type: ignore[arg-type]
+    return texts_to_translate(facts)
 
 
 def _running(server: PostgresServer) -> bool:

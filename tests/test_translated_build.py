@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import socket
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -32,13 +31,15 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from ruamel.yaml import YAML
 
 from briefing.facts.load import load_facts
 from briefing.facts.schema import Facts
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
-from tests.conftest import BRIEFING, GLOSSARY, NARA, ROOT, Result, invoke
+from tests.conftest import GLOSSARY, NARA, ROOT, Result, build_args, invoke, run_cli
+from tests.support.documents import style_of
 
 TARGETS = ("ja", "ko")
 LANGS = ("en", *TARGETS)
@@ -66,7 +67,7 @@ def offline() -> Iterator[None]:
         yield
 
 
-def read_yaml(path: Path) -> dict:  # type: ignore[type-arg]
+def read_yaml(path: Path) -> dict[str, Any]:
     return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
 
@@ -82,30 +83,26 @@ def translated(lang: str, english: str) -> str:
 
 
 @cache
-def glossary_terms() -> dict[str, dict]:  # type: ignore[type-arg]
+def glossary_terms() -> dict[str, dict[str, Any]]:
     return {term["id"]: term for term in read_yaml(GLOSSARY)["terms"]}
 
 
-def term_by_english(english: str) -> dict:  # type: ignore[type-arg]
+def term_by_english(english: str) -> dict[str, Any]:
     for term in glossary_terms().values():
         if english == term["en"] or english in term.get("variants", []):
             return term
     raise AssertionError(f"{english!r} is not in {GLOSSARY}")
 
 
-def terms_in(text: str) -> list[dict]:  # type: ignore[type-arg]
+def terms_in(text: str) -> list[dict[str, Any]]:
     """Glossary terms named in English `text`: whole words, longest form first, no overlaps."""
     forms = {form: term for term in glossary_terms().values() for form in english_forms(term)}
     pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return [forms[m.group(0)] for m in re.finditer(rf"(?<![\w-])(?:{pattern})(?![\w-])", text)]
 
 
-def english_forms(term: dict) -> list[str]:  # type: ignore[type-arg]
+def english_forms(term: dict[str, Any]) -> list[str]:
     return [term["en"], *term.get("variants", [])]
-
-
-def style_of(paragraph: docx.text.paragraph.Paragraph) -> str:
-    return paragraph.style.name if paragraph.style is not None else ""
 
 
 def body_paragraphs(doc: DocxDocument, without_notice: bool = False) -> list[tuple[str, str]]:
@@ -129,17 +126,12 @@ def memory_rows(tm: Path, lang: str) -> dict[str, str]:
     return dict(rows)
 
 
-def installed_metadata(models_dir: Path, lang: str) -> dict:  # type: ignore[type-arg]
+def installed_metadata(models_dir: Path, lang: str) -> dict[str, Any]:
     for metadata in models_dir.glob("*/metadata.json"):
         data = json.loads(metadata.read_text(encoding="utf-8"))
         if (data["from_code"], data["to_code"]) == ("en", lang):
             return data
     raise AssertionError(f"no en→{lang} package in {models_dir}")
-
-
-def script_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_", "BRIEFING_"))}
-    return env | {"HOME": str(home), "COLUMNS": "300"}
 
 
 @dataclass(frozen=True)
@@ -148,7 +140,7 @@ class Built:
     tm: Path
     models_dir: Path
     result: Result
-    report: dict  # type: ignore[type-arg]
+    report: dict[str, Any]
     facts: Facts
 
     def path(self, lang: str) -> Path:
@@ -321,11 +313,11 @@ def test_the_coal_mine_outcome_names_the_mine(built: Built, lang: str) -> None:
     assert mine["en"] not in items[index]
 
 
-def style_element(doc: DocxDocument, name: str):  # type: ignore[no-untyped-def]
+def style_element(doc: DocxDocument, name: str) -> BaseOxmlElement:
     return doc.styles[name].element
 
 
-def east_asian_language(rpr) -> str | None:  # type: ignore[no-untyped-def]
+def east_asian_language(rpr: BaseOxmlElement | None) -> str | None:
     lang = rpr.find(qn("w:lang")) if rpr is not None else None
     return lang.get(qn("w:eastAsia")) if lang is not None else None
 
@@ -401,11 +393,9 @@ def test_missing_model_writes_english_names_the_commands_and_exits_1(
     home, empty, out = tmp_path / "home", tmp_path / "models", tmp_path / "out"
     home.mkdir()
     empty.mkdir()
-    done = subprocess.run(
-        [str(BRIEFING), "build", str(NARA), "--models-dir", str(empty),
-         "--tm", str(tmp_path / "tm.sqlite"), "--out", str(out)],
-        capture_output=True, text=True, env=script_env(home), cwd=tmp_path, timeout=120,
-        check=False,
+    done = run_cli(
+        *build_args(NARA, models_dir=empty, tm=tmp_path / "tm.sqlite", out=out),
+        cwd=tmp_path, home=home, script=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert sorted(p.name for p in out.glob("*.docx")) == [built.path("en").name]

@@ -7,7 +7,9 @@ beside a long one is the hardest case for "translates the same whatever it is bu
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from briefing import models
 from briefing.languages import LANGUAGES
@@ -44,12 +46,12 @@ def test_one_model_pass_per_language_and_each_sentence_once(tiny_models_dir: Pat
     class CountingTranslator:
         """Counts the batched calls the stage makes on the real CTranslate2 translator."""
 
-        def translate_batch(self, source, **options):  # noqa: ANN001, ANN003, ANN201
+        def translate_batch(self, source: Iterable[list[str]], **options: Any) -> Any:
             source = list(source)
             calls.append(len(source))
             return original.translate_batch(source, **options)
 
-    model.translator = CountingTranslator()  # type: ignore[assignment]
+    model.translator = CountingTranslator()
     try:
         texts = [SHORT, f"{SHORT} {SHORT}", "A second sentence. And a third one."]
         result = TranslationStage(ArgosEngine(tiny_models_dir, Decoding()), EMPTY, None).translate(

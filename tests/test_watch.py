@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +11,8 @@ from pathlib import Path
 
 import docx
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ctrl_c_reaches_child, run_cli, start_cli
+from tests.support import children
 
 WAIT = 60.0  # seconds; a rebuild of one English document takes about one
 
@@ -22,19 +20,21 @@ WAIT = 60.0  # seconds; a rebuild of one English document takes about one
 class Watcher:
     """`briefing build --watch` running in a workspace, its output read line by line."""
 
-    def __init__(self, workspace: Path, *args: str, program: tuple[str, ...] = ()) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "PYTHONUNBUFFERED": "1"}
-        program = program or ("-m", "briefing.cli")
-        self.process = subprocess.Popen(
-            [sys.executable, *program, "build", "--watch", *args],
+    def __init__(
+        self,
+        workspace: Path,
+        *args: str,
+        child: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self.process = start_cli(
+            "build",
+            "--watch",
+            *args,
             cwd=workspace,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            # Ctrl-C reaches the watcher even when these tests run as a background job, whose
-            # shell makes its children ignore SIGINT (a Python started so never sees it).
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            env={"PYTHONUNBUFFERED": "1"},
+            preexec_fn=ctrl_c_reaches_child,
+            child=child,
+            merge_output=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -125,36 +125,6 @@ def test_watch_rebuilds_the_changed_document_and_stops_cleanly_on_ctrl_c(tmp_pat
     assert "Traceback" not in output
 
 
-# The command line in a child interpreter in which writing a document titled "Broken Meeting"
-# fails in a way the program did not foresee (a bug), and a build of facts titled "Crashing
-# Meeting" fails outside any one document; everything else is real.
-FAULTY_WRITER = """
-import sys
-import briefing.build as build_module
-import briefing.documents as documents_module
-
-real = documents_module.build_docx
-
-def faulty(document, *args, **kwargs):
-    if document.metadata.title == "Broken Meeting":
-        raise RuntimeError("a bug in the writer")
-    return real(document, *args, **kwargs)
-
-documents_module.build_docx = faulty
-real_plan = build_module.plan_jobs
-
-def faulty_plan(sources, request):
-    if any(source.facts.event.title == "Crashing Meeting" for source in sources):
-        raise RuntimeError("a bug in the build")
-    return real_plan(sources, request)
-
-build_module.plan_jobs = faulty_plan
-sys.argv = ["briefing", *sys.argv[1:]]
-from briefing.cli import main
-main()
-"""
-
-
 def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path: Path) -> None:
     assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
     workspace = tmp_path / "ws"
@@ -164,7 +134,8 @@ def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path
     broken = text.replace("title: Bilateral Summit Meeting", "title: Broken Meeting", 1)
     repaired = text.replace("title: Bilateral Summit Meeting", "title: Repaired Meeting", 1)
     assert broken != text and repaired != text
-    watcher = Watcher(workspace, "--lang", "en", program=("-c", FAULTY_WRITER))
+    # the command line with a bug planted in the writer and in the build
+    watcher = Watcher(workspace, "--lang", "en", child=children.faulty_writer)
     try:
         watcher.wait_for(lambda line: line.startswith("watching"), "watching")
         written = document.read_bytes()

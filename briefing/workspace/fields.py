@@ -138,6 +138,17 @@ class TranslationSettings(Section):
         ),
         Via(env="BRIEFING_LT_CONCURRENCY"),
     ] = 4
+    retries: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=20,
+            description="Tries the libretranslate engine gives one request when the server is "
+            "busy (429), fails (5xx), drops the connection or outlasts the timeout; the wait "
+            "between tries starts at half a second and doubles.",
+        ),
+        Via(env="BRIEFING_LT_RETRIES"),
+    ] = 5
     device: Annotated[
         DeviceName,
         Field(description="Where the argos engine decodes: auto (a CUDA GPU when there is one)."),

@@ -11,18 +11,17 @@ program did not foresee ends with its own exit status (70), never 1 ("a model is
 from __future__ import annotations
 
 import json
-import os
 import resource
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 
-from tests.conftest import GLOSSARY, ROOT, run_cli
+from tests.conftest import GLOSSARY, ROOT, Result, build_args, run_cli
+from tests.support import children
 
 MEMORY_LIMIT = 3 * 1024**3
 TIME_LIMIT = 180.0
@@ -45,8 +44,11 @@ def limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli(*args, cwd=cwd, env={"HOME": str(cwd)}, timeout=TIME_LIMIT, preexec_fn=limited)
+def cli(*args: str | Path, cwd: Path, child: Callable[[list[str]], None] | None = None) -> Result:
+    """`briefing ARGS` in a child process under the memory and time limits."""
+    return run_cli(
+        *args, cwd=cwd, env={"HOME": str(cwd)}, timeout=TIME_LIMIT, preexec_fn=limited, child=child
+    )
 
 
 def words(length: int, seed: str) -> str:
@@ -57,9 +59,9 @@ def words(length: int, seed: str) -> str:
 
 @pytest.fixture
 def write_facts(
-    tmp_path: Path, minimal_facts: dict[str, object], facts_yaml: Callable[[object], str]
-) -> Callable[[str, Callable[[dict], None]], Path]:  # type: ignore[type-arg]
-    def write(name: str, change: Callable[[dict], None]) -> Path:  # type: ignore[type-arg]
+    tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: Callable[[object], str]
+) -> Callable[[str, Callable[[dict[str, Any]], None]], Path]:
+    def write(name: str, change: Callable[[dict[str, Any]], None]) -> Path:
         data = json.loads(json.dumps(minimal_facts))
         change(data)
         path = tmp_path / name
@@ -69,7 +71,7 @@ def write_facts(
     return write
 
 
-def longest_everywhere(data: dict) -> None:  # type: ignore[type-arg]
+def longest_everywhere(data: dict[str, Any]) -> None:
     """Every field that reaches a core property, at the longest length the schema takes."""
     data["event"]["title"] = words(SHORT_TEXT, "Summit")
     # the kind is one of the catalog's kinds or a glossary term, so it stays the facts' own
@@ -90,11 +92,11 @@ def assert_properties_fit(document: Path) -> None:
 
 def test_title_of_362_characters_validates_and_builds(
     tmp_path: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
     title = words(362, "Meeting")
 
-    def long_title(data: dict) -> None:  # type: ignore[type-arg]
+    def long_title(data: dict[str, Any]) -> None:
         data["event"]["title"] = title
 
     facts = write_facts("long-title.yaml", long_title)
@@ -116,27 +118,22 @@ def test_title_of_362_characters_validates_and_builds(
 def test_longest_values_in_every_limited_field_build_in_every_language_and_layout(
     tmp_path: Path,
     tiny_models_dir: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
     facts = write_facts("longest.yaml", longest_everywhere)
     assert cli("validate", facts, "--glossary", GLOSSARY, cwd=tmp_path).returncode == 0
     out = tmp_path / "out"
 
     result = cli(
-        "build",
-        facts,
-        "--lang",
-        "en,ja,ko",
-        "--layout",
-        "both",
-        "--out",
-        out,
-        "--glossary",
-        GLOSSARY,
-        "--models-dir",
-        tiny_models_dir,
-        "--tm",
-        tmp_path / "memory.sqlite",
+        *build_args(
+            facts,
+            lang="en,ja,ko",
+            layout="both",
+            out=out,
+            glossary=GLOSSARY,
+            models_dir=tiny_models_dir,
+            tm=tmp_path / "memory.sqlite",
+        ),
         cwd=tmp_path,
     )
 
@@ -155,9 +152,9 @@ def test_longest_values_in_every_limited_field_build_in_every_language_and_layou
 
 def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
     tmp_path: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
-    def early(data: dict) -> None:  # type: ignore[type-arg]
+    def early(data: dict[str, Any]) -> None:
         data["event"]["date"] = "0794-10-22"
 
     facts = write_facts("heian.yaml", early)
@@ -173,47 +170,24 @@ def test_year_before_1000_is_written_as_a_four_digit_w3cdtf_date(
 
 # ------------------------------------------------------------------------- internal errors
 
-# A child interpreter in which writing one facts file's document fails in a way the program did
-# not foresee (a bug), while everything else is real.
-FAULTY_WRITER = """
-import sys
-import briefing.documents as documents_module
-
-real = documents_module.build_docx
-
-def faulty(document, *args, **kwargs):
-    if document.metadata.title == "Broken Meeting":
-        raise RuntimeError("a bug in the writer")
-    return real(document, *args, **kwargs)
-
-documents_module.build_docx = faulty
-sys.argv = ["briefing", *sys.argv[1:]]
-from briefing.cli import main
-main()
-"""
-
 
 def test_internal_error_in_one_document_exits_70_and_the_others_are_written(
     tmp_path: Path,
-    write_facts: Callable[[str, Callable[[dict], None]], Path],  # type: ignore[type-arg]
+    write_facts: Callable[[str, Callable[[dict[str, Any]], None]], Path],
 ) -> None:
-    def broken(data: dict) -> None:  # type: ignore[type-arg]
+    def broken(data: dict[str, Any]) -> None:
         data["event"]["title"] = "Broken Meeting"
 
-    def fine(data: dict) -> None:  # type: ignore[type-arg]
+    def fine(data: dict[str, Any]) -> None:
         data["event"]["title"] = "Fine Meeting"
 
     inputs = [write_facts("a-broken.yaml", broken), write_facts("b-fine.yaml", fine)]
     out = tmp_path / "out"
-    result = subprocess.run(
-        [sys.executable, "-c", FAULTY_WRITER, "build", *map(str, inputs)]
-        + ["--lang", "en", "--out", str(out), "--glossary", str(GLOSSARY)],
+    # the command line with a bug planted in the writer
+    result = cli(
+        *build_args(*inputs, lang="en", out=out, glossary=GLOSSARY),
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT,
-        preexec_fn=limited,
+        child=children.faulty_writer,
     )
 
     assert result.returncode == INTERNAL_ERROR, result.stderr

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,7 +174,9 @@ def test_bidirectional_controls_are_removed_with_a_warning_naming_the_field(
 
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "bidirectional control" in line]
-    named = {re.search(r"warning: (\S+): removed (\d+)", line).groups() for line in warnings}
+    found = [re.search(r"warning: (\S+): removed (\d+)", line) for line in warnings]
+    assert all(found), warnings
+    named = {match.groups() for match in found if match}
     assert named == {
         ("event.title", "1"),
         ("summary.text", str(len(BIDI_CONTROLS))),
@@ -241,7 +244,7 @@ def test_missing_glossary_is_an_error(tmp_path: Path, command: str) -> None:
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.docx"))
 
 
-def _text_fields(data: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple]:
+def _text_fields(data: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
     """The path of every free-text string in a facts mapping (ids, codes and dates excluded)."""
     if isinstance(data, dict):
         for key, value in data.items():
@@ -255,10 +258,11 @@ def _text_fields(data: object, loc: tuple[str | int, ...] = ()) -> Iterator[tupl
         yield loc
 
 
-def _set(data: object, loc: tuple, value: str) -> None:
+def _set(data: Any, loc: tuple[str | int, ...], value: str) -> None:
+    """Set the value at `loc` in plain YAML data (mappings and lists)."""
     for part in loc[:-1]:
-        data = data[part]  # type: ignore[index]
-    data[loc[-1]] = value  # type: ignore[index]
+        data = data[part]
+    data[loc[-1]] = value
 
 
 def test_line_breaks_inside_any_text_field_never_glue_words(tmp_path: Path) -> None:
@@ -273,7 +277,7 @@ def test_line_breaks_inside_any_text_field_never_glue_words(tmp_path: Path) -> N
     assert len(fields) >= 15
     expected = {}
     for number, loc in enumerate(fields):
-        original = facts
+        original: Any = facts
         for part in loc:
             original = original[part]
         _set(facts, loc, f"Word{number}.\n\n  Next{number}\r\nend")

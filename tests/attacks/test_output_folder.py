@@ -19,11 +19,12 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 import docx
 import pytest
 
-from tests.conftest import GLOSSARY, NARA, run_cli
+from tests.conftest import GLOSSARY, NARA, Result, run_cli
 from tests.test_faults import tmpfs
 
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space for a build: about ten times what one uses
@@ -37,9 +38,7 @@ def limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def build(
-    *facts: Path, out: Path, cwd: Path, extra: tuple[str, ...] = ()
-) -> subprocess.CompletedProcess[str]:
+def build(*facts: Path, out: Path, cwd: Path, extra: tuple[str, ...] = ()) -> Result:
     """`briefing build FACTS --lang en --out OUT` under the time and memory limits."""
     return run_cli(
         "build",
@@ -58,7 +57,7 @@ def build(
     )
 
 
-def assert_clear_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+def assert_clear_error(result: Result, *fragments: str) -> None:
     """Exit 2, no traceback, not an internal error, and every fragment in the message."""
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
@@ -76,10 +75,14 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
+class FactsFile(Protocol):
+    def __call__(self, path: Path, title: str = ...) -> Path: ...
+
+
 @pytest.fixture
 def facts_file(
-    tmp_path: Path, minimal_facts: dict[str, object], facts_yaml: Callable[[object], str]
-) -> Callable[[Path, str], Path]:
+    tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: Callable[[object], str]
+) -> FactsFile:
     """A valid facts file at `path`, its event titled `title` (each input tells itself apart)."""
 
     def write(path: Path, title: str = "Test Summit Meeting") -> Path:
@@ -107,7 +110,7 @@ def facts_file(
     ids=["same name", "yml and yaml", "parallel layout", "differ in case"],
 )
 def test_two_inputs_with_one_output_are_refused_before_anything_is_written(
-    tmp_path: Path, facts_file: Callable[[Path, str], Path], names: tuple[str, str], layout: str
+    tmp_path: Path, facts_file: FactsFile, names: tuple[str, str], layout: str
 ) -> None:
     first = facts_file(tmp_path / names[0], "First Meeting")
     second = facts_file(tmp_path / names[1], "Second Meeting")
@@ -121,9 +124,7 @@ def test_two_inputs_with_one_output_are_refused_before_anything_is_written(
     assert not (out / MANIFEST).exists()
 
 
-def test_the_same_input_named_twice_is_built_once(
-    tmp_path: Path, facts_file: Callable[[Path, str], Path]
-) -> None:
+def test_the_same_input_named_twice_is_built_once(tmp_path: Path, facts_file: FactsFile) -> None:
     facts = facts_file(tmp_path / "a" / "event.yaml")
     out = tmp_path / "o"
 
@@ -267,7 +268,7 @@ def test_immutable_document_is_a_clear_error_and_stays(tmp_path: Path) -> None:
 
 
 def test_one_document_that_cannot_be_replaced_does_not_stop_the_others(
-    tmp_path: Path, facts_file: Callable[[Path, str], Path]
+    tmp_path: Path, facts_file: FactsFile
 ) -> None:
     first = facts_file(tmp_path / "first.yaml", "First Meeting")
     second = facts_file(tmp_path / "second.yaml", "Second Meeting")

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NARA, ROOT, TINY_PACKAGES
+from tests.conftest import NARA, TINY_PACKAGES, Result, build_args, start_cli
 from tests.test_hostile_input import MEMORY_LIMIT, assert_clear_error, run_briefing
 from tests.test_models import tiny_members, variant, write_zip
 
 JA_0_1 = "translate-en_ja-0_1"
 
 
-def install(*packages: Path | str, models_dir: Path, cwd: Path, force: bool = False):
+def install(*packages: Path | str, models_dir: Path, cwd: Path, force: bool = False) -> Result:
     args = ["models", "install", *map(str, packages), "--models-dir", str(models_dir)]
     return run_briefing(*args, *(["--force"] if force else []), cwd=cwd, timeout=120)
 
@@ -131,17 +131,10 @@ def start_install(package: Path, models_dir: Path, cwd: Path) -> subprocess.Pope
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(cwd)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "models", "install", str(package)]
-        + ["--models-dir", str(models_dir)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=limits,
-    )
+    return start_cli(
+        "models", "install", package, "--models-dir", models_dir,
+        cwd=cwd, env={"HOME": str(cwd)}, preexec_fn=limits,
+    )  # fmt: skip
 
 
 def wait_for_staging(models_dir: Path, process: subprocess.Popen[str]) -> None:
@@ -242,19 +235,16 @@ def test_builds_racing_installs_all_succeed_with_one_version_each(tmp_path: Path
     models_dir = tmp_path / "models"
     packages = [versioned(tmp_path, "0.1"), versioned(tmp_path, "0.2")]
     assert install(packages[0], models_dir=models_dir, cwd=tmp_path).returncode == 0
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "500", "HOME": str(tmp_path)}
 
     def build(number: int) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "briefing.cli", "build", str(NARA), "--lang", "ja"]
-            + ["--out", str(tmp_path / f"out{number}"), "--models-dir", str(models_dir)]
-            + ["--tm", str(tmp_path / f"tm{number}.sqlite")],
+        return start_cli(
+            *build_args(
+                NARA, lang="ja", out=tmp_path / f"out{number}", models_dir=models_dir,
+                tm=tmp_path / f"tm{number}.sqlite",
+            ),
             cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+            env={"HOME": str(tmp_path)},
+        )  # fmt: skip
 
     builds = [build(n) for n in range(3)]
     for round_ in range(4):

@@ -10,9 +10,7 @@ written, and the command never reports an internal error.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from briefing.output.template import TEMPLATES_DIR
-from tests.conftest import GLOSSARY, NARA, ROOT
+from tests.conftest import GLOSSARY, NARA, ROOT, run_cli
+from tests.support import children
 from tests.test_hostile_input import _limit_memory, assert_clear_error, run_briefing
 
 # What a template asks for, on its second line (the first is plain markup), and what the error
@@ -85,38 +84,6 @@ COMMAND_LINE_CASES = [
 
 # Renders CASES one after another through the library in a child process of its own, with the
 # bounds of tests.test_hostile_input, and prints each outcome as JSON.
-RUNNER = """
-import gettext, json, sys, time
-from pathlib import Path
-from briefing.errors import InputError
-from briefing.facts.load import load_facts
-from briefing.languages import parse_languages
-from briefing.output.localize import Localizer
-from briefing.output.render import render_document
-from briefing.output.sandbox_process import LimitedProcess
-from briefing.output.template import find_template
-from briefing.terms.coverage import cover
-from briefing.terms.glossary import load_glossary
-
-cases, facts_path, glossary_path = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
-facts, source = load_facts(Path(facts_path))
-english = parse_languages("en")[0]
-coverage = cover(facts.names(), load_glossary(Path(glossary_path)), source)
-view = Localizer(facts, english, coverage, {}, "").view()
-outcomes = {}
-with LimitedProcess() as process:
-    for name, (directory, limit) in cases.items():
-        started = time.monotonic()
-        try:
-            template = find_template(directory)
-            render_document(template, view, gettext.NullTranslations(), limit, process=process)
-            outcome = ["rendered", ""]
-        except InputError as error:
-            outcome = ["refused", str(error)]
-        outcomes[name] = [*outcome, time.monotonic() - started]
-print(json.dumps(outcomes))
-"""
-
 # Loops inside loops call nothing the sandbox can see; only the time limit stops them.
 ENDLESS = {
     "nested ranges (time limit)": (
@@ -146,14 +113,10 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     for number, (name, (attack, _)) in enumerate({**CASES, **ENDLESS}.items()):
         directory = hostile_template(tmp_path_factory.mktemp(f"case{number}"), attack)
         cases[name] = (str(directory), 0.5 if name in ENDLESS else 10.0)
-    result = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(cases), str(NARA), str(GLOSSARY)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        preexec_fn=_limit_memory,
-    )
+    result = run_cli(
+        json.dumps(cases), NARA, GLOSSARY,
+        cwd=ROOT, timeout=300, preexec_fn=_limit_memory, child=children.render_templates,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     found = json.loads(result.stdout.splitlines()[-1])
     return {name: (Path(cases[name][0]), found[name]) for name in cases}

@@ -91,8 +91,7 @@ def ensure_environment(log: Path | None = None) -> Path:
             return python
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
-        try:
+        with open(log, "w") if log else contextlib.nullcontext(subprocess.DEVNULL) as output:
             completed = subprocess.run(
                 [
                     str(python),
@@ -106,9 +105,6 @@ def ensure_environment(log: Path | None = None) -> Path:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        finally:
-            if log:
-                output.close()  # type: ignore[union-attr]
         if completed.returncode != 0:
             where = f"; see {log}" if log else ""
             raise RuntimeError(

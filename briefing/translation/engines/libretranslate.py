@@ -35,10 +35,9 @@ from briefing.workspace.fields import TranslationSettings
 OnResult = Callable[[int], None]
 
 ENV_API_KEY = "BRIEFING_LT_API_KEY"
-#: Segments per request, requests at once, seconds for one request: each default is the
-#: setting's (batch_size, concurrency, timeout under [translation]).
+#: Segments per request, requests at once, seconds for one request, tries per request: each
+#: default is the setting's (batch_size, concurrency, timeout, retries under [translation]).
 DEFAULTS = TranslationSettings()
-RETRIES = 5  # tries per request for 429, 5xx and dropped connections
 BACKOFF = 0.5  # seconds before the first retry, doubled each time
 MAX_WAIT = 30.0  # longest wait a Retry-After may ask for
 _RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -100,7 +99,7 @@ class LibreTranslateEngine:
         batch_size: int = DEFAULTS.batch_size,
         concurrency: int = DEFAULTS.concurrency,
         timeout: float = DEFAULTS.timeout,
-        retries: int = RETRIES,
+        retries: int = DEFAULTS.retries,
         backoff: float = BACKOFF,
     ) -> None:
         parsed = urllib.parse.urlsplit(url or "")
@@ -145,6 +144,7 @@ class LibreTranslateEngine:
             batch_size=settings.batch_size,
             concurrency=settings.concurrency,
             timeout=settings.timeout,
+            retries=settings.retries,
         )
 
     def describe(self) -> str:

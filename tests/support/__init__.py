@@ -1,0 +1,1 @@
+"""What several test modules share beyond conftest's fixtures and runners."""
