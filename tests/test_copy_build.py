@@ -30,6 +30,7 @@ from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
 from tests.conftest import GLOSSARY, NARA, build_args, invoke
 from tests.support.documents import style_of
+from tests.support.readings import first_mentions_read
 from tests.test_translated_build import (
     english_forms,
     glossary_terms,
@@ -135,7 +136,7 @@ def test_expectations_are_not_the_english() -> None:
 def test_each_free_text_is_the_english_with_official_names(
     copy_build: CopyBuild, lang: str
 ) -> None:
-    text = document_text(copy_build.doc(lang))
+    text = first_mentions_read(document_text(copy_build.doc(lang)), lang)
     texts = copy_build.texts()
     assert len(texts) > 20
     changed = 0
@@ -183,7 +184,10 @@ def test_parallel_layout_pairs_each_statement_with_itself(
     rows = [row for table in table_cells(doc) if len(table[0]) == 2 for row in table]
     assert rows
     paired = 0
-    for left, right in rows:
+    # the right column read as one text: a name's reading at its first mention there only
+    right_column = first_mentions_read("\x1e".join(right for _, right in rows), "ko")
+    pairs = zip([left for left, _ in rows], right_column.split("\x1e"), strict=True)
+    for left, right in pairs:
         for english in copy_build.texts():
             if len(english) > 20 and english in left:
                 # Beside each English statement: the same statement, names in Korean.
