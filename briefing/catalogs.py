@@ -129,7 +129,12 @@ def fingerprint(lang: str, extra_dirs: list[Path] | None = None) -> str:
 
 def look_up_template_strings(translations: gettext.NullTranslations, directory: Path) -> None:
     """Look up every string the templates in `directory` mark for translation, so that
-    CheckedTranslations remembers the ones no catalog holds (without rendering anything)."""
+    CheckedTranslations remembers the ones no catalog holds (without rendering anything).
+
+    English prints the msgids themselves and has no catalog to miss a string: its templates
+    are not parsed (a tenth of a short English build's time)."""
+    if not isinstance(translations, CheckedTranslations):
+        return
     from jinja2 import Environment
     from jinja2.exceptions import TemplateSyntaxError
 
