@@ -247,7 +247,10 @@ def build(
     translation: Translation | None,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    renderer: LimitedProcess | None = None,
 ) -> BuildReport:
+    """Build the request's documents. `renderer` is a render process the caller started (and
+    closes); without one, the build starts its own."""
     if request.layout not in LAYOUTS:
         raise InputError(f"unknown layout '{request.layout}'; use one of {', '.join(LAYOUTS)}")
     progress = progress or SilentProgress()
@@ -255,7 +258,9 @@ def build(
     facts_paths = distinct_inputs(request)
     template = find_template(request.template)
     ensure_writable_dir(request.out_dir)
-    with render_process() as renderer:
+    with contextlib.ExitStack() as resources:
+        if renderer is None:
+            renderer = resources.enter_context(render_process())
         # The render process starts up on the other core while the facts are read and the
         # models translate; it is a third of a short build's time when started on first use.
         renderer.start()

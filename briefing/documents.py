@@ -13,8 +13,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
-
 from briefing import __version__, catalogs
 from briefing.changes import SummaryLanguage
 from briefing.errors import Problem
@@ -158,6 +156,8 @@ class Documents:
         views = [self.localize(job, job.language)]
         document = self.render(views[0], job.language)
         if job.parallel:
+            from babel import Locale  # the languages' names, for parallel documents only
+
             english = LANGUAGES[SOURCE_LANGUAGE]
             views.insert(0, self.localize(job, english))
             english_document = self.render(views[0], english)

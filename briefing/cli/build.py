@@ -217,27 +217,35 @@ def build_command(
     config`). Unchanged documents are skipped (see OUT/.briefing-manifest.json); --force
     rebuilds them.
     """
+    from briefing.output.render_request import render_process
     from briefing.workspace.settings import load_settings
 
     # The options that are settings (--lang … --batch-size) reach them by the option names
     # their fields give in `Via`; --model LANG=NAME sets one of translation.models; the others
     # are this command's own.
     overrides = {**options_given(ctx), **model_choices(model or [])}
-    settings = load_settings(overrides)
-    from briefing.versions import parse_since
+    with render_process() as renderer:
+        if not watch:
+            # Started first: it imports Jinja and Babel on the other core while this process
+            # reads the settings, imports the stages and reads the term base and the facts.
+            renderer.start()
+        settings = load_settings(overrides)
+        from briefing.versions import parse_since
 
-    since_version = parse_since(since)
-    if since is not None and not settings.changes:
-        raise InputError("--since chooses what the changes documents compare with: add --changes")
-    if watch:
-        if pdf or report_path or release:
+        since_version = parse_since(since)
+        if since is not None and not settings.changes:
             raise InputError(
-                "--watch writes documents only; run without --pdf, --report and --release"
+                "--since chooses what the changes documents compare with: add --changes"
             )
-        watch_and_rebuild(settings, overrides, facts, force, since_version)
-        return
-    request = build_request(settings, facts, force, since_version, release)
-    report = run_build(settings, request, show_progress=True)
+        if watch:
+            if pdf or report_path or release:
+                raise InputError(
+                    "--watch writes documents only; run without --pdf, --report and --release"
+                )
+            watch_and_rebuild(settings, overrides, facts, force, since_version)
+            return
+        request = build_request(settings, facts, force, since_version, release)
+        report = run_build(settings, request, show_progress=True, renderer=renderer)
     print_problems(report.problems)
     print_report(report)
     if report_path:

@@ -15,6 +15,7 @@ from briefing.cli.common import INTERRUPTED, err, escape
 
 if TYPE_CHECKING:
     from briefing.build import BuildReport, BuildRequest
+    from briefing.output.sandbox_process import LimitedProcess
     from briefing.translation.stage import TranslationStage
     from briefing.workspace.settings import Settings
 
@@ -75,9 +76,15 @@ def open_translation(
     return TranslationStage(engine, request.glossary.without_event().glossary, memory)
 
 
-def run_build(settings: Settings, request: BuildRequest, show_progress: bool) -> BuildReport:
+def run_build(
+    settings: Settings,
+    request: BuildRequest,
+    show_progress: bool,
+    renderer: LimitedProcess | None = None,
+) -> BuildReport:
     """One build: progress bars on a terminal when asked, a message when another build holds
-    the output folder, and Ctrl-C turned into exit 130 with what it means for the documents."""
+    the output folder, and Ctrl-C turned into exit 130 with what it means for the documents.
+    `renderer`: a render process already started, else the build starts one."""
     from briefing.build import build
 
     def waiting() -> None:
@@ -89,7 +96,7 @@ def run_build(settings: Settings, request: BuildRequest, show_progress: bool) ->
             progress = RichProgress(resources.enter_context(rich_progress()))
         translation = open_translation(settings, request, resources)
         try:
-            return build(request, translation, progress, on_wait=waiting)
+            return build(request, translation, progress, on_wait=waiting, renderer=renderer)
         except KeyboardInterrupt:
             # Typer turns Ctrl-C into a silent exit 130 before main() sees it; say what it
             # means for the documents here.

@@ -18,12 +18,11 @@ import gettext
 from briefing.catalogs import compiled_catalogs
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES
-from briefing.output import render_request
 from briefing.output.document import Document
 from briefing.output.localize import BriefingView
 from briefing.output.markup import parse_markup
 from briefing.output.readings import with_readings
-from briefing.output.render_request import RenderRequest, plain_view, render_here
+from briefing.output.render_request import RenderRequest, plain_view, render_here, render_process
 from briefing.output.sandbox_process import (
     RENDER_TIME_LIMIT,
     LimitedProcess,
@@ -31,11 +30,6 @@ from briefing.output.sandbox_process import (
     RemoteError,
 )
 from briefing.output.template import Template
-
-
-def render_process() -> LimitedProcess:
-    """A render process for a build: one child, started on first use, serving every render."""
-    return LimitedProcess(preload=(render_request.__name__,))
 
 
 def render_markup(

@@ -3,7 +3,9 @@
 A render crosses a process boundary (sandbox_process.py), so everything it needs travels as
 plain, picklable data: the template's folder and file, the locale, the language's compiled
 catalogs (the .mo bytes gettext reads, never gettext's own objects) and the view as namespaces,
-tuples and values. The render process imports this module before it says it is ready.
+tuples and values. The render process imports the modules of RENDER_MODULES (Jinja, Babel and
+the sandbox among them) before it says it is ready; the building process only makes requests
+and never imports them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,21 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
-from jinja2.exceptions import SecurityError
-
 from briefing.catalogs import Compiled
 from briefing.dates import DateStyle
 from briefing.errors import InputError
-from briefing.output.environment import environment
-from briefing.output.sandbox import MAX_MARKUP
-from briefing.output.sandbox_process import RenderStopped
+from briefing.output.sandbox_process import LimitedProcess, RenderStopped
+
+# What the render process imports before it says it is ready: this module and the Jinja
+# environment, which `render_here` imports where it runs.
+RENDER_MODULES = (__name__, "briefing.output.environment")
+
+
+def render_process() -> LimitedProcess:
+    """A render process for a build: one child, started on first use, serving every render.
+
+    Made here, where nothing heavy is imported, so that a command can start it first thing."""
+    return LimitedProcess(preload=RENDER_MODULES)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,8 @@ def plain_view(value: Any) -> Any:
 
 def _template_line(error: BaseException, filename: str) -> int | None:
     """The line of the template where `error` happened, from Jinja's rewritten traceback."""
+    from jinja2 import TemplateSyntaxError
+
     if isinstance(error, TemplateSyntaxError):
         return error.lineno
     line = None
@@ -106,6 +116,12 @@ def render_here(request: RenderRequest) -> str:
     long (RenderStopped) or needs too much memory (MemoryError); both are reported here with the
     template line that was running.
     """
+    from jinja2 import TemplateError, TemplateNotFound
+    from jinja2.exceptions import SecurityError
+
+    from briefing.output.environment import environment
+    from briefing.output.sandbox import MAX_MARKUP
+
     where = request.where
     size = 0
     chunks: list[str] = []

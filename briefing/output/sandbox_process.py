@@ -329,6 +329,9 @@ def main() -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"))  # noqa: SIM115
     serve(sys.stdin.buffer, answers, int(sys.argv[1]), sys.argv[2:])
+    # Every answer is written and flushed; tearing down the interpreter (Jinja, Babel and the
+    # templates compiled) would only keep the parent waiting at the end of each build.
+    os._exit(0)
 
 
 if __name__ == "__main__":
