@@ -301,6 +301,11 @@ def required_file(path: Path, what: str = "glossary") -> Path:
 def read_glossary(path: Path, text: str | None = None) -> tuple[Glossary, LoadedYaml]:
     """One glossary file, validated, with its positions for later findings."""
     loaded = load_yaml(required_file(path), text)
+    return validated(loaded), loaded
+
+
+def validated(loaded: LoadedYaml) -> Glossary:
+    """The glossary a file read holds, or an InputError locating every problem in it."""
     try:
         glossary = Glossary.model_validate(loaded.data)
     except ValidationError as err:
@@ -308,7 +313,7 @@ def read_glossary(path: Path, text: str | None = None) -> tuple[Glossary, Loaded
     problems = term_problems(loaded, glossary.terms)
     if problems:
         raise InputError("", problems)
-    return glossary, loaded
+    return glossary
 
 
 def load_glossary(path: Path | None) -> Glossary:

@@ -26,7 +26,9 @@ from briefing.terms.glossary import (
     read_glossary,
     required_file,
     term_problems,
+    validated,
 )
+from briefing.yamlsource.cache import load_yaml_cached
 from briefing.yamlsource.positions import LoadedYaml, Path_
 
 BASE_NAME = "base.yaml"
@@ -90,7 +92,11 @@ def base_path() -> Path:
 
 @cache
 def base_layer() -> Layer:
-    return read_layer("base", base_path())
+    """The base term base, parsed once and then read from briefing's cache folder while the
+    file and its reader are unchanged (yamlsource/cache.py); validated at every start."""
+    loaded = load_yaml_cached(base_path())
+    glossary = validated(loaded)
+    return Layer("base", loaded, ("terms",), tuple(glossary.terms), glossary.version)
 
 
 def beside(facts_path: Path) -> Path:
