@@ -22,7 +22,6 @@ from briefing.manifest import digest, file_digest
 from briefing.output.document import Document
 from briefing.output.docx_writer import build_docx
 from briefing.output.localize import BriefingView, Localizer
-from briefing.output.parallel import pair_documents
 from briefing.output.render import render_document
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template
@@ -156,7 +155,10 @@ class Documents:
         views = [self.localize(job, job.language)]
         document = self.render(views[0], job.language)
         if job.parallel:
-            from babel import Locale  # the languages' names, for parallel documents only
+            # the languages' names and the pairing, for parallel documents only
+            from babel import Locale
+
+            from briefing.output.parallel import pair_documents
 
             english = LANGUAGES[SOURCE_LANGUAGE]
             views.insert(0, self.localize(job, english))
