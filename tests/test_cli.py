@@ -6,6 +6,7 @@ traceback); the rest call the entry point in-process to keep the suite fast.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -135,6 +136,22 @@ def test_version() -> None:
     result = invoke("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("briefing ")
+
+
+def test_garbage_collection_pauses_for_start_up_only() -> None:
+    """Paused while the command line is parsed, it runs again for the command (start-up's own
+    objects frozen), after a usage error too; a caller that paused it finds it paused."""
+    assert gc.isenabled()
+    assert invoke("validate", NARA).returncode == 0
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    assert invoke("no-such-command").returncode == 2
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert invoke("validate", NARA).returncode == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # -------------------------------------------------------------------------------- validate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -64,6 +65,20 @@ def main_options(
     ] = False,
 ) -> None:
     state["debug"] = debug
+    collect_from_here()
+
+
+def collect_from_here() -> None:
+    """The command starts: garbage is collected as usual from here, over what it makes. What
+    start-up made (typer's commands, pydantic's validators, the modules) lives as long as the
+    process, so it is set aside for good, once a process (gc.freeze), not walked again at
+    every collection."""
+    if not state["collecting"]:
+        return  # paused by whoever called main; theirs to resume
+    if not state["frozen"]:
+        gc.freeze()
+        state["frozen"] = True
+    gc.enable()
 
 
 class Terminated(BaseException):
@@ -84,6 +99,11 @@ def main() -> None:
     # released. Not a KeyboardInterrupt, which the command-line library would swallow.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+    # Parsing the command line makes tens of thousands of objects and hardly any garbage; the
+    # cyclic collector would walk them over and over (with the stages' imports after them, a
+    # tenth of a short build's CPU time). It is paused until the command starts.
+    state["collecting"] = gc.isenabled()
+    gc.disable()
     try:
         app()
     except Terminated as stop:
@@ -107,3 +127,6 @@ def main() -> None:
                 "    Run again with --debug for details, and report it with the input file."
             )
         sys.exit(INTERNAL_ERROR)
+    finally:
+        if state["collecting"]:
+            gc.enable()

@@ -49,7 +49,9 @@ def escape(text: str) -> str:
 
 err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 out = LazyConsole(highlight=False, soft_wrap=True)
-state = {"debug": False}
+# debug: --debug; collecting: whether the garbage collector ran when main was called (paused
+# during start-up, see app.main); frozen: start-up's objects set aside, once a process
+state = {"debug": False, "collecting": True, "frozen": False}
 
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
 
