@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from briefing.errors import BriefingError
@@ -201,6 +202,20 @@ def remove_temporaries(folder: Path) -> list[Path]:
                 path.unlink()
                 removed.append(path)
     return removed
+
+
+@contextlib.contextmanager
+def temporaries_removed_on_failure(folder: Path) -> Iterator[None]:
+    """Remove `folder`'s temporary files when the work inside fails or is interrupted.
+
+    Ctrl-C or SIGTERM can land between a temporary file's creation and its try block (inside
+    tempfile.mkstemp); the next build would clear it, but a user who stopped one should not find
+    it. Use it only while the folder's lock is held, as remove_temporaries."""
+    try:
+        yield
+    except BaseException:
+        remove_temporaries(folder)
+        raise
 
 
 def ensure_writable_dir(path: Path) -> None:

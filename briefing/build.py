@@ -22,6 +22,7 @@ from briefing.atomic import (
     ensure_writable_dir,
     explain_write_error,
     remove_temporaries,
+    temporaries_removed_on_failure,
     write_atomic,
 )
 from briefing.changes import ChangesOptions, History
@@ -281,7 +282,10 @@ def build_locked(
     on_wait: Callable[[], None] | None,
 ) -> BuildReport:
     """The rest of a build, holding the output folder's lock."""
-    with build_lock(request.out_dir, on_wait=on_wait):
+    with (
+        build_lock(request.out_dir, on_wait=on_wait),
+        temporaries_removed_on_failure(request.out_dir),
+    ):
         remove_temporaries(request.out_dir)  # left by a build that was killed mid-write
         manifest = Manifest(request.out_dir)  # refused before any work if it is a link
         batches, failed = translate_all(request, translation, files, progress, report)
