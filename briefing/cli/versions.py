@@ -25,6 +25,12 @@ LANG_HELP = "Comma-separated languages. Default: the setting `languages` (en,ja,
 OUT_HELP = "The output folder, where the documents and their versions are. Default: out/."
 LAYOUT_HELP = "single, parallel (OUT/<stem>.en-<lang>.docx) or both. Default: single."
 
+# What the three commands share: which documents, as a build would write them.
+FactsArgument = Annotated[list[Path] | None, typer.Argument(help=FACTS_HELP)]
+LangOption = Annotated[str | None, typer.Option("--lang", help=LANG_HELP)]
+OutOption = Annotated[Path | None, typer.Option("--out", help=OUT_HELP)]
+LayoutOption = Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)]
+
 
 def _documents(settings: Settings, facts: list[Path] | None) -> list[Path]:
     """The documents a build with these settings writes, whose versions are kept."""
@@ -41,7 +47,7 @@ def _documents(settings: Settings, facts: list[Path] | None) -> list[Path]:
 
 def changes_command(
     ctx: typer.Context,
-    facts: Annotated[list[Path] | None, typer.Argument(help=FACTS_HELP)] = None,
+    facts: FactsArgument = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -51,17 +57,20 @@ def changes_command(
             "Default: sent, else previous.",
         ),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
+    lang: LangOption = None,
+    out_dir: OutOption = None,
     template: Annotated[
         str | None,
-        typer.Option("--template", help="A bundled template's name, or a folder. Default: summit."),
+        typer.Option(
+            "--template",
+            help="A bundled template's name, or a folder. Default: the setting `template`.",
+        ),
     ] = None,
     glossary: Annotated[
         Path | None,
         typer.Option("--glossary", help="Workspace glossary file, over the base term base."),
     ] = None,
-    layout: Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)] = None,
+    layout: LayoutOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite documents even when nothing changed.")
     ] = False,
@@ -112,10 +121,10 @@ def changes_command(
 
 def versions_command(
     ctx: typer.Context,
-    facts: Annotated[list[Path] | None, typer.Argument(help=FACTS_HELP)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
-    layout: Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)] = None,
+    facts: FactsArgument = None,
+    lang: LangOption = None,
+    out_dir: OutOption = None,
+    layout: LayoutOption = None,
 ) -> None:
     """List the versions kept of each document.
 
@@ -141,10 +150,10 @@ def versions_command(
 
 def release_command(
     ctx: typer.Context,
-    facts: Annotated[list[Path] | None, typer.Argument(help=FACTS_HELP)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
-    layout: Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)] = None,
+    facts: FactsArgument = None,
+    lang: LangOption = None,
+    out_dir: OutOption = None,
+    layout: LayoutOption = None,
 ) -> None:
     """Mark the current versions as sent to their readers.
 
