@@ -352,6 +352,19 @@ def test_nothing_changed_says_so_and_writes_no_changes_document(
     assert re.search(r"1  built .*  sent .*\n\s+2  built .*  sent .*  current", listing.stdout)
 
 
+def test_versions_lists_what_is_kept_and_says_which_documents_have_none_yet(
+    tmp_path: Path, copy_models_dir: Path
+) -> None:
+    space = new_workspace(tmp_path / "work", copy_models_dir)
+    assert space.translated("build", "--lang", "en,ko").returncode == 0
+    listing = space.run("versions", NARA.name)  # the workspace writes en, ja and ko
+    assert listing.returncode == 0, listing.output
+    assert f"{NARA.stem}.ja: no versions yet" in listing.stdout
+    assert re.search(
+        rf"{NARA.stem}\.ko \(versions in .*\)\n\s+1  built .*  current", listing.stdout
+    )
+
+
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {
         str(path.relative_to(folder)): (path.stat().st_mtime_ns, path.stat().st_size)

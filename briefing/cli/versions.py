@@ -138,10 +138,14 @@ def versions_command(
     settings = load_settings(options_given(ctx))
     store = VersionStore(settings.out)
     documents = _documents(settings, facts)
-    check_history(store, documents, None)
+    if not any(store.numbers(document) for document in documents):
+        check_history(store, documents, None)  # says what there is instead (a renamed file)
     for document in documents:
-        out.print(f"{document_name(document)} (versions in {store.folder(document)})", markup=False)
         versions = store.versions(document)
+        if not versions:  # a language or layout not built yet: its history starts then
+            out.print(f"{document_name(document)}: no versions yet", markup=False)
+            continue
+        out.print(f"{document_name(document)} (versions in {store.folder(document)})", markup=False)
         for version in versions:
             sent = f"  sent {_local(version.sent)}" if version.sent else ""
             current = "  current" if version is versions[-1] else ""
