@@ -8,6 +8,7 @@ written. Each is removed, and the reader reports how many, against the value the
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,28 @@ def clean(value: str) -> Cleaned:
     value = SURROGATE_PAIR.sub(_join_pair, value)
     legal = XML_ILLEGAL.sub("", value)
     visible = BIDI_CONTROLS.sub("", legal)
-    return Cleaned(visible, len(value) - len(legal), len(legal) - len(visible))
+    return Cleaned(composed(visible), len(value) - len(legal), len(legal) - len(visible))
+
+
+def clean_outside(value: str) -> str:
+    """Text from outside the facts (a translation server, a TMX or review file, a memory) as a
+    document may print it: cleaned exactly as facts text is, before it is stored or printed."""
+    return clean(value).text
+
+
+# CJK compatibility ideographs: NFC would replace each with its unified ideograph, but Korean
+# and Japanese names are written with them on purpose (U+F900 onward keeps hanja whose reading
+# differs), so they are kept as written.
+CJK_COMPATIBILITY = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
+
+
+def composed(text: str) -> str:
+    """`text` in NFC, so that "Café" typed with a combining accent is the same name as "Café"
+    typed with one character; CJK compatibility ideographs stay as written."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    parts = CJK_COMPATIBILITY.split(text)  # odd parts are the ideographs, kept
+    return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(parts))
 
 
 def _join_pair(match: re.Match[str]) -> str:
