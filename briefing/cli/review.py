@@ -197,6 +197,12 @@ def import_command(
         + (f", {len(summary.stale)} stale skipped" if summary.stale else "")
         + f" ({escape(summary.facts_path)}, {summary.lang}; memory: {escape(str(path))})"
     )
+    if summary.tracked:
+        these = "translation had" if summary.tracked == 1 else "translations had"
+        out.print(
+            f"  {summary.tracked} {these} tracked changes; read as accepted (every insertion "
+            "kept, every deletion left out)"
+        )
     for line in summary.stale:
         out.print(f"  stale, not imported: {escape(line)}")
     for line in summary.comments:

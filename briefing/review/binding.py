@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.errors import InputError, Problem
@@ -37,6 +37,7 @@ from briefing.memory.interface import (
 )
 from briefing.review.worklist import texts_with_paths
 from briefing.translation.segments import split_segments
+from briefing.yamlsource.cleaning import clean_outside
 
 FORMAT = "briefing-review/2"  # what an export of this version writes; imports require it
 DIGEST_LENGTH = 12
@@ -143,6 +144,19 @@ class ReturnedUnit:
     where: str  # how a person finds it in the file: "trans-unit 'id'", "table 2, row 4"
     comment: str = ""
     exported_digest: str | None = None  # Word files carry a digest instead of the text
+    tracked: bool = False  # the reviewer's cells held tracked changes (read as accepted)
+
+    def cleaned(self) -> ReturnedUnit:
+        """The unit with its texts as a document may print them (clean_outside): what a
+        file says is compared and stored only so, whatever tool wrote it."""
+        exported = self.exported_target
+        return replace(
+            self,
+            source=clean_outside(self.source),
+            target=clean_outside(self.target),
+            comment=clean_outside(self.comment),
+            exported_target=None if exported is None else clean_outside(exported),
+        )
 
 
 @dataclass(frozen=True)
@@ -212,7 +226,8 @@ def plan_import(
     plan = ImportPlan()
     problems: list[Problem] = []
     seen: set[str] = set()
-    for unit in units:
+    for returned in units:
+        unit = returned.cleaned()
         label = f"{unit.where} ({unit.id})" if unit.id not in unit.where else unit.where
         digest = digest_of_id(unit.id)
         if unit.id in seen:

@@ -27,6 +27,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
+from lxml import etree
 
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.interface import StoredEntry
@@ -37,6 +38,7 @@ from briefing.output.docx_writer import (
     fill_header_footer,
     normalize_zip,
 )
+from briefing.review.accepted_text import UnreadableText, accepted_text
 from briefing.review.binding import (
     FORMAT,
     ORIGIN_MACHINE,
@@ -59,6 +61,16 @@ MAX_MEMBERS = 200
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of all members together, once unzipped
 _REF = re.compile(r"\bref ([0-9a-f]{12})\b")
 _ORIGIN = re.compile(rf"^\s*({ORIGIN_MACHINE}|{ORIGIN_REVIEWED}|{ORIGIN_NONE})\b")
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+# Rows and cells, also where a content control or custom XML wraps them.
+_ROWS = etree.XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
+_CELLS = etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
+_DELETED_ROW = etree.XPath("./w:trPr/w:del", namespaces=_NS)
+_SHIFTS = etree.XPath("./w:trPr/w:gridBefore/@w:val | ./w:trPr/w:gridAfter/@w:val", namespaces=_NS)
+_SPANS = etree.XPath(".//w:tc/w:tcPr/w:gridSpan/@w:val", namespaces=_NS)
+_MERGES = etree.XPath(".//w:tc/w:tcPr/w:vMerge | .//w:tc/w:tcPr/w:hMerge", namespaces=_NS)
+# Tracked changes to a cell's text: runs inserted, deleted or moved, paragraph marks included.
+_REVISIONS = etree.XPath(".//w:ins | .//w:del | .//w:moveFrom | .//w:moveTo", namespaces=_NS)
 
 
 def _origin_text(entry: StoredEntry | None, reasons: tuple[str, ...] = ()) -> str:
@@ -229,19 +241,46 @@ def _open(path: Path, data: bytes) -> DocxDocument:
         raise refusal([problem(path, f"not a readable Word document: {err}")]) from None
 
 
-def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
-    """A cell's text, its paragraphs joined by line breaks (w:br also counts as one)."""
-    return "\n".join(p.text for p in cell.paragraphs).strip()
+def _row_cells(row: etree._Element) -> list[etree._Element]:
+    """A row's cells (`w:tc`) as the file holds them, also inside content controls: one per
+    cell however many grid columns it spans (python-docx repeats a merged cell per column)."""
+    return list(_CELLS(row))
+
+
+def _rows(table: DocxTable) -> list[etree._Element]:
+    """A table's rows, without those deleted with Track Changes on (as if accepted)."""
+    return [row for row in _ROWS(table._tbl) if not _DELETED_ROW(row)]
+
+
+def _merged(row: etree._Element) -> bool:
+    """Whether a cell of the row spans columns or rows, or the row is shifted in its grid."""
+    return (
+        bool(_MERGES(row))
+        or any(v != "0" for v in _SHIFTS(row))
+        or any(v != "1" for v in _SPANS(row))
+    )
+
+
+def _tracked(cell: etree._Element) -> bool:
+    return bool(_REVISIONS(cell))
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """A cell's text as its reader sees it, every tracked change accepted, nothing hidden."""
+    return accepted_text(cell).strip()
 
 
 def read_binding(path: Path, doc: DocxDocument) -> Binding:
     tables = doc.tables
     found: dict[str, str] = {}
     if tables:
-        for row in tables[0].rows:
-            cells = row.cells
-            if len(cells) >= 2:
-                found[_cell_text(cells[0])] = _cell_text(cells[1])
+        for row in _rows(tables[0]):
+            cells = _row_cells(row)
+            if len(cells) >= 2 and not _merged(row):
+                try:
+                    found[_cell_text(cells[0])] = _cell_text(cells[1])
+                except UnreadableText:
+                    continue  # not a line of the binding: refused below if one is missing
     if found.get("Format") != FORMAT or not all(k in found for k in BINDING_KEYS):
         raise refusal(
             [
@@ -268,15 +307,19 @@ def count_units(doc: DocxDocument) -> int:
 
 
 def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
-    """Every sentence row of the unit tables, as the reviewer left it."""
+    """Every sentence row of the unit tables, as the reviewer left it: tracked changes read as
+    accepted, hidden text left out; a row whose cells were merged is refused."""
     units: list[ReturnedUnit] = []
     problems = []
     for number, table in enumerate(doc.tables[1:], start=2):
-        rows = table.rows
+        rows = _rows(table)
         if not rows:
             continue
-        header = tuple(_cell_text(c) for c in rows[0].cells)
-        if header[: len(HEADER)] != HEADER:
+        try:
+            header = tuple(_cell_text(c) for c in _row_cells(rows[0]))
+        except UnreadableText:
+            header = ()
+        if header[: len(HEADER)] != HEADER or _merged(rows[0]):
             problems.append(
                 problem(
                     path,
@@ -287,31 +330,63 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
             )
             continue
         for index, row in enumerate(rows[1:], start=2):
-            cells = [_cell_text(c) for c in row.cells]
-            where = f"table {number}, row {index}"
-            if len(cells) < len(HEADER):
-                problems.append(problem(path, f"{where}: has {len(cells)} cells, expected 5"))
-                continue
-            ident, source, target, origin, comment = cells[: len(HEADER)]
-            ref = _REF.search(origin)
-            kind = _ORIGIN.match(origin)
-            confirmed = comment.strip().rstrip(".!").lower() in CONFIRM_WORDS
-            units.append(
-                ReturnedUnit(
-                    id=ident,
-                    source=source,
-                    target=target,
-                    exported_target=None,
-                    exported_origin=kind.group(1) if kind else "",
-                    confirmed=confirmed,
-                    where=f"{where} ('{ident}')",
-                    comment="" if confirmed else comment,
-                    exported_digest=ref.group(1) if ref else None,
-                )
-            )
+            unit = _read_row(path, f"table {number}, row {index}", row, problems)
+            if unit is not None:
+                units.append(unit)
     if problems:
         raise refusal(problems)
     return units
+
+
+def _read_row(path: Path, where: str, row: etree._Element, problems: list) -> ReturnedUnit | None:
+    cells = _row_cells(row)
+    try:
+        first = _cell_text(cells[0]) if cells else ""
+    except UnreadableText:
+        first = ""
+    if first:
+        where = f"{where} ('{first}')"
+    if _merged(row):
+        problems.append(
+            problem(
+                path,
+                f"{where}: cells of the row are merged, so the translation cannot be told "
+                "from the origin or the comment beside it",
+                "Split the merged cells again (in Word: Layout > Split Cells) so that the row "
+                "has its five cells as exported, or copy the translation into a fresh export.",
+            )
+        )
+        return None
+    if len(cells) < len(HEADER):
+        problems.append(problem(path, f"{where}: has {len(cells)} cells, expected 5"))
+        return None
+    try:
+        ident, source, target, origin, comment = map(_cell_text, cells[: len(HEADER)])
+    except UnreadableText as unreadable:
+        problems.append(
+            problem(
+                path,
+                f"{where}: holds {unreadable}",
+                "Type the character itself (Insert > Symbol, from a Unicode font such as the "
+                "document's), or leave it out.",
+            )
+        )
+        return None
+    ref = _REF.search(origin)
+    kind = _ORIGIN.match(origin)
+    confirmed = comment.strip().rstrip(".!").lower() in CONFIRM_WORDS
+    return ReturnedUnit(
+        id=ident,
+        source=source,
+        target=target,
+        exported_target=None,
+        exported_origin=kind.group(1) if kind else "",
+        confirmed=confirmed,
+        where=where,
+        comment="" if confirmed else comment,
+        exported_digest=ref.group(1) if ref else None,
+        tracked=_tracked(cells[2]) or _tracked(cells[4]),
+    )
 
 
 def refuse_wrong_language(path: Path, binding: Binding) -> None:

@@ -214,6 +214,7 @@ class ImportSummary:
     comments: list[str] = field(default_factory=list)  # "unit id: comment"
     facts_path: str = ""
     lang: str = ""
+    tracked: int = 0  # units whose cells held tracked changes, read as if all were accepted
 
 
 def _facts_file(path: Path, named: str, override: Path | None) -> Path:
@@ -291,6 +292,7 @@ def import_review(
         comments=[f"{d.unit.id}: {d.unit.comment}" for d in plan.comments],
         facts_path=facts_path,
         lang=lang,
+        tracked=sum(1 for unit in units if unit.tracked),
     )
 
 

@@ -1,0 +1,335 @@
+"""A Word review document read as its reviewer left it: with Track Changes on (every change
+read as accepted), hidden text, fields, content controls, wrappers and symbols, merged cells and
+characters a document must not hold. Each file is a real export of the command, edited in its
+XML the way Word saves such edits (and re-saved by LibreOffice where that is the point)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.table import _Row
+from lxml import etree
+
+from tests import review_support
+from tests.review_support import Workspace, copy_workspace, memory_rows, reviewed_rows
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+TRANSLATION, ORIGIN, COMMENT = 2, 3, 4
+DATE = 'w:author="Sato Hanako" w:date="2026-01-14T09:00:00Z"'
+
+review_base = review_support.review_base  # the session's built example, a fixture
+
+
+@pytest.fixture
+def space(review_base: Workspace, tmp_path: Path) -> Workspace:
+    return copy_workspace(review_base, tmp_path / "copy")
+
+
+@pytest.fixture
+def review(space: Workspace) -> Path:
+    output = space.root / "nara.ja.docx"
+    result = space.export(output, "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def unit_rows(path: Path) -> tuple[DocxDocument, list[_Row]]:
+    """The document and its sentence rows (every table's but the binding's, less headers)."""
+    document = docx.Document(str(path))
+    return document, [row for table in document.tables[1:] for row in table.rows[1:]]
+
+
+def row_texts(path: Path, index: int) -> list[str]:
+    """(unit id, source, translation) of a sentence row as exported."""
+    _, rows = unit_rows(path)
+    return [rows[index].cells[c].text for c in range(3)]
+
+
+def set_cell_xml(path: Path, index: int, column: int, body: str) -> list[str]:
+    """Replace the content of one cell of the `index`-th sentence row with `body` (paragraphs,
+    content controls: the cell's children as Word writes them); returns the row as exported."""
+    before = row_texts(path, index)
+    document, rows = unit_rows(path)
+    cell = rows[index]._tr.tc_lst[column]
+    for child in list(cell):
+        if child.tag != qn("w:tcPr"):
+            cell.remove(child)
+    wrapper = etree.fromstring(f'<w:body xmlns:w="{W_NS}">{body}</w:body>')
+    for child in list(wrapper):
+        cell.append(child)
+    document.save(str(path))
+    return before
+
+
+def para(*runs: str) -> str:
+    return f"<w:p>{''.join(runs)}</w:p>"
+
+
+def run(text: str, properties: str = "") -> str:
+    rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def inserted(*runs: str, ident: int = 901) -> str:
+    return f'<w:ins w:id="{ident}" {DATE}>{"".join(runs)}</w:ins>'
+
+
+def deleted(text: str, ident: int = 902) -> str:
+    return (
+        f'<w:del w:id="{ident}" {DATE}><w:r><w:delText xml:space="preserve">{text}'
+        "</w:delText></w:r></w:del>"
+    )
+
+
+def imported(space: Workspace, review: Path) -> set[tuple[str, str]]:
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 0, result.stderr
+    return {(row[0], row[3]) for row in reviewed_rows(space.tm)}
+
+
+# -- tracked changes -----------------------------------------------------------------------
+
+
+def test_a_translation_replaced_with_track_changes_on_is_stored_as_accepted(
+    space: Workspace, review: Path
+) -> None:
+    row = set_cell_xml(
+        review, 1, TRANSLATION, para(deleted("machine text"), inserted(run("首脳会談の訳。")))
+    )
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 units as reviewed" in result.stdout and "left empty" not in result.stdout
+    assert "1 translation had tracked changes; read as accepted" in result.stdout
+    assert reviewed_rows(space.tm) == {(row[1], "ja", "reviewed", "首脳会談の訳。")}
+
+
+def test_a_partial_tracked_edit_is_stored_as_the_accepted_text(
+    space: Workspace, review: Path
+) -> None:
+    row = set_cell_xml(
+        review,
+        2,
+        TRANSLATION,
+        para(run("両首脳は"), deleted("古い"), inserted(run("新しい")), run("関係を確認した。")),
+    )
+    assert imported(space, review) == {(row[1], "両首脳は新しい関係を確認した。")}
+
+
+def test_a_moved_text_counts_where_it_went_and_a_deleted_paragraph_mark_joins(
+    space: Workspace, review: Path
+) -> None:
+    moved_from = f'<w:moveFrom w:id="903" {DATE}>{run("移動")}</w:moveFrom>'
+    moved_to = f'<w:moveTo w:id="904" {DATE}>{run("移動")}</w:moveTo>'
+    joined = f'<w:pPr><w:rPr><w:del w:id="905" {DATE}/></w:rPr></w:pPr>'
+    row = set_cell_xml(
+        review,
+        3,
+        TRANSLATION,
+        f"<w:p>{joined}{moved_from}{run('前半')}</w:p>" + para(run("後半"), moved_to, run("。")),
+    )
+    assert imported(space, review) == {(row[1], "前半後半移動。")}
+
+
+def test_an_ok_typed_with_track_changes_on_confirms_and_a_deleted_row_is_left_out(
+    space: Workspace, review: Path
+) -> None:
+    confirmed = set_cell_xml(review, 4, COMMENT, para(inserted(run("OK"))))
+    dropped = set_cell_xml(review, 5, TRANSLATION, para(run("削除された行の訳。")))
+    document, rows = unit_rows(review)
+    properties = rows[5]._tr.get_or_add_trPr()
+    properties.append(etree.fromstring(f'<w:del xmlns:w="{W_NS}" w:id="906" {DATE}/>'))
+    document.save(str(review))
+    stored = imported(space, review)
+    assert (confirmed[1], confirmed[2]) in stored
+    assert all(segment != dropped[1] for segment, _ in stored)
+
+
+# -- hidden text, fields, content controls, wrappers ---------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["<w:vanish/>", "<w:specVanish/>", "<w:webHidden/>"])
+def test_hidden_text_is_not_part_of_the_translation(
+    space: Workspace, review: Path, flag: str
+) -> None:
+    shown = run("これも見える。", '<w:vanish w:val="0"/>')  # hiding turned off again
+    row = set_cell_xml(
+        review, 1, TRANSLATION, para(run("見える訳、"), run("隠された指示。", flag), shown)
+    )
+    assert imported(space, review) == {(row[1], "見える訳、これも見える。")}
+
+
+def test_a_simple_field_counts_as_its_result(space: Workspace, review: Path) -> None:
+    field = f'<w:fldSimple w:instr=" DATE \\@ yyyy/MM/dd ">{run("2026/01/13")}</w:fldSimple>'
+    row = set_cell_xml(review, 1, TRANSLATION, para(run("日付は"), field, run("です。")))
+    assert imported(space, review) == {(row[1], "日付は2026/01/13です。")}
+
+
+def test_a_complex_field_inserted_with_tracking_counts_as_its_result(
+    space: Workspace, review: Path
+) -> None:
+    def char(kind: str) -> str:
+        return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+    field = inserted(
+        char("begin"),
+        '<w:r><w:instrText xml:space="preserve"> DATE \\@ "yyyy/MM/dd" </w:instrText></w:r>',
+        char("separate"),
+        run("2026/01/13"),
+        char("end"),
+    )
+    row = set_cell_xml(review, 1, TRANSLATION, para(run("日付は"), field, run("です。")))
+    assert imported(space, review) == {(row[1], "日付は2026/01/13です。")}
+
+
+def test_content_controls_count_as_their_content_not_their_placeholder(
+    space: Workspace, review: Path
+) -> None:
+    control = (
+        "<w:sdt><w:sdtPr><w:date/></w:sdtPr><w:sdtContent>"
+        f"{run('2026/01/13')}</w:sdtContent></w:sdt>"
+    )
+    placeholder = (
+        "<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>"
+        f"{run('ここをクリックして入力')}</w:sdtContent></w:sdt>"
+    )
+    inline = set_cell_xml(
+        review, 1, TRANSLATION, para(run("日付は"), control, placeholder, run("です。"))
+    )
+    block = set_cell_xml(
+        review,
+        2,
+        TRANSLATION,
+        f"<w:sdt><w:sdtContent>{para(run('ブロックの訳。'))}</w:sdtContent></w:sdt><w:p/>",
+    )
+    assert imported(space, review) == {
+        (inline[1], "日付は2026/01/13です。"),
+        (block[1], "ブロックの訳。"),
+    }
+
+
+def test_wrappers_tabs_breaks_hyphens_symbols_and_ruby_read_as_shown(
+    space: Workspace, review: Path
+) -> None:
+    ruby = (
+        "<w:r><w:ruby><w:rubyPr/><w:rt>"
+        f"{run('なら')}</w:rt><w:rubyBase>{run('奈良')}</w:rubyBase></w:ruby></w:r>"
+    )
+    row = set_cell_xml(
+        review,
+        1,
+        TRANSLATION,
+        para(
+            f'<w:smartTag w:uri="urn:x" w:element="place">{ruby}</w:smartTag>',
+            f'<w:customXml w:element="note">{run("で")}</w:customXml>',
+            f'<w:hyperlink w:anchor="x">{run("会談")}</w:hyperlink>',
+            '<w:r><w:sym w:font="Cambria Math" w:char="2192"/><w:t>日韓</w:t>'
+            "<w:noBreakHyphen/><w:t>協力</w:t><w:tab/><w:t>A</w:t><w:br/><w:t>B。</w:t></w:r>",
+        ),
+    )
+    assert imported(space, review) == {(row[1], "奈良で会談→日韓-協力 A B。")}
+
+
+def test_a_symbol_font_character_refuses_the_row(space: Workspace, review: Path) -> None:
+    row = set_cell_xml(
+        review,
+        1,
+        TRANSLATION,
+        para(run("訳"), '<w:r><w:sym w:font="Wingdings" w:char="F0E0"/></w:r>'),
+    )
+    before = memory_rows(space.tm)
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 2, result.stdout
+    assert row[0] in result.stderr and "Wingdings" in result.stderr
+    assert "Type the character itself" in result.stderr
+    assert memory_rows(space.tm) == before
+
+
+# -- merged cells --------------------------------------------------------------------------
+
+
+def test_a_translation_merged_with_its_origin_refuses_the_file(
+    space: Workspace, review: Path
+) -> None:
+    set_cell_xml(review, 1, TRANSLATION, para(run("直した訳。")))
+    document, rows = unit_rows(review)
+    cells = rows[1]._tr.tc_lst
+    translation, origin = cells[TRANSLATION], cells[ORIGIN]
+    for paragraph in origin.findall(qn("w:p")):
+        translation.append(paragraph)  # Word moves the merged cell's text into the first
+    origin.getparent().remove(origin)
+    translation.get_or_add_tcPr().append(
+        etree.fromstring(f'<w:gridSpan xmlns:w="{W_NS}" w:val="2"/>')
+    )
+    document.save(str(review))
+    before = memory_rows(space.tm)
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 2, result.stdout
+    assert "cells of the row are merged" in result.stderr and "Split Cells" in result.stderr
+    assert "row 3" in result.stderr and str(review) in result.stderr
+    assert memory_rows(space.tm) == before
+
+
+def test_translations_merged_across_rows_refuse_the_file(space: Workspace, review: Path) -> None:
+    document, rows = unit_rows(review)
+    first, second = rows[1]._tr.tc_lst[TRANSLATION], rows[2]._tr.tc_lst[TRANSLATION]
+    first.get_or_add_tcPr().append(
+        etree.fromstring(f'<w:vMerge xmlns:w="{W_NS}" w:val="restart"/>')
+    )
+    second.get_or_add_tcPr().append(etree.fromstring(f'<w:vMerge xmlns:w="{W_NS}"/>'))
+    document.save(str(review))
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 2 and "cells of the row are merged" in result.stderr
+    assert reviewed_rows(space.tm) == set()
+
+
+# -- characters a document must not hold ----------------------------------------------------
+
+
+def test_bidirectional_controls_in_a_translation_never_reach_the_memory(
+    space: Workspace, review: Path
+) -> None:
+    row = set_cell_xml(review, 1, TRANSLATION, para(run("訳文\u202e。"), run("\u2066続き\u2069")))
+    assert imported(space, review) == {(row[1], "訳文。続き")}
+
+
+def test_a_bidirectional_control_alone_is_no_edit(space: Workspace, review: Path) -> None:
+    row = row_texts(review, 1)
+    set_cell_xml(review, 1, TRANSLATION, para(run("\u202e" + row[2])))
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 0, result.stderr
+    assert "imported 0 units as reviewed" in result.stdout
+    assert reviewed_rows(space.tm) == set()
+
+
+# -- LibreOffice ---------------------------------------------------------------------------
+
+
+@pytest.mark.readers
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_tracked_changes_re_saved_by_libreoffice_still_import_as_accepted(
+    space: Workspace, review: Path, tmp_path: Path
+) -> None:
+    row = set_cell_xml(
+        review,
+        1,
+        TRANSLATION,
+        para(run("両首脳は"), deleted("古い"), inserted(run("新しい")), run("関係を確認した。")),
+    )
+    converted, profile = tmp_path / "converted", tmp_path / "lo-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", "docx", "--outdir", str(converted), str(review)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    resaved = converted / review.name
+    with zipfile.ZipFile(resaved) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert "<w:ins " in body and "<w:del " in body  # LibreOffice kept the changes as changes
+    assert imported(space, resaved) == {(row[1], "両首脳は新しい関係を確認した。")}
