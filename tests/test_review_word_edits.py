@@ -333,3 +333,14 @@ def test_tracked_changes_re_saved_by_libreoffice_still_import_as_accepted(
         body = archive.read("word/document.xml").decode("utf-8")
     assert "<w:ins " in body and "<w:del " in body  # LibreOffice kept the changes as changes
     assert imported(space, resaved) == {(row[1], "両首脳は新しい関係を確認した。")}
+
+
+def test_the_instructions_say_tracked_changes_are_read_as_accepted_in_both_languages(
+    review: Path,
+) -> None:
+    paragraphs = [p.text for p in docx.Document(str(review)).paragraphs]
+    assert any("read as if you had accepted every change" in p for p in paragraphs)
+    assert any("すべての変更を承諾したものとして読み込まれます" in p for p in paragraphs)
+    assert any("Translation列の文を書き換えて" in p for p in paragraphs)  # every rule, in Japanese
+    binding = docx.Document(str(review)).tables[0]
+    assert binding.rows[0].cells[1].text == "briefing-review/2"

@@ -29,6 +29,8 @@ from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 from lxml import etree
 
+from briefing import catalogs
+from briefing.kinds import N_
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.interface import StoredEntry
 from briefing.output import docx_xml
@@ -87,20 +89,46 @@ def _origin_text(entry: StoredEntry | None, reasons: tuple[str, ...] = ()) -> st
     return f"{text}\nref {target_digest(entry.target)}"
 
 
-def _instructions(document: ReviewDocument) -> list[str]:
-    language = LANGUAGES[document.lang].name
-    return [
-        f"English to {language}: every sentence of {document.facts_path} that is translated "
-        "by machine or memory, with its current translation.",
+# The instructions, in English and, from the catalogs, in the reviewer's language.
+RULES = (
+    # Translators: the first instruction of the Word review document, for the translator who
+    # corrects the machine translations. "Translation" and "Comment" are the columns' English
+    # names, printed as they are; OK is what the reviewer types, kept as it is.
+    N_(
         "Correct a translation by editing its text in the Translation column; an edited "
         "translation is stored as reviewed. To keep a translation as it is, write OK in its "
-        "Comment column. Anything else you write there is kept as a comment beside it.",
+        "Comment column. Anything else you write there is kept as a comment beside it."
+    ),
+    # Translators: Word's own words for Track Changes, accepting a change, hidden text and
+    # content controls, as the translator's Word shows them.
+    N_(
+        "You may keep Track Changes on: the file is read as if you had accepted every change "
+        "(inserted text counts, deleted text does not). Hidden text is not read, and a field or "
+        "content control counts as the text it shows. Do not merge cells."
+    ),
+    # Translators: Unit, English source and Origin are the columns' English names; FLAGGED is
+    # printed as it is in the Origin column.
+    N_(
         "Do not change the Unit, English source or Origin columns, nor the table below. "
         "Sentences marked FLAGGED lost a name, a number or a date in machine translation, or "
         "failed another check on it (brackets, repetition, left in English, length): check "
-        "those first.",
-        "Save as .docx and import with: briefing review import FILE.docx --reviewer NAME",
-    ]
+        "those first."
+    ),
+    N_("Save as .docx and import with: %(command)s"),
+)
+IMPORT_COMMAND = "briefing review import FILE.docx --reviewer NAME"
+
+
+def _instructions(document: ReviewDocument) -> list[str]:
+    language = LANGUAGES[document.lang].name
+    head = (
+        f"English to {language}: every sentence of {document.facts_path} that is translated "
+        "by machine or memory, with its current translation."
+    )
+    english = [rule % {"command": IMPORT_COMMAND} for rule in RULES]
+    translations = catalogs.load_translations(document.lang)
+    own = [translations.gettext(rule) % {"command": IMPORT_COMMAND} for rule in RULES]
+    return [head, *english, *(text for text in own if text not in english)]
 
 
 def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
