@@ -54,7 +54,7 @@ class Workspace:
     def export(self, output: Path, *extra: str | Path, tm: Path | None = None) -> Result:
         return invoke(
             "review", "export", self.facts, "--lang", "ja", "-o", output,
-            "--tm", tm or self.tm, *extra,
+            "--tm", tm or self.tm, "--models-dir", self.models, *extra,
         )  # fmt: skip
 
     def import_(self, file: Path, *extra: str | Path, tm: Path | None = None) -> Result:

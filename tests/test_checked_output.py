@@ -120,7 +120,8 @@ def test_a_number_lost_from_the_memory_is_flagged_in_document_report_memory_and_
         ).fetchall()
     assert sorted(flags) == [("ja", 1), ("ko", 1)]
     exported = tmp_path / "review.xlf"
-    result = invoke("review", "export", NARA, "--lang", "ja", "-o", exported, "--tm", tm)
+    models = ("--models-dir", copy_models_dir)
+    result = invoke("review", "export", NARA, "--lang", "ja", "-o", exported, "--tm", tm, *models)
     assert result.returncode == 0, result.output
     xliff = exported.read_text(encoding="utf-8")
     unit = xliff[: xliff.index("undersea mine")].rsplit("<trans-unit", 1)[1]
@@ -128,7 +129,7 @@ def test_a_number_lost_from_the_memory_is_flagged_in_document_report_memory_and_
     assert 'state="needs-review-translation"' in whole
     assert "flagged: numbers: 183 missing; check this sentence first." in whole
     word = tmp_path / "review.docx"
-    result = invoke("review", "export", NARA, "--lang", "ko", "-o", word, "--tm", tm)
+    result = invoke("review", "export", NARA, "--lang", "ko", "-o", word, "--tm", tm, *models)
     assert result.returncode == 0, result.output
     cells = [c.text for t in docx.Document(str(word)).tables for r in t.rows for c in r.cells]
     [origin] = {c for c in cells if c.startswith("machine") and "FLAGGED" in c}

@@ -82,7 +82,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
             review = out / f"{facts.stem}.review.{lang}.docx"
             briefing(
                 "review", "export", facts, "--lang", lang, "-o", review,
-                "--tm", folder / "memory.sqlite",
+                "--tm", folder / "memory.sqlite", "--models-dir", models,
             )  # fmt: skip
     documents = {
         (p.stem, kind): out / f"{p.stem}.{kind}.docx"

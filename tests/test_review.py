@@ -12,6 +12,7 @@ import docx
 import pytest
 from lxml import etree
 
+from briefing.cli.review import document_loader
 from briefing.facts.load import load_facts
 from briefing.memory.interface import MemoryEntry, MemoryKey, ReviewedTranslation
 from briefing.memory.sqlite import TranslationMemory
@@ -21,13 +22,15 @@ from briefing.review.binding import review_document
 from briefing.review.worklist import document_sections, sections_in
 from briefing.review.xliff import XLIFF_NS
 from briefing.terms.glossary import load_glossary
+from briefing.terms.protect import terms_key
 from briefing.translation.segments import split_segments
 from briefing.translation.texts import texts_to_translate
 from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, NARA, ROOT, invoke, run_cli
 from tests.support.documents import style_of
 
 NS = {"x": XLIFF_NS}
-KEY = MemoryKey("en", "ja", "translate-en_ja@1.1")
+# The copy package's identity: the model the exports' documents are built with (--models-dir).
+KEY = MemoryKey("en", "ja", "translate-en_ja@0.2")
 NEW_MODEL = MemoryKey("en", "ja", "translate-en_ja@2.0")
 
 FACTS, _ = load_facts(NARA)
@@ -42,6 +45,14 @@ def unit_id(segment: str) -> str:
     return IDS[segment]
 
 
+_, BUILD_GLOSSARY = document_loader(None)(NARA)  # the glossary a build of NARA protects
+
+
+def build_keys(*segments: str) -> dict[str, str]:
+    """Segment → its terms key, as a build of NARA keys its machine entries."""
+    return {segment: terms_key(segment, BUILD_GLOSSARY, "ja") for segment in segments}
+
+
 UNTRANSLATED = SEGMENTS[-1]
 FLAGGED = SEGMENTS[3]
 REVIEWED = SEGMENTS[4]
@@ -50,7 +61,7 @@ REVIEWED = SEGMENTS[4]
 @pytest.fixture
 def tm(tmp_path: Path) -> Path:
     """A memory holding machine output for every sentence but the last, one sentence flagged,
-    one reviewed: what a reviewer meets after a first build."""
+    one reviewed: what a reviewer meets after a first build (keyed as the build keys them)."""
     path = tmp_path / "memory.sqlite"
     with TranslationMemory(path) as memory:
         memory.store_machine(
@@ -59,16 +70,18 @@ def tm(tmp_path: Path) -> Path:
                 for i, segment in enumerate(SEGMENTS[:-1])
             },
             KEY,
+            build_keys(*SEGMENTS),
         )
         memory.store_reviewed([ReviewedTranslation(REVIEWED, "en", "ja", "確認済みの訳。")], "Ito")
     return path
 
 
 @pytest.fixture
-def exported(tmp_path: Path, tm: Path) -> Path:
+def exported(tmp_path: Path, tm: Path, copy_models_dir: Path) -> Path:
     output = tmp_path / "nara.ja.xlf"
     args = ["review", "export", str(NARA), "--lang", "ja", "-o", str(output), "--tm", str(tm)]
-    assert invoke(*args).returncode == 0
+    result = invoke(*args, "--models-dir", copy_models_dir)
+    assert result.returncode == 0, result.stderr
     return output
 
 
@@ -183,12 +196,15 @@ def test_export_states_origins_and_context(exported: Path) -> None:
     outcome = split_segments(FACTS.outcomes[3].text)[0]
     notes = " ".join(n.text or "" for n in found[unit_id(outcome)].findall("x:note", NS))
     assert "outcomes[3].text" in notes and "Key outcomes" in notes
-    assert "machine translation (translate-en_ja@1.1)" in notes
+    assert f"machine translation ({KEY.model})" in notes
 
 
-def test_unit_ids_are_stable_whatever_the_memory_holds(exported: Path, tmp_path: Path) -> None:
+def test_unit_ids_are_stable_whatever_the_memory_holds(
+    exported: Path, tmp_path: Path, copy_models_dir: Path
+) -> None:
     again = tmp_path / "again.xlf"
     args = ["review", "export", str(NARA), "--lang", "ja", "-o", str(again)]
+    args += ["--models-dir", str(copy_models_dir)]
     assert invoke(*args, "--tm", str(tmp_path / "empty.sqlite")).returncode == 0
     assert list(units(again)) == list(units(exported))
 
@@ -224,7 +240,7 @@ def test_edited_target_is_imported_as_reviewed_and_wins_after_a_model_change(
         assert memory.lookup([edited], NEW_MODEL)[edited].target == "首脳会談"
         assert memory.entries_for([edited], "en", "ja")[edited].reviewer == "Sato"
         # untouched machine output stays machine output
-        assert memory.lookup([SEGMENTS[0]], KEY)[SEGMENTS[0]].reviewed is False
+        assert memory.lookup(build_keys(SEGMENTS[0]), KEY)[SEGMENTS[0]].reviewed is False
 
 
 def test_confirmed_unit_is_imported_as_reviewed_without_an_edit(exported: Path, tm: Path) -> None:
@@ -269,7 +285,7 @@ def test_regional_language_tags_from_cat_tools_are_accepted(exported: Path, tm: 
     edit(exported, retag)
     assert invoke("review", "import", str(exported), "--tm", str(tm)).returncode == 0
     with TranslationMemory(tm) as memory:
-        assert memory.lookup([SEGMENTS[2]], KEY)[SEGMENTS[2]].target == "修正した訳。"
+        assert memory.lookup(build_keys(SEGMENTS[2]), KEY)[SEGMENTS[2]].target == "修正した訳。"
 
 
 def _set_file(name: str, value: str | None) -> Callable[[ET.Element], None]:
@@ -488,14 +504,16 @@ def word_headings(path: Path) -> list[str]:
     return [p.text for p in document.paragraphs if style_of(p) == "Heading 1"]
 
 
-def test_the_review_export_shows_the_chosen_templates_headings(tmp_path: Path, tm: Path) -> None:
+def test_the_review_export_shows_the_chosen_templates_headings(
+    tmp_path: Path, tm: Path, copy_models_dir: Path
+) -> None:
     template = custom_template(tmp_path)
     exports = {}
     for suffix in ("xlf", "docx"):
         output = tmp_path / f"house.ja.{suffix}"
         result = invoke(
             *("review", "export", NARA, "--lang", "ja", "-o", output, "--tm", tm),
-            *("--template", template),
+            *("--template", template, "--models-dir", copy_models_dir),
         )
         assert result.returncode == 0, result.stderr
         exports[suffix] = output
@@ -508,7 +526,9 @@ def test_the_review_export_shows_the_chosen_templates_headings(tmp_path: Path, t
     assert "Summary" not in headings and "Key outcomes" not in headings
 
 
-def test_the_review_export_follows_the_template_setting(tmp_path: Path, tm: Path) -> None:
+def test_the_review_export_follows_the_template_setting(
+    tmp_path: Path, tm: Path, copy_models_dir: Path
+) -> None:
     """`template` in briefing.toml (relative to it) is the review export's template, as it is
     the build's; the reviewed file imports with the same setting."""
     workspace = tmp_path / "workspace"
@@ -517,7 +537,9 @@ def test_the_review_export_follows_the_template_setting(tmp_path: Path, tm: Path
     (workspace / "briefing.toml").write_text('template = "templates/house"\n', encoding="utf-8")
     output = workspace / "house.ja.docx"
     args = ("review", "export", NARA, "--lang", "ja", "-o", output, "--tm", tm)
-    exported = run_cli(*args, "--glossary", GLOSSARY, cwd=workspace)
+    exported = run_cli(
+        *args, "--glossary", GLOSSARY, "--models-dir", copy_models_dir, cwd=workspace
+    )
     assert exported.returncode == 0, exported.stderr
     assert word_headings(output)[:3] == ["Overview", "Background", "What was agreed"]
     imported = run_cli("review", "import", output, "--tm", tm, "--reviewer", "Ito", cwd=workspace)

@@ -42,17 +42,7 @@ def built(tmp_path: Path, tiny_models_dir: Path, isolated_home: Path) -> dict[st
     paths = {"tm": tmp_path / "tm.sqlite", "out": tmp_path / "out", "xlf": tmp_path / "ja.xlf"}
     common = ["--models-dir", str(tiny_models_dir), "--tm", str(paths["tm"])]
     run("build", str(NARA), "--lang", "ja", "--out", str(paths["out"]), *common)
-    run(
-        "review",
-        "export",
-        str(NARA),
-        "--lang",
-        "ja",
-        "-o",
-        str(paths["xlf"]),
-        "--tm",
-        str(paths["tm"]),
-    )
+    run("review", "export", str(NARA), "--lang", "ja", "-o", str(paths["xlf"]), *common)
     paths["doc"] = paths["out"] / f"{NARA.stem}.ja.docx"
     paths["models"] = tiny_models_dir
     return paths

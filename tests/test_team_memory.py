@@ -95,7 +95,7 @@ def test_four_builds_and_two_reviewers_at_once_lose_nothing(
     for lang in ("ja", "ko"):
         exported = tmp_path / f"nara.{lang}.xlf"
         result = run_cli("review", "export", NARA, "--lang", lang, "-o", exported,
-                         "--tm", postgres_url, cwd=tmp_path)  # fmt: skip
+                         *models, cwd=tmp_path)  # fmt: skip
         assert result.returncode == 0, result.stderr
         files[lang] = (tmp_path / f"reviewed.{lang}.xlf", 0)
         files[lang] = (files[lang][0], _reviewed_file(exported, files[lang][0]))

@@ -54,8 +54,9 @@ def documents(copy_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
         for lang in ("ja", "ko"):
             target = out / f"{facts.stem}.review.{lang}.docx"
             exported = run_cli(
-                "review", "export", facts, "--lang", lang, "-o", target, *common, cwd=work, env=env
-            )
+                "review", "export", facts, "--lang", lang, "-o", target, *common,
+                "--models-dir", copy_models_dir, cwd=work, env=env,
+            )  # fmt: skip
             assert exported.returncode == 0, exported.stderr
     found = {path.name.removesuffix(".docx"): path for path in out.glob("*.docx")}
     assert sorted(found) == sorted(NAMES)

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from briefing.cli.common import LazyConsole, TmOption, escape, memory_setting, open_memory
+from briefing.cli.common import (
+    LazyConsole,
+    TmOption,
+    escape,
+    memory_setting,
+    open_memory,
+)
 from briefing.errors import InputError
 from briefing.languages import SOURCE_LANGUAGE, parse_languages
 
@@ -62,6 +68,27 @@ def document_loader(glossary: Path | None) -> Callable[[Path], tuple[Facts, Glos
     return load
 
 
+def printed_model(lang: str, overrides: dict[str, object]) -> str:
+    """The identity of the model the `lang` document is translated with under the settings
+    (engine, models folder, the model chosen for the language), as a build names it."""
+    from briefing.languages import LANGUAGES
+    from briefing.translation.engines.registry import create_engine
+    from briefing.translation.interface import LanguageUnavailable
+    from briefing.workspace.settings import load_settings
+
+    settings = load_settings(overrides)
+    try:
+        return create_engine(settings.translation).identity(LANGUAGES[lang])
+    except LanguageUnavailable as missing:
+        raise LanguageUnavailable(
+            missing.source,
+            missing.target,
+            f"cannot tell which translations the '{lang}' document prints: {missing}"
+            + (f"; {missing.advice}" if missing.advice else "")
+            + ", or give the models folder with --models-dir as for build",
+        ) from None
+
+
 @review_app.command("export")
 def export_command(
     facts: Annotated[Path, typer.Argument(help="The facts file (YAML) of the document.")],
@@ -96,6 +123,22 @@ def export_command(
             "Default: the setting `template`, as for build.",
         ),
     ] = None,
+    models_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--models-dir",
+            help="Folder of installed translation models (env BRIEFING_MODELS_DIR), as for "
+            "build: the export shows the translations of the model the document is built with.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="The installed model the document uses, when several are (a name from "
+            "`briefing models list`). Default: the setting translation.models, as for build.",
+        ),
+    ] = None,
 ) -> None:
     """Write a document's sentences for a reviewer.
 
@@ -117,6 +160,12 @@ def export_command(
     location = resolve_location(memory_setting(tm))
     memory_path = memory_file(location)
     check_output(output, force, memory_path, facts)  # before any work, and before the memory
+    overrides: dict[str, object] = {}
+    if models_dir is not None:
+        overrides["translation.models_dir"] = models_dir
+    if model is not None:
+        overrides[f"translation.models.{languages[0].code}"] = model
+    identity = printed_model(languages[0].code, overrides)
     with render_process() as renderer:
         renderer.start()  # the template's headings are rendered in it: it starts meanwhile
         loaded, terms = document_loader(glossary)(facts)
@@ -133,6 +182,7 @@ def export_command(
                 force,
                 memory_path,
                 template=chosen_template,
+                model=identity,
                 renderer=renderer,
             )
     out.print(

@@ -41,6 +41,7 @@ from briefing.review.binding import (
     size_limit,
 )
 from briefing.review.export_xliff import build_xliff
+from briefing.review.printed import PrintingMemory, printed_entries
 from briefing.review.worklist import document_sections
 from briefing.terms.glossary import Glossary
 
@@ -165,20 +166,23 @@ def export_review(
     facts_path: Path,
     lang: str,
     glossary: Glossary,
-    memory: ReviewMemory,
+    memory: PrintingMemory,
     output: Path,
     fmt: str = "xliff",
     force: bool = False,
     memory_path: Path | None = None,
     *,
     template: str,
+    model: str,
     renderer: LimitedProcess | None = None,
 ) -> ExportSummary:
     """Write the review file of one document and language; returns what it holds.
 
     `template` (a bundled template's name or a folder: the setting) gives the document's
     section headings, rendered in `renderer` (a render process started early; else one of its
-    own), and, for a Word review document, its styles and fonts."""
+    own), and, for a Word review document, its styles and fonts. `model` is the identity of
+    the model the document is translated with (the engine's for `lang`): each sentence is
+    exported with the translation the document prints, never another model's."""
     if lang not in TARGET_LANGUAGES:
         targets = ", ".join(TARGET_LANGUAGES)
         raise InputError(f"cannot export for review in '{lang}'; choose one of: {targets}")
@@ -188,7 +192,7 @@ def export_review(
         check_output(output, force, memory_path, facts_path)
     chosen = find_template(template)
     document = _document(facts, str(facts_path), glossary, lang, chosen, renderer)
-    known = memory.entries_for([u.segment for u in document.units], SOURCE_LANGUAGE, lang)
+    known = printed_entries(memory, [u.segment for u in document.units], lang, glossary, model)
     reasons = flag_reasons(known, lang, glossary)
     write_atomic(output, _export_bytes(document, known, fmt, facts, chosen, reasons))
     entries = [known.get(u.segment) for u in document.units]
