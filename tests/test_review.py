@@ -45,7 +45,7 @@ def unit_id(segment: str) -> str:
     return IDS[segment]
 
 
-_, BUILD_GLOSSARY = document_loader(None)(NARA)  # the glossary a build of NARA protects
+BUILD_GLOSSARY = document_loader(None)(NARA)[1]  # the glossary a build of NARA protects
 
 
 def build_keys(*segments: str) -> dict[str, str]:

@@ -95,14 +95,16 @@ def test_the_export_shows_the_chosen_models_text_and_ok_keeps_the_document_as_pr
     assert body_text(space.document) == before  # reviewed: exactly what was printed
 
 
-def test_the_export_follows_the_models_setting(space: Workspace) -> None:
+def test_the_export_follows_the_models_setting(
+    space: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """briefing.toml chooses the model, as for build: its text, not the newest entries'."""
     (space.root / "briefing.toml").write_text(
         f'[translation.models]\nja = "{MARIAN}"\n', encoding="utf-8"
     )
     review = space.root / "nara.ja.docx"
-    with contextlib.chdir(space.root):
-        result = space.export(review)
+    monkeypatch.chdir(space.root)
+    result = space.export(review)
     assert result.returncode == 0, result.stderr
     rows = [row for t in docx.Document(str(review)).tables[1:] for row in t.rows[1:]]
     printed = machine_targets(space.tm, MARIAN)
