@@ -5,7 +5,9 @@ XML the way Word saves such edits (and re-saved by LibreOffice where that is the
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import zipfile
 from pathlib import Path
@@ -344,3 +346,80 @@ def test_the_instructions_say_tracked_changes_are_read_as_accepted_in_both_langu
     assert any("Translation列の文を書き換えて" in p for p in paragraphs)  # every rule, in Japanese
     binding = docx.Document(str(review)).tables[0]
     assert binding.rows[0].cells[1].text == "briefing-review/2"
+
+
+EDIT_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1"
+ script:language="StarBasic">
+Sub Edit
+  Dim load(0) As New com.sun.star.beans.PropertyValue
+  load(0).Name = "Hidden"
+  load(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(Environ("REVIEW_IN")), "_blank", 0, load())
+  doc.RecordChanges = True
+  cell = doc.getTextTables().getByIndex(1).getCellByName(Environ("REVIEW_CELL"))
+  cursor = cell.createTextCursor()
+  cursor.gotoStart(False)
+  cursor.gotoEnd(True)
+  cursor.setString(Environ("REVIEW_TEXT"))
+  Dim save(0) As New com.sun.star.beans.PropertyValue
+  save(0).Name = "FilterName"
+  save(0).Value = "MS Word 2007 XML"
+  doc.storeToURL(ConvertToURL(Environ("REVIEW_OUT")), save())
+  doc.close(True)
+  StarDesktop.terminate()
+End Sub
+</script:module>
+"""
+
+
+def soffice(profile: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """LibreOffice headless in its own process group, which dies with the test on a timeout."""
+    command = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", *args]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        assert process.wait(timeout=180) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.readers
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_translation_replaced_in_libreoffice_with_changes_recorded_imports_as_accepted(
+    space: Workspace, review: Path, tmp_path: Path
+) -> None:
+    """LibreOffice itself records the edit (Edit > Track Changes > Record), through a Basic
+    macro that replaces the second sentence's translation and saves as Word."""
+    profile = tmp_path / "lo-profile"
+    soffice(profile, "--convert-to", "docx", "--outdir", str(tmp_path / "first"), str(review))
+    library = profile / "user" / "basic" / "Standard"
+    assert (library / "script.xlb").is_file()  # the profile's own Basic library, Module1 in it
+    (library / "Module1.xba").write_text(EDIT_MACRO, encoding="utf-8")
+    row = row_texts(review, 1)
+    edited = tmp_path / "edited.docx"
+    soffice(
+        profile,
+        "vnd.sun.star.script:Standard.Module1.Edit?language=Basic&location=application",
+        env={
+            "REVIEW_IN": str(review),
+            "REVIEW_OUT": str(edited),
+            "REVIEW_CELL": "C3",
+            "REVIEW_TEXT": "首脳会談の新しい訳。",
+        },
+    )
+    with zipfile.ZipFile(edited) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert "<w:ins " in body and "<w:delText>" in body  # recorded as a change, not applied
+    result = space.import_(edited, "--reviewer", "Sato")
+    assert result.returncode == 0, result.stderr
+    assert "1 translation had tracked changes; read as accepted" in result.stdout
+    assert reviewed_rows(space.tm) == {(row[1], "ja", "reviewed", "首脳会談の新しい訳。")}
