@@ -15,6 +15,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.table import _Row
 from lxml import etree
@@ -165,6 +166,31 @@ def test_hidden_text_is_not_part_of_the_translation(
         review, 1, TRANSLATION, para(run("見える訳、"), run("隠された指示。", flag), shown)
     )
     assert imported(space, review) == {(row[1], "見える訳、これも見える。")}
+
+
+def test_text_hidden_by_a_style_is_not_part_of_the_translation(
+    space: Workspace, review: Path
+) -> None:
+    """Hidden by a character style (based on another that hides), or by a paragraph style."""
+    document = docx.Document(str(review))
+    hiding = document.styles.add_style("Hiding", WD_STYLE_TYPE.CHARACTER)
+    hiding.font.hidden = True
+    note = document.styles.add_style("Reviewer note", WD_STYLE_TYPE.CHARACTER)
+    note.base_style = hiding
+    aside = document.styles.add_style("Aside", WD_STYLE_TYPE.PARAGRAPH)
+    aside.font.hidden = True
+    document.save(str(review))
+    row = set_cell_xml(
+        review,
+        1,
+        TRANSLATION,
+        para(run("見える訳。"), run("注記。", f'<w:rStyle w:val="{note.style_id}"/>'))
+        + '<w:p><w:pPr><w:pStyle w:val="Aside"/></w:pPr>'
+        + run("隠れた段落。")
+        + run("見える続き。", '<w:vanish w:val="0"/>')
+        + "</w:p>",
+    )
+    assert imported(space, review) == {(row[1], "見える訳。 見える続き。")}
 
 
 def test_a_simple_field_counts_as_its_result(space: Workspace, review: Path) -> None:

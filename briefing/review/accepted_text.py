@@ -9,8 +9,9 @@ change and printed the result:
 - inserted (`w:ins`) and moved-to (`w:moveTo`) text counts; deleted (`w:del`, `w:delText`) and
   moved-from (`w:moveFrom`) text does not; a deleted paragraph mark joins its paragraph to the
   next, an inserted one is a paragraph break like any other;
-- hidden text (`w:vanish`, `w:specVanish`, `w:webHidden`) does not count, nor do a hidden
-  paragraph's mark, drawings, text boxes and ruby (furigana) annotations;
+- hidden text (`w:vanish`, `w:specVanish`, `w:webHidden`, set on the run or by its character
+  or paragraph style) does not count, nor do drawings, text boxes and ruby (furigana)
+  annotations; a hidden paragraph mark joins its paragraph to the next;
 - a field counts as its result, never its instruction (`w:fldSimple`; `w:fldChar` begin,
   separate, end with `w:instrText` between); a content control (`w:sdt`) as its content, unless
   it still shows its placeholder;
@@ -53,24 +54,74 @@ class UnreadableText(ValueError):
     """Text a review file holds in a form that has no character to store."""
 
 
-def accepted_text(element: etree._Element) -> str:
+def accepted_text(element: etree._Element, hidden_styles: frozenset[str] = frozenset()) -> str:
     """The text of a paragraph (`w:p`), a cell (`w:tc`) or any part of a document body, with
-    every tracked change accepted and nothing hidden; paragraphs joined by line breaks."""
+    every tracked change accepted and nothing hidden; paragraphs joined by line breaks.
+    `hidden_styles`: the ids of the document's styles that hide text (see `hidden_styles`)."""
     fields: list[bool] = []  # one per open complex field: whether its result has begun
-    pieces = list(_pieces(element, fields, hidden=False))
+    pieces = list(_pieces(element, _Walk(fields, hidden_styles), hidden=False))
     text = "".join(pieces).rstrip(_PARAGRAPH_END)
     return text.replace(_PARAGRAPH_END, _BREAK)
+
+
+def hidden_styles(styles: etree._Element | None) -> frozenset[str]:
+    """The ids of the paragraph and character styles of a styles part (`w:styles`) that hide
+    their text, by their own properties or those of the styles they are based on."""
+    if styles is None:
+        return frozenset()
+    own: dict[str, bool | None] = {}
+    based_on: dict[str, str] = {}
+    for style in styles.iterfind(W + "style"):
+        ident = style.get(W + "styleId", "")
+        own[ident] = _flags(style.find(W + "rPr"))
+        parent = style.find(W + "basedOn")
+        if parent is not None:
+            based_on[ident] = parent.get(W + "val", "")
+
+    def hides(ident: str) -> bool:
+        seen: set[str] = set()
+        while ident in own and ident not in seen:
+            seen.add(ident)
+            if own[ident] is not None:
+                return bool(own[ident])
+            ident = based_on.get(ident, "")
+        return False
+
+    return frozenset(ident for ident in own if hides(ident))
+
+
+class _Walk:
+    """What a walk carries along: the open complex fields and the styles that hide text."""
+
+    def __init__(self, fields: list[bool], hidden_styles: frozenset[str]) -> None:
+        self.fields = fields
+        self.hidden_styles = hidden_styles
 
 
 def _is_on(flag: etree._Element) -> bool:
     return flag.get(W + "val", "true").lower() not in _OFF
 
 
-def _run_hidden(run: etree._Element) -> bool:
-    properties = run.find(W + "rPr")
+def _flags(properties: etree._Element | None) -> bool | None:
+    """Whether run properties hide text: True or False when they say so, None when silent."""
     if properties is None:
-        return False
-    return any(flag is not None and _is_on(flag) for flag in map(properties.find, _HIDDEN))
+        return None
+    found = [flag for flag in map(properties.find, _HIDDEN) if flag is not None]
+    return any(map(_is_on, found)) if found else None
+
+
+def _style_hides(properties: etree._Element | None, tag: str, walk: _Walk) -> bool:
+    style = properties.find(tag) if properties is not None else None
+    return style is not None and style.get(W + "val", "") in walk.hidden_styles
+
+
+def _run_hidden(run: etree._Element, inherited: bool, walk: _Walk) -> bool:
+    """The run's own formatting first, then its character style, then its paragraph's."""
+    properties = run.find(W + "rPr")
+    explicit = _flags(properties)
+    if explicit is not None:
+        return explicit
+    return _style_hides(properties, W + "rStyle", walk) or inherited
 
 
 def _mark_removed(paragraph: etree._Element) -> bool:
@@ -97,8 +148,9 @@ def _symbol(sym: etree._Element) -> str:
     return chr(value)
 
 
-def _run(run: etree._Element, fields: list[bool], hidden: bool) -> Iterator[str]:
-    hidden = hidden or _run_hidden(run)
+def _run(run: etree._Element, walk: _Walk, inherited: bool) -> Iterator[str]:
+    hidden = _run_hidden(run, inherited, walk)
+    fields = walk.fields
     for child in run:
         tag = child.tag
         if tag == W + "fldChar":  # the field's structure counts even in hidden runs
@@ -125,24 +177,26 @@ def _run(run: etree._Element, fields: list[bool], hidden: bool) -> Iterator[str]
         elif tag == W + "ruby":
             base = child.find(W + "rubyBase")
             if base is not None:
-                yield from _pieces(base, fields, hidden)
+                yield from _pieces(base, walk, hidden)
 
 
-def _pieces(element: etree._Element, fields: list[bool], hidden: bool) -> Iterator[str]:
+def _pieces(element: etree._Element, walk: _Walk, hidden: bool) -> Iterator[str]:
+    """`hidden`: whether runs without formatting of their own are hidden (a paragraph style)."""
     for child in element:
         tag = child.tag
         if not isinstance(tag, str) or tag in _SKIPPED:
             continue  # comments, processing instructions; deleted or hidden parts
         if tag == W + "r":
-            yield from _run(child, fields, hidden)
+            yield from _run(child, walk, hidden)
         elif tag == W + "p":
-            yield from _pieces(child, fields, hidden)
+            styled = _style_hides(child.find(W + "pPr"), W + "pStyle", walk)
+            yield from _pieces(child, walk, styled)
             if not _mark_removed(child):
                 yield _PARAGRAPH_END
         elif tag == W + "sdt":
             placeholder = child.find(f"{W}sdtPr/{W}showingPlcHdr")
             content = child.find(W + "sdtContent")
             if content is not None and (placeholder is None or not _is_on(placeholder)):
-                yield from _pieces(content, fields, hidden)
+                yield from _pieces(content, walk, hidden)
         else:  # w:ins, w:moveTo, w:hyperlink, w:fldSimple, w:smartTag, w:customXml, w:bdo …
-            yield from _pieces(child, fields, hidden)
+            yield from _pieces(child, walk, hidden)

@@ -28,7 +28,7 @@ from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredE
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
 from briefing.review import docx as word
-from briefing.review import import_xliff
+from briefing.review import docx_read, import_xliff
 from briefing.review.binding import (
     ImportPlan,
     ReviewDocument,
@@ -263,9 +263,9 @@ def import_review(
     check_size(path, MAX_REVIEW_FILE, "any review file")
     if _is_docx(path):
         data = path.read_bytes()
-        doc, binding = word.open_review_docx(path, data)
+        doc, binding = docx_read.open_review_docx(path, data)
         facts_path, lang = binding.facts_path, binding.lang
-        word.refuse_wrong_language(path, binding)
+        docx_read.refuse_wrong_language(path, binding)
         floor, fmt = DOCX_FLOOR, "docx"
     else:
         text = import_xliff.read_text(path)
@@ -281,8 +281,8 @@ def import_review(
     exported = len(_export_bytes(document, known, fmt, facts, chosen, reasons))
     check_size(path, size_limit(exported, floor), f"a review file of {facts_path} in '{lang}'")
     if fmt == "docx":
-        check_unit_count(path, word.count_units(doc), document)
-        units = word.read_units(path, doc)
+        check_unit_count(path, docx_read.count_units(doc), document)
+        units = docx_read.read_units(path, doc)
     else:
         units = import_xliff.read_units(path, text, document)
     plan = plan_import(path, document, units, skip_stale)
