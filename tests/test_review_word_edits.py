@@ -5,10 +5,13 @@ XML the way Word saves such edits (and re-saved by LibreOffice where that is the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from tests import review_support
 from tests.review_support import Workspace, copy_workspace, memory_rows, reviewed_rows
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 TRANSLATION, ORIGIN, COMMENT = 2, 3, 4
 DATE = 'w:author="Sato Hanako" w:date="2026-01-14T09:00:00Z"'
 
@@ -324,7 +328,27 @@ def test_bidirectional_controls_in_a_translation_never_reach_the_memory(
     space: Workspace, review: Path
 ) -> None:
     row = set_cell_xml(review, 1, TRANSLATION, para(run("訳文\u202e。"), run("\u2066続き\u2069")))
+    set_cell_xml(review, 1, COMMENT, para(run("\u202eCheck the date.")))
     assert imported(space, review) == {(row[1], "訳文。続き")}
+    with contextlib.closing(sqlite3.connect(space.tm)) as connection:
+        comments = set(connection.execute("SELECT comment FROM entries WHERE comment != ''"))
+    assert comments == {("Check the date.",)}
+
+
+def test_bidirectional_controls_in_an_xliff_target_never_reach_the_memory(
+    space: Workspace,
+) -> None:
+    exported = space.root / "nara.ja.xlf"
+    assert space.export(exported).returncode == 0
+    tree = ET.parse(exported)
+    ET.register_namespace("", XLIFF)
+    unit = next(tree.getroot().iter(f"{{{XLIFF}}}trans-unit"))
+    target = unit.find(f"{{{XLIFF}}}target")
+    assert target is not None
+    target.text = "\u2067訳文\u202b。\u2069"
+    tree.write(exported, encoding="utf-8", xml_declaration=True)
+    segment = unit.findtext(f"{{{XLIFF}}}source")
+    assert imported(space, exported) == {(segment, "訳文。")}
 
 
 def test_a_bidirectional_control_alone_is_no_edit(space: Workspace, review: Path) -> None:
