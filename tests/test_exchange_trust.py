@@ -113,6 +113,14 @@ def test_the_importer_is_recorded_and_a_reviewer_the_file_names_only_noted(
     assert "Sato Hanako (1)" in result.stdout
 
 
+def test_a_file_naming_many_reviewers_gets_a_summary_of_a_few_lines(tmp_path: Path) -> None:
+    units = [tu(f"Sentence {n}.", f"文{n}。", f'creationid="{"N" * 190}{n}"') for n in range(40)]
+    result = import_tmx(tmp_path, tmx(*units), "--reviewer", "Kim")
+    assert result.returncode == 0, result.stderr
+    assert "and 35 others" in result.stdout and len(result.stdout) < 2000
+    assert {r["reviewer"] for r in rows(tmp_path / "tm.sqlite")} == {"Kim"}
+
+
 def test_without_reviewer_the_login_name_is_recorded(tmp_path: Path) -> None:
     text = tmx(tu(SUMMIT, "両首脳は奈良で会談した。", 'changeid="Sato Hanako"'))
     result = import_tmx(tmp_path, text, tm=tmp_path / "tm.sqlite")

@@ -23,6 +23,7 @@ memory_app = typer.Typer(
     rich_markup_mode=None,
 )
 out = LazyConsole(highlight=False, soft_wrap=True)
+SHOWN = 5  # names or places an import summary lists of each kind; the rest are counted
 
 
 def _check_output(output: Path, memory: Path | None, force: bool) -> None:
@@ -134,7 +135,9 @@ def import_report(file: Path, read: TmxImport, stored: int, who: str, memory: st
             f"  kept: {len(read.entries) - stored} the memory already held as they are or newer"
         )
     if read.named:
-        names = ", ".join(f"{name} ({count})" for name, count in sorted(read.named.items()))
+        most = sorted(read.named.items(), key=lambda item: (-item[1], item[0]))
+        names = ", ".join(f"{name} ({count})" for name, count in most[:SHOWN])
+        names += f" and {len(most) - SHOWN} others" if len(most) > SHOWN else ""
         lines.append(
             f"  reviewers the file names, kept in the entries' notes and not recorded as their "
             f"reviewer: {names}"
@@ -154,7 +157,8 @@ def import_report(file: Path, read: TmxImport, stored: int, who: str, memory: st
     if read.empty:
         lines.append(f"  left out: {read.empty} empty")
     for reason, places in read.left_out.items():
-        shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+        more = len(places) - SHOWN
+        shown = ", ".join(places[:SHOWN]) + (f" and {more} more" if more > 0 else "")
         lines.append(f"  left out: {len(places)} with {reason}: {shown}")
     return lines
 
