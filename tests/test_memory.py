@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import multiprocessing
 import os
 import signal
@@ -175,12 +176,35 @@ def test_restore_replaces_an_entry_only_with_a_newer_one(memory_location: str) -
         memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "新しい")], "Sato")
         (current,) = memory.entries()
         older = dataclasses.replace(current, target="古い", updated="2000-01-01T00:00:00+00:00")
-        newer = dataclasses.replace(current, target="最新", updated="2999-01-01T00:00:00+00:00")
-        assert memory.restore([older]) == 1
+        in_an_hour = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).isoformat()
+        newer = dataclasses.replace(current, target="最新", updated=in_an_hour)
+        # what it returns is what it stored: an import's summary counts on it
+        assert memory.restore([older]) == 0
         assert memory.entries() == [current]
-        memory.restore([newer])
+        assert memory.restore([newer]) == 1
         assert [e.target for e in memory.entries()] == ["最新"]
         assert memory.stats() == [("ja", "reviewed", "", 1)]
+        fresh = dataclasses.replace(current, target_lang="ko", target="새로운")
+        assert memory.restore([fresh, older]) == 1
+
+
+def test_an_entry_dated_in_the_future_is_replaced_by_the_next_restore(
+    memory_location: str,
+) -> None:
+    """A date after tomorrow, stored before imports stopped believing such dates, pins no
+    entry: the next import or copy replaces it, whatever its own date."""
+    with open_memory(memory_location) as memory:
+        memory.store_reviewed([ReviewedTranslation(TALKS, "en", "ja", "今")], "Sato")
+        (current,) = memory.entries()
+        pinned = dataclasses.replace(current, target="固定", updated="9999-12-31T00:00:00+00:00")
+        assert memory.restore([pinned]) == 1
+        tomorrow = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=20)
+        soon = dataclasses.replace(current, target="明日", updated=tomorrow.isoformat())
+        later = dataclasses.replace(current, target="後", updated="2020-01-01T00:00:00+00:00")
+        assert memory.restore([later]) == 1
+        assert memory.restore([soon]) == 1
+        assert memory.restore([later]) == 0, "a day of clock skew is believed"
+        assert [e.target for e in memory.entries()] == ["明日"]
 
 
 def test_many_segments_in_one_call(memory_location: str) -> None:

@@ -320,10 +320,6 @@ def _dropped_target(root: ET.Element) -> None:
     unit.remove(target_of(root, SEGMENTS[6]))
 
 
-def _inline_code(root: ET.Element) -> None:
-    ET.SubElement(target_of(root, SEGMENTS[6]), f"{{{XLIFF_NS}}}x", {"id": "1"})
-
-
 BROKEN_TREES: dict[str, tuple[Callable[[ET.Element], None], str]] = {
     "wrong target language": (_set_file("target-language", "zh"), "target-language 'zh'"),
     "wrong source language": (_set_file("source-language", "fr"), "source-language is 'fr'"),
@@ -331,7 +327,6 @@ BROKEN_TREES: dict[str, tuple[Callable[[ET.Element], None], str]] = {
     "empty target marked final": (_empty_final, "empty but marked final"),
     "source changed": (_changed_source, "source text is not the one exported"),
     "unit without target": (_dropped_target, "has no <target>"),
-    "inline codes in target": (_inline_code, "inline codes"),
     "version 1.1": (lambda root: root.set("version", "1.1"), "version '1.1'"),
 }
 

@@ -4,13 +4,16 @@ them with other tools as TMX 1.4b, count what they hold, copy one into another."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from briefing.cli.common import LazyConsole, TmOption, escape, memory_setting, open_memory
 from briefing.errors import InputError
 from briefing.languages import TARGET_LANGUAGES
+
+if TYPE_CHECKING:
+    from briefing.memory.tmx_import import TmxImport
 
 memory_app = typer.Typer(
     help="Translation memory: TMX export and import, statistics, copy.\n\n"
@@ -20,6 +23,7 @@ memory_app = typer.Typer(
     rich_markup_mode=None,
 )
 out = LazyConsole(highlight=False, soft_wrap=True)
+SHOWN = 5  # names or places an import summary lists of each kind; the rest are counted
 
 
 def _check_output(output: Path, memory: Path | None, force: bool) -> None:
@@ -83,35 +87,80 @@ def export_command(
 def import_command(
     file: Annotated[Path, typer.Argument(help="A TMX file (from briefing or another tool).")],
     reviewer: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--reviewer",
-            help="Name stored with translations from another tool, which come in as reviewed.",
+            help="Your name, recorded as the reviewer of every translation the file brings as "
+            "reviewed (default: your login name); a reviewer the file names is kept in the "
+            "entry's note.",
         ),
-    ],
+    ] = None,
     tm: TmOption = None,
 ) -> None:
-    """Store a TMX file's translations; all or nothing.
+    """Store a TMX file's translations in one transaction.
 
-    Store a TMX file's English→ja/ko translations; all or nothing.
+    Store a TMX file's English→ja/ko translations in one transaction; units that cannot be
+    taken as they are (inline codes, over a limit) are left out and listed.
     """
     from briefing.memory.connected import timestamp
-    from briefing.memory.exchange import read_tmx
+    from briefing.memory.reviewers import importer
+    from briefing.memory.tmx_import import read_tmx
 
-    read = read_tmx(file, reviewer, timestamp())
+    who = importer(reviewer)
+    read = read_tmx(file, who, timestamp())
     with open_memory(memory_setting(tm)) as memory:
         stored = memory.restore(read.entries)
         path = memory.name
-    extra = []
+    for line in import_report(file, read, stored, who or "", path):
+        out.print(escape(line))
+
+
+def import_report(file: Path, read: TmxImport, stored: int, who: str, memory: str) -> list[str]:
+    """What a TMX import says: what it stored and in whose name, what it kept, left out or
+    changed, each counted."""
+    machine = len(read.entries) - read.reviewed
+    kinds = [f"{machine} machine"] if machine else []
+    if read.reviewed:
+        kinds.insert(0, f"{read.reviewed} reviewed, recorded as reviewed by {who}")
+    lines = [
+        f"imported {stored} entries from {file} (memory: {memory})"
+        + (
+            f": of the file's {len(read.entries)} translations, {' and '.join(kinds)}"
+            if kinds
+            else ""
+        )
+    ]
+    if len(read.entries) > stored:
+        lines.append(
+            f"  kept: {len(read.entries) - stored} the memory already held as they are or newer"
+        )
+    if read.named:
+        most = sorted(read.named.items(), key=lambda item: (-item[1], item[0]))
+        names = ", ".join(f"{name} ({count})" for name, count in most[:SHOWN])
+        names += f" and {len(most) - SHOWN} others" if len(most) > SHOWN else ""
+        lines.append(
+            f"  reviewers the file names, kept in the entries' notes and not recorded as their "
+            f"reviewer: {names}"
+        )
+    if read.future_dates:
+        lines.append(
+            f"  {read.future_dates} dates later than now, taken as the time of this import"
+        )
+    if read.unreadable_dates:
+        lines.append(
+            f"  {read.unreadable_dates} dates unreadable, taken as the time of this import"
+        )
+    if read.repeated:
+        lines.append(f"  {read.repeated} repeated in the file: the newest of each kept")
     if read.other_languages:
-        extra.append(f"{read.other_languages} units in other languages left out")
+        lines.append(f"  left out: {read.other_languages} units in other languages")
     if read.empty:
-        extra.append(f"{read.empty} empty left out")
-    out.print(
-        f"imported {stored} entries from {escape(str(file))}"
-        + (f" ({'; '.join(extra)})" if extra else "")
-        + f" (memory: {escape(path)})"
-    )
+        lines.append(f"  left out: {read.empty} empty")
+    for reason, places in read.left_out.items():
+        more = len(places) - SHOWN
+        shown = ", ".join(places[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+        lines.append(f"  left out: {len(places)} with {reason}: {shown}")
+    return lines
 
 
 @memory_app.command("stats")

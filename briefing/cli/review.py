@@ -198,7 +198,10 @@ def import_command(
     tm: TmOption = None,
     reviewer: Annotated[
         str | None,
-        typer.Option("--reviewer", help="Name stored with the reviewed translations."),
+        typer.Option(
+            "--reviewer",
+            help="Name stored with the reviewed translations (default: your login name).",
+        ),
     ] = None,
     facts: Annotated[
         Path | None,
@@ -245,7 +248,9 @@ def import_command(
             else ""
         )
         + (f", {len(summary.stale)} stale skipped" if summary.stale else "")
+        + (f", {len(summary.left_out)} left out" if summary.left_out else "")
         + f" ({escape(summary.facts_path)}, {summary.lang}; memory: {escape(str(path))})"
+        + (f"; reviewer recorded: {escape(summary.reviewer)}" if summary.reviewed else "")
     )
     if summary.tracked:
         these = "translation had" if summary.tracked == 1 else "translations had"
@@ -253,6 +258,8 @@ def import_command(
             f"  {summary.tracked} {these} tracked changes; read as accepted (every insertion "
             "kept, every deletion left out)"
         )
+    for line in summary.left_out:
+        out.print(f"  left out: {escape(line)}")
     for line in summary.stale:
         out.print(f"  stale, not imported: {escape(line)}")
     for line in summary.comments:

@@ -11,6 +11,7 @@ the terms it touches. A reviewed entry is keyed by sentence and languages alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -32,8 +33,18 @@ TARGET_FLOOR = 400
 
 
 def target_limit(source: str) -> int:
-    """How many characters a target (or a reviewer's comment) of `source` may have."""
+    """How many characters a target (or a reviewer's comment or note, or the glossary forms it
+    was translated with) of `source` may have."""
     return max(TARGET_FLOOR, TARGET_FACTOR * len(source))
+
+
+# How far past the present a date from outside (a TMX file, another memory) is still believed:
+# clocks differ, but an entry dated later would win against every later import or copy.
+FUTURE_SKEW = dt.timedelta(days=1)
+
+# The longest label an import takes: a reviewer's name, a model's name. Each is repeated beside
+# every sentence of a review export, so an unbounded one would swell the next export.
+MAX_LABEL = 200
 
 
 def normalize(text: str) -> str:

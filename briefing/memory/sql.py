@@ -8,11 +8,13 @@ its SQL spells differently) and runs the work it is given in one transaction (`_
 `_write`); connecting, its errors, locking and opening safely stay with it.
 
 Rows are written in key order, so concurrent writers take their row locks in the same order and
-never deadlock each other.
+never deadlock each other. Over 400 lines as one idea: every statement on the one table, kept
+together so that what one writes, the others read alike in both dialects.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from briefing.memory.connected import Connected, ConnectionT, timestamp
 from briefing.memory.interface import (
+    FUTURE_SKEW,
     MACHINE,
     ORIGINS,
     REVIEWED,
@@ -363,11 +366,17 @@ class SqlMemory(Connected[ConnectionT]):
     def restore(self, entries: Iterable[StoredEntry]) -> int:
         """Store entries as they are given (another memory's, an exchange file's), all in one
         transaction; an entry replaces the one under the same key only when it is as new or
-        newer, so copying twice or back and forth loses no one's work. Returns how many."""
+        newer, so copying twice or back and forth loses no one's work. An entry dated more
+        than a day after now (stored before imports stopped believing such dates) is replaced
+        whatever the date: no entry stays pinned. Returns how many were stored (new, or
+        replacing an older one)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        future = (now + FUTURE_SKEW).isoformat(timespec="microseconds")
         rows = sorted(
             (
                 (normalize(e.segment), e.source_lang, e.target_lang, e.origin, e.model, e.terms,
-                 normalize(e.target), e.reviewer, e.flagged, e.created, e.updated, e.comment)
+                 normalize(e.target), e.reviewer, e.flagged, e.created, e.updated, e.comment,
+                 future)
                 for e in entries
             ),
             key=lambda row: row[:6],  # the key: a reviewer may be None
@@ -379,11 +388,14 @@ class SqlMemory(Connected[ConnectionT]):
             f" ON CONFLICT ({KEY}) DO UPDATE SET target = excluded.target,"
             " reviewer = excluded.reviewer, flagged = excluded.flagged,"
             " updated = excluded.updated, comment = excluded.comment"
-            " WHERE excluded.updated >= {table}.updated"
+            " WHERE excluded.updated >= {table}.updated OR {table}.updated > ?"
         )
-        if rows:
-            self._write(lambda cursor: cursor.executemany(self.dialect.sql(text), rows))
-        return len(rows)
+
+        def write(cursor: Cursor) -> int:
+            cursor.executemany(self.dialect.sql(text), rows)
+            return max(cursor.rowcount, 0)  # summed over the rows (psycopg ≥ 3.1)
+
+        return self._write(write) if rows else 0
 
     def stats(self) -> list[tuple[str, str, str, int]]:
         """(target language, origin, model, entries), sorted."""

@@ -251,11 +251,11 @@ def plan_import(
             continue
         target = normalize(unit.target)
         changed = _changed(unit)
-        if changed is not False and len(unit.target) > target_limit(source):
+        if changed is not False and len(target) > target_limit(source):
             problems.append(
                 problem(
                     path,
-                    f"{label}: the target is {len(unit.target):,} characters, over the limit "
+                    f"{label}: the target is {len(target):,} characters, over the limit "
                     f"of {target_limit(source):,} for this sentence ({TARGET_FACTOR}× its "
                     f"{len(source)} characters, at least {TARGET_FLOOR})",
                     "Put only the translation of the sentence in the target.",

@@ -2,8 +2,9 @@
 
 Everything is checked before anything is returned and every problem is reported at once, with
 its place: a DOCTYPE or entity declaration, XML that is not well-formed, another XLIFF version,
-wrong languages, units without a source or target, inline codes in a target, unknown states.
-What a unit imports is decided in binding.py, from the file alone.
+wrong languages, units without a source or target, unknown states. A unit whose target holds
+inline codes is left out and named, as a TMX import does (memory/inline.py). Every text is
+cleaned as facts text is. What a unit imports is decided in binding.py, from the file alone.
 
 Kept on ElementTree rather than translate-toolkit's xliff store: that store reads any version
 and shape without complaint and loads the file whole, where this reader must refuse a hostile
@@ -22,6 +23,7 @@ from typing import cast
 
 from briefing.errors import InputError, Problem
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES, language_code
+from briefing.memory.inline import segment_text
 from briefing.review.binding import (
     FORMAT,
     ReturnedUnit,
@@ -31,6 +33,7 @@ from briefing.review.binding import (
     refusal,
 )
 from briefing.review.xliff import APPROVED_STATES, STATES, TOOL, XLIFF_NS, XML_NS, qualified
+from briefing.yamlsource.cleaning import clean_outside
 from briefing.yamlsource.reading import decode
 
 _FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -53,7 +56,7 @@ def _language(value: str | None) -> str | None:
 
 
 def _text(element: ET.Element) -> str:
-    return "".join(element.itertext())
+    return clean_outside("".join(element.itertext()))
 
 
 def _refuse(path: Path, message: str, hint: str = "", line: int | None = None) -> InputError:
@@ -180,7 +183,13 @@ def _binding(path: Path, file: ET.Element) -> XliffBinding:
     return XliffBinding(original, lang, fmt)
 
 
-def read_units(path: Path, text: str, document: ReviewDocument) -> list[ReturnedUnit]:
+@dataclass(frozen=True)
+class XliffUnits:
+    units: list[ReturnedUnit]
+    left_out: list[str]  # "trans-unit 'id': why", for units not taken (inline.py's rule)
+
+
+def read_units(path: Path, text: str, document: ReviewDocument) -> XliffUnits:
     """Every trans-unit of the file, checked; the count within the document's."""
     try:
         root = ET.fromstring(text)
@@ -194,17 +203,15 @@ def read_units(path: Path, text: str, document: ReviewDocument) -> list[Returned
     elements = list(files[0].iter(qualified("trans-unit")))
     check_unit_count(path, len(elements), document)
     problems: list[Problem] = []
-    units: list[ReturnedUnit] = []
+    found = XliffUnits([], [])
     for element in elements:
-        problems += _check_unit(path, element, document.lang, units)
+        problems += _check_unit(path, element, document.lang, found)
     if problems:
         raise refusal(problems)
-    return units
+    return found
 
 
-def _check_unit(
-    path: Path, unit: ET.Element, target_lang: str, units: list[ReturnedUnit]
-) -> list[Problem]:
+def _check_unit(path: Path, unit: ET.Element, target_lang: str, found: XliffUnits) -> list[Problem]:
     ident = unit.get("id") or ""
 
     def problem(message: str, hint: str = "") -> Problem:
@@ -218,16 +225,6 @@ def _check_unit(
         return [problem("has no <source>")]
     if target_element is None:
         return [problem("has no <target>", "Keep every unit's <target>, empty if untranslated.")]
-    codes = sorted({child.tag.split("}")[-1] for child in target_element.iter()} - {"target"})
-    codes = [code for code in codes if code != "mrk"]
-    if codes:
-        return [
-            problem(
-                f"the target holds inline codes ({', '.join('<' + c + '>' for c in codes)}) "
-                "that a plain-text sentence cannot keep",
-                "Remove the tags from the target, leaving the text.",
-            )
-        ]
     declared = _language(target_element.get(f"{{{XML_NS}}}lang"))
     if declared is not None and declared != target_lang:
         return [
@@ -244,14 +241,18 @@ def _check_unit(
         if alternative.get("tool-id") == TOOL and alternative.get("alttranstype") == (
             "previous-version"
         ):
-            found = alternative.find(qualified("target"))
-            exported = _text(found) if found is not None else ""
+            previous = alternative.find(qualified("target"))
+            exported = _text(previous) if previous is not None else ""
             origin = origin_word(alternative.get("origin"))
-    units.append(
+    target = segment_text(target_element)
+    if target.codes:
+        found.left_out.append(f"trans-unit '{ident}': {target.reason}")
+        return []
+    found.units.append(
         ReturnedUnit(
             id=ident,
             source=_text(source_element),
-            target=_text(target_element),
+            target=target.text,
             exported_target=exported,
             exported_origin=origin,
             confirmed=state in APPROVED_STATES or unit.get("approved") == "yes",

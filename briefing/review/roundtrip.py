@@ -13,7 +13,6 @@ sentence still in the document); then one transaction.
 
 from __future__ import annotations
 
-import getpass
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from briefing.facts.schema import Facts
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.backend import DATABASE_SUFFIXES, writes_over_memory
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
+from briefing.memory.reviewers import required_importer
 from briefing.output.sandbox_process import LimitedProcess
 from briefing.output.template import Template, find_template
 from briefing.review import docx as word
@@ -219,6 +219,8 @@ class ImportSummary:
     facts_path: str = ""
     lang: str = ""
     tracked: int = 0  # units whose cells held tracked changes, read as if all were accepted
+    left_out: list[str] = field(default_factory=list)  # "where: why", units not taken
+    reviewer: str = ""  # the name recorded with the reviewed translations
 
 
 def _facts_file(path: Path, named: str, override: Path | None) -> Path:
@@ -260,6 +262,7 @@ def import_review(
     `renderer` as for export_review."""
     if not path.is_file():
         raise InputError(f"cannot read {path}: no such file")
+    who = required_importer(reviewer, "a review import records who reviewed")
     check_size(path, MAX_REVIEW_FILE, "any review file")
     if _is_docx(path):
         data = path.read_bytes()
@@ -280,13 +283,15 @@ def import_review(
     reasons = flag_reasons(known, lang, glossary)
     exported = len(_export_bytes(document, known, fmt, facts, chosen, reasons))
     check_size(path, size_limit(exported, floor), f"a review file of {facts_path} in '{lang}'")
+    left_out: list[str] = []  # units not taken, and why
     if fmt == "docx":
         check_unit_count(path, docx_read.count_units(doc), document)
         units = docx_read.read_units(path, doc)
     else:
-        units = import_xliff.read_units(path, text, document)
+        read = import_xliff.read_units(path, text, document)
+        units, left_out = read.units, read.left_out
     plan = plan_import(path, document, units, skip_stale)
-    stored = _store(plan, memory, lang, reviewer or default_reviewer())
+    stored = _store(plan, memory, lang, who)
     return ImportSummary(
         reviewed=stored,
         unchanged=len(plan.unchanged) + len(plan.reviewed) - stored,
@@ -297,6 +302,8 @@ def import_review(
         facts_path=facts_path,
         lang=lang,
         tracked=sum(1 for unit in units if unit.tracked),
+        left_out=left_out,
+        reviewer=who,
     )
 
 
@@ -316,10 +323,3 @@ def _store(plan: ImportPlan, memory: ReviewMemory, lang: str, reviewer: str) -> 
         reviewer,
         [(segment, SOURCE_LANGUAGE, lang, comment) for segment, comment in comments.items()],
     )
-
-
-def default_reviewer() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -74,9 +74,10 @@ def read_references(path: Path, lang: str) -> list[Reference]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".tmx":
-        from briefing.memory.exchange import read_tmx
+        from briefing.memory.connected import timestamp
+        from briefing.memory.tmx_import import read_tmx
 
-        entries = read_tmx(path, "references", "").entries
+        entries = read_tmx(path, "references", timestamp()).entries
         found = [Reference(e.segment, e.target) for e in entries if e.target_lang == lang]
         if not found:
             raise InputError(f"{path}: no English–{lang} translation units")
