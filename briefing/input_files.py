@@ -21,8 +21,8 @@ from briefing.errors import InputError
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
 
@@ -39,7 +39,7 @@ class NotAFile(InputError):
 
     def __init__(self, path: Path, mode: int, what: str) -> None:
         super().__init__(
-            f"{path} is {kind_of(mode)}, not a regular file; briefing reads {what} only from "
+            f"{path}: not a regular file ({kind_of(mode)}); briefing reads {what} only from "
             "regular files (a pipe could block, a device never end). Give the path of a file."
         )
 
@@ -50,6 +50,13 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False
+
+
+def readable_there(path: Path) -> bool:
+    """Whether something other than a folder is at `path`: a file to read, or a pipe or device
+    to refuse by name. Where briefing looks for an optional file (a glossary beside the facts),
+    a FIFO must not pass for no file at all, nor block."""
+    return path.exists() and not path.is_dir()
 
 
 def check_regular(path: Path, what: str) -> None:

@@ -29,6 +29,7 @@ from translate.storage import tmx
 
 from briefing import __version__
 from briefing.errors import InputError, Problem
+from briefing.input_files import check_regular, read_input
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES, language_code
 from briefing.memory.interface import (
     MACHINE,
@@ -127,6 +128,7 @@ def _refuse(path: Path, problems: list[Problem]) -> InputError:
 def read_tmx(path: Path, reviewer: str, now: str) -> TmxImport:
     """Check and read a TMX file; every problem is reported at once and nothing is returned."""
     try:
+        check_regular(path, "TMX files")  # a FIFO would block, /dev/zero never end
         size = path.stat().st_size
     except OSError as err:
         raise InputError(f"cannot read {path}: {err.strerror or err}") from None
@@ -143,7 +145,7 @@ def read_tmx(path: Path, reviewer: str, now: str) -> TmxImport:
                 )
             ],
         )
-    data = path.read_bytes()
+    data = read_input(path, "TMX files", MAX_FILE_BYTES)
     forbidden = _FORBIDDEN.search(data)
     if forbidden:
         line = data.count(b"\n", 0, forbidden.start()) + 1

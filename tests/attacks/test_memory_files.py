@@ -156,7 +156,7 @@ def test_a_named_pipe_as_memory_is_refused_without_blocking(tmp_path: Path) -> N
     os.mkfifo(fifo)
     result = invoke("memory", "stats", "--tm", fifo)
     assert result.returncode == 2, result.output
-    assert "is a named pipe, not a regular file" in result.stderr
+    assert "not a regular file (a named pipe)" in result.stderr
 
 
 # ------------------------------------------------------------------ memories briefing may not write
