@@ -113,8 +113,8 @@ def test_the_build_report_replaces_a_planted_link(tmp_path: Path, elsewhere: Pat
     facts = tmp_path / "summit.yaml"
     facts.write_text(_facts_yaml(_minimal_facts()), encoding="utf-8")
     report = planted(tmp_path / "report.json", elsewhere / "report")
-    args = ["build", facts, "--lang", "en", "--out", tmp_path / "out", "--report", report]
-    result = invoke(*args)
+    args: list[str | Path] = ["build", facts, "--lang", "en", "--out", tmp_path / "out"]
+    result = invoke(*args, "--report", report)
     assert result.returncode == 0, result.output
     assert (elsewhere / "report").read_text() == PRECIOUS
     assert not report.is_symlink() and '"documents"' in report.read_text(encoding="utf-8")
