@@ -3,8 +3,10 @@
 The inputs are the facts files (or every facts file in the sources folder, new ones included),
 the glossaries, the template's files and briefing.toml. Folders are watched one by one, not
 recursively, so that writing the documents, or a large folder beside the inputs (.venv, .git),
-costs nothing. What a rebuild rewrites is the manifest's decision, as in any build: only the
-documents whose inputs changed.
+costs nothing. The folder above each is watched too: a sources folder removed and made again (a
+checkout, a sync tool) is watched anew, and what was written into it meanwhile is built. What a
+rebuild rewrites is the manifest's decision, as in any build: only the documents whose inputs
+changed.
 """
 
 from __future__ import annotations
