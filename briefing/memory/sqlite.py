@@ -85,6 +85,7 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
         try:
             if unwritable:
                 self._connection = self._connect_read_only()
+                self._connection.isolation_level = None
             else:
                 self._connection = sqlite3.connect(
                     sqlite_uri(self.path), uri=True, timeout=timeout, isolation_level=None
@@ -128,18 +129,15 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
 
     def _connect_read_only(self) -> sqlite3.Connection:
         """A connection that never writes. In WAL mode SQLite needs the -shm file beside the
-        memory; when the folder cannot take one, the file is read as it stands (immutable):
-        no other process can be writing it there either."""
+        memory; when there is none and the folder cannot take one, no writer has the memory
+        open (a writer keeps one there), and the file is read as it stands (immutable)."""
+        connection = sqlite3.connect(sqlite_uri(self.path, mode="ro"), uri=True)
         try:
-            connection = sqlite3.connect(
-                sqlite_uri(self.path, mode="ro"), uri=True, isolation_level=None
-            )
             connection.execute("PRAGMA user_version").fetchone()
             return connection
         except sqlite3.OperationalError:
-            return sqlite3.connect(
-                sqlite_uri(self.path, mode="ro", immutable="1"), uri=True, isolation_level=None
-            )
+            connection.close()
+        return sqlite3.connect(sqlite_uri(self.path, mode="ro", immutable="1"), uri=True)
 
     def _check_before_opening(self) -> int | None:
         """Refuse, without writing a byte, a file that is not a memory this version can use;
