@@ -124,7 +124,14 @@ def gitignore_text(settings_out: str = "out") -> str:
 
 def _folder_inside(directory: Path, folder: Path) -> None:
     """Refuse a folder of the workspace that is a symbolic link leading out of it: init would
-    write there (the starter file) or the builds would, somewhere the user did not choose here."""
+    write there (the starter file) or the builds would, somewhere the user did not choose here.
+    Something there that is not a folder (a file, a link to nothing) is refused as well."""
+    if os.path.lexists(folder) and not folder.is_dir():
+        link = f" (a symbolic link to {os.readlink(folder)})" if folder.is_symlink() else ""
+        raise InputError(
+            f"{folder} is there but is not a folder{link}; briefing init needs a folder there. "
+            "Move it aside and run init again"
+        )
     if not folder.is_symlink():
         return
     target = folder.resolve()

@@ -118,3 +118,22 @@ def test_the_build_report_replaces_a_planted_link(tmp_path: Path, elsewhere: Pat
     assert result.returncode == 0, result.output
     assert (elsewhere / "report").read_text() == PRECIOUS
     assert not report.is_symlink() and '"documents"' in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("folder", ["sources", "out"])
+def test_a_workspace_folder_that_is_a_file_or_a_dangling_link_is_refused(
+    tmp_path: Path, folder: str
+) -> None:
+    """It was an internal error (FileExistsError) for out/, and for sources/ a message
+    about the starter file."""
+    for kind in ("link", "file"):
+        workspace = tmp_path / kind
+        workspace.mkdir()
+        if kind == "link":
+            os.symlink("nowhere", workspace / folder)
+        else:
+            (workspace / folder).write_text(PRECIOUS)
+        result = invoke("init", workspace, "--force")
+        assert result.returncode == 2, result.output
+        assert f"{folder} is there but is not a folder" in result.stderr
+        assert sorted(p.name for p in workspace.iterdir()) == [folder]
