@@ -145,7 +145,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
+            if hasattr(os, "fchmod"):  # by the handle: a link swapped in changes nothing
+                os.fchmod(stream.fileno(), 0o644)
+        if not hasattr(os, "fchmod"):
+            os.chmod(temporary, 0o644)
         if is_read_only(path):  # marked read-only while this file was written
             raise ReadOnlyTarget(path)
         os.replace(temporary, path)  # replaces a link at `path` itself, never its target

@@ -3,13 +3,17 @@
 The inputs are the facts files (or every facts file in the sources folder, new ones included),
 the glossaries, the template's files and briefing.toml. Folders are watched one by one, not
 recursively, so that writing the documents, or a large folder beside the inputs (.venv, .git),
-costs nothing. What a rebuild rewrites is the manifest's decision, as in any build: only the
-documents whose inputs changed.
+costs nothing. The folder above each is watched too: a sources folder removed and made again (a
+checkout, a sync tool) is watched anew, and what was written into it meanwhile is built. What a
+rebuild rewrites is the manifest's decision, as in any build: only the documents whose inputs
+changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,25 +60,59 @@ class Inputs:
             frozenset(_real(p) for p in trees),
         )
 
-    def folders(self) -> list[Path]:
-        """Every folder to watch (not recursively): the inputs' folders and the trees' folders."""
+    def input_folders(self) -> set[Path]:
+        """The folders the inputs are in (not recursively): a tree's every folder."""
         folders = {p.parent for p in self.files} | set(self.facts_dirs)
         for tree in self.trees:
+            folders.add(tree)
             if tree.is_dir():
-                folders.add(tree)
                 folders.update(p for p in tree.rglob("*") if p.is_dir())
-        return sorted(folder for folder in folders if folder.is_dir())
+        return folders
+
+    def folders(self) -> list[Path]:
+        """Every folder to watch (not recursively): the inputs' folders, and the nearest
+        existing folder above each, so that one removed and created again (a checkout, a sync
+        tool) is seen coming back, and one not there yet is seen being made."""
+        watched = set()
+        for folder in self.input_folders():
+            if folder.is_dir():
+                watched.add(folder)
+            above = folder.parent
+            while not above.is_dir() and above != above.parent:
+                above = above.parent
+            watched.add(above)
+        return sorted(watched)
+
+    def moves_a_folder(self, path: Path) -> bool:
+        """Whether a change to `path` made, removed or renamed a folder of the inputs (or
+        one above it): the watches must be placed again."""
+        path = _real(path)
+        return any(folder == path or folder.is_relative_to(path) for folder in self.input_folders())
 
     def accepts(self, path: Path) -> bool:
-        """Whether a change to `path` is a change to an input."""
+        """Whether a change to `path` is a change to an input (or to a folder of them)."""
         if path.name.startswith((".#", ".~")) or path.name.endswith(IGNORED_SUFFIXES):
             return False
-        path = _real(path)
-        if path in self.files:
+        real = _real(path)
+        if real in self.files:
             return True
-        if path.parent in self.facts_dirs and path.suffix in FACTS_SUFFIXES:
+        if real.parent in self.facts_dirs and real.suffix in FACTS_SUFFIXES:
             return True
-        return any(path.is_relative_to(tree) for tree in self.trees)
+        return any(real.is_relative_to(tree) for tree in self.trees) or self.moves_a_folder(path)
+
+    def state(self) -> frozenset[tuple[Path, int, int]]:
+        """What the input files are now (name, size, modification time): compared before and
+        after the watches are placed again, it says whether something came in between."""
+        candidates = set(self.files)
+        for folder in self.facts_dirs:
+            with contextlib.suppress(OSError):
+                candidates.update(p for p in folder.iterdir() if p.suffix in FACTS_SUFFIXES)
+        found = set()
+        for path in candidates:
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                found.add((path, info.st_size, info.st_mtime_ns))
+        return frozenset(found)
 
 
 def _accepting(inputs: Inputs) -> Callable[[object, str], bool]:
@@ -93,27 +131,41 @@ def watch(
     called once, when the folders are being watched: a change before that could be missed."""
     import watchfiles
 
+    # After a folder of the inputs moved: those folders, and the inputs as the rebuild found
+    # them; once the new watches are in place, what came in between is built too.
+    catch_up: list[Path] = []
+    before: frozenset[tuple[Path, int, int]] = frozenset()
     while True:
         current = inputs()
-        changes_seen = watchfiles.watch(
-            *current.folders(),
-            watch_filter=_accepting(current),
-            recursive=False,
-            step=STEP_MS,
-            debounce=DEBOUNCE_MS,
-            stop_event=stop,
-            rust_timeout=IDLE_MS,
-            yield_on_timeout=True,
-            raise_interrupt=True,
-        )
-        for changes in changes_seen:
-            if not changes:  # an idle wake-up: the watches are in place
-                if on_ready is not None:
-                    on_ready()
-                    on_ready = None
-                continue
-            rebuild(sorted({Path(name) for _change, name in changes}))
-            if inputs() != current:
-                break  # watch the new set of folders
-        else:
-            return
+        try:
+            changes_seen = watchfiles.watch(
+                *current.folders(),
+                watch_filter=_accepting(current),
+                recursive=False,
+                step=STEP_MS,
+                debounce=DEBOUNCE_MS,
+                stop_event=stop,
+                rust_timeout=IDLE_MS,
+                yield_on_timeout=True,
+                raise_interrupt=True,
+            )
+            for changes in changes_seen:
+                if not changes:  # an idle wake-up: the watches are in place
+                    if on_ready is not None:
+                        on_ready()
+                        on_ready = None
+                    if catch_up and current.state() != before:
+                        rebuild(catch_up)  # written while no watch was on the new folder
+                    catch_up = []
+                    continue
+                changed = sorted({Path(name) for _change, name in changes})
+                before = current.state()
+                rebuild(changed)
+                moved = [path for path in changed if current.moves_a_folder(path)]
+                if moved or inputs() != current:
+                    catch_up = moved
+                    break  # watch the new set of folders, or the folder made again
+            else:
+                return
+        except FileNotFoundError:  # a folder went between looking and watching: look again
+            time.sleep(STEP_MS / 1000)

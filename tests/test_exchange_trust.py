@@ -443,7 +443,7 @@ def test_a_tmx_over_the_unit_or_size_limit_is_refused_before_storing(
     assert result.returncode == 2 and "3 units, over the limit of 2" in result.stderr
     monkeypatch.setattr(tmx_import, "MAX_FILE_BYTES", 100)
     result = import_tmx(tmp_path, text, "--reviewer", "Kim")
-    assert result.returncode == 2 and "over the limit of 100 bytes" in result.stderr
+    assert result.returncode == 2 and "larger than the limit of 100 bytes" in result.stderr
     assert not (tmp_path / "tm.sqlite").exists()
 
 

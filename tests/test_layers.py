@@ -13,7 +13,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 # Lowest first. A unit may import units of its own layer or of lower layers, never higher.
 LAYERS: list[set[str]] = [
     # what every stage may use: errors, languages, files written whole, plain vocabularies
-    {"errors", "languages", "atomic", "urls", "engine_names", "yamlsource", "kinds", "roles"},
+    {
+        "errors",
+        "languages",
+        "atomic",
+        "input_files",
+        "urls",
+        "engine_names",
+        "yamlsource",
+        "kinds",
+        "roles",
+    },
     {"catalogs", "dates", "marks"},
     {"terms"},
     {"workspace"},  # the settings

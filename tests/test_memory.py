@@ -295,7 +295,8 @@ def test_not_a_database_is_refused_naming_the_file(memory_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         TranslationMemory(memory_path)
     message = str(caught.value)
-    assert str(memory_path) in message and "move it aside" in message
+    assert str(memory_path) in message and "not an SQLite database" in message
+    assert "move it aside" not in message and "damaged" not in message
     assert memory_path.read_bytes() == content
 
 

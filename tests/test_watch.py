@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import shutil
 import signal
 import threading
 import time
@@ -163,3 +164,32 @@ def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path
         code, output = watcher.stop()
     assert code == 130, output
     assert "Traceback" not in output
+
+
+def test_watch_follows_a_sources_folder_removed_and_created_again(tmp_path: Path) -> None:
+    """A checkout or a sync tool replaces the folder: the new one is watched as the old was,
+    and Ctrl-C stops the watcher while the folder is gone as well."""
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    workspace = tmp_path / "ws"
+    sources = workspace / "sources"
+    text = (sources / "first-event.yaml").read_text(encoding="utf-8")
+    watcher = Watcher(workspace, "--lang", "en")
+    try:
+        watcher.wait_for(lambda line: line.startswith("watching"), "watching")
+        for round_ in ("Replaced", "Replaced Again"):
+            shutil.rmtree(sources)
+            watcher.wait_for(lambda line: "error" in line, "the missing facts files")
+            sources.mkdir()
+            changed = text.replace("Bilateral Summit Meeting", f"{round_} Meeting", 1)
+            assert changed != text
+            (sources / "first-event.yaml").write_text(changed, encoding="utf-8")
+            watcher.wait_for(lambda line: "wrote out/first-event.en.docx" in line, "a rebuild")
+            assert f"{round_} Meeting" in paragraphs(workspace / "out" / "first-event.en.docx")
+        shutil.rmtree(sources)
+        watcher.wait_for(lambda line: "error" in line, "the missing facts files")
+        started = time.monotonic()
+    finally:
+        code, output = watcher.stop()
+    assert code == 130, output
+    assert time.monotonic() - started < 10, output
+    assert "stopped watching" in output and "Traceback" not in output

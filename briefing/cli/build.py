@@ -249,7 +249,13 @@ def build_command(
     print_problems(report.problems)
     print_report(report)
     if report_path:
-        report_path.write_text(json.dumps(report_as_json(report), indent=2), encoding="utf-8")
+        from briefing.atomic import explain_write_error, write_atomic
+
+        try:  # a link planted at the path is replaced, never written through
+            write_atomic(report_path, json.dumps(report_as_json(report), indent=2).encode())
+        except OSError as error:
+            why = explain_write_error(report_path, error)
+            raise InputError(f"cannot write the report: {why}") from None
     code = report.exit_code
     if pdf:
         code = max(code, write_pdfs(report))

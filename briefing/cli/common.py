@@ -101,13 +101,14 @@ def memory_setting(tm: str | None) -> str | None:
     return load_settings({"translation.memory": tm}).translation.memory
 
 
-def open_memory(location: str | Path | None) -> MemoryBackend:
+def open_memory(location: str | Path | None, *, reading_will_do: bool = False) -> MemoryBackend:
     """The memory at `location`, opened; when opening it upgraded an older memory, the user is
-    told where the copy of the old one was saved."""
+    told where the copy of the old one was saved. `reading_will_do`: see backend.open_memory."""
     from briefing.memory import backend
     from briefing.memory.sql import SCHEMA_VERSION
 
-    memory = backend.open_memory(location)
+    memory = backend.open_memory(location, reading_will_do=reading_will_do)
+
     if memory.migrated_backup is not None:
         err.print(
             f"upgraded the translation memory {escape(memory.name)} to version {SCHEMA_VERSION};"

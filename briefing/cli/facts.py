@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -70,6 +71,7 @@ def new_command(
 
     Write a commented starter facts file, DIR/NAME.yaml.
     """
+    from briefing.atomic import explain_write_error, write_atomic
     from briefing.facts.starter import STARTER
     from briefing.workspace.settings import load_settings
 
@@ -79,8 +81,10 @@ def new_command(
     if not stem or "/" in stem or stem.startswith("."):
         raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")
     path = directory / f"{stem}.yaml"
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:  # a link there, even a dangling one, is a file
         raise InputError(f"{path} already exists; choose another name or pass --force")
-    directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(path=path), encoding="utf-8")
+    try:  # replaces a link at `path` itself, never writes where it points
+        write_atomic(path, STARTER.format(path=path).encode("utf-8"))
+    except OSError as err:
+        raise InputError(f"cannot write {explain_write_error(path, err)}") from None
     out.print(f"wrote {path}; edit it, then run: briefing validate {path}")

@@ -41,6 +41,7 @@ def check_command(
     Lint glossaries: duplicate or overlapping English forms, missing ja or ko forms, forms
     with placeholder syntax; each finding with file:line:column. Exit status 2 on errors.
     """
+    from briefing.input_files import readable_there
     from briefing.terms.check import check_files
     from briefing.terms.glossary import GLOSSARY_NAME
     from briefing.terms.layers import base_path
@@ -51,11 +52,11 @@ def check_command(
         settings = load_settings()
         default = settings.sources / GLOSSARY_NAME
         paths = list(settings.glossaries)
-        if not paths and not default.is_file():
+        if not paths and not readable_there(default):
             raise InputError(f"no glossary given and {default} does not exist; name the files")
         paths = paths or [default]
     for path in paths:
-        if not path.is_file():
+        if not readable_there(path):
             raise InputError(f"{path}: no such glossary file")
     layers = ([base_path()] if base else []) + paths
     result = check_files(layers)

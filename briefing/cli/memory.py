@@ -76,7 +76,7 @@ def export_command(
 
     location = resolve_location(memory_setting(tm))
     _check_output(output, memory_file(location), force)
-    with open_memory(location) as memory:
+    with open_memory(location, reading_will_do=True) as memory:
         entries = memory.entries(lang, reviewed_only)
         name = memory.name
     write_atomic(output, build_tmx(entries))
@@ -169,7 +169,7 @@ def stats_command(tm: TmOption = None) -> None:
 
     Entries per target language, origin and model.
     """
-    with open_memory(memory_setting(tm)) as memory:
+    with open_memory(memory_setting(tm), reading_will_do=True) as memory:
         rows = memory.stats()
         path = memory.name
     out.print(f"memory: {escape(path)}")
@@ -197,7 +197,10 @@ def copy_command(
     """
     from briefing.memory.backend import copy_memory
 
-    with open_memory(source) as origin, open_memory(destination) as target:
+    with (
+        open_memory(source, reading_will_do=True) as origin,
+        open_memory(destination) as target,
+    ):
         copied = copy_memory(origin, target)
         counts = target.counts()
         name = target.name

@@ -170,7 +170,7 @@ def export_command(
         renderer.start()  # the template's headings are rendered in it: it starts meanwhile
         loaded, terms = document_loader(glossary)(facts)
         chosen_template = template_setting(template)
-        with open_memory(location) as memory:
+        with open_memory(location, reading_will_do=True) as memory:
             summary = export_review(
                 loaded,
                 facts,

@@ -70,8 +70,14 @@ def open_translation(
     from briefing.translation.stage import TranslationStage
 
     engine = create_engine(settings.translation)
-    memory = resources.enter_context(open_memory(settings.translation.memory))
+    memory = resources.enter_context(open_memory(settings.translation.memory, reading_will_do=True))
     err.print(f"Translating with {escape(engine.describe())}; memory {escape(memory.name)}")
+    if memory.read_only is not None:
+        err.print(
+            f"warning: the translation memory {escape(memory.name)} cannot be written "
+            f"({escape(memory.read_only)}: permissions); this build reads it and stores no new "
+            "machine translation in it"
+        )
     # Each facts file's own layered glossary is given with its texts; this is the default.
     return TranslationStage(engine, request.glossary.without_event().glossary, memory)
 

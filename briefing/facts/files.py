@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefing.errors import InputError
+from briefing.input_files import check_regular
 from briefing.terms.glossary import GLOSSARY_NAME
 from briefing.terms.layers import EVENT_SUFFIX
 
@@ -39,9 +40,13 @@ def facts_files(paths: list[Path] | None, sources: Path = Path("sources")) -> li
 
 
 def facts_in(folder: Path) -> list[Path]:
-    """The facts files of a folder, in name order."""
-    return sorted(
+    """The facts files of a folder, in name order; a named pipe or device named like one is
+    refused (NotAFile), since reading it could block or never end."""
+    found = sorted(
         p
         for p in folder.glob("*.yaml")
         if p.name != GLOSSARY_NAME and not p.name.endswith(EVENT_SUFFIX)
     )
+    for path in found:
+        check_regular(path, "facts files found in a folder")
+    return found

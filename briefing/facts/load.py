@@ -39,8 +39,9 @@ def load_facts(path: Path, text: str | None = None) -> tuple[Facts, LoadedYaml]:
     """Read and validate a facts file, or raise InputError listing every problem.
 
     The LoadedYaml comes back too: it holds the warnings and locates later findings in the file.
+    The file may be a pipe (`briefing validate <(…)`); facts_files refuses one found in a folder.
     """
-    loaded = load_yaml(path, text)
+    loaded = load_yaml(path, text, pipes=True)
     if not isinstance(loaded.data, dict):
         raise InputError(
             "",

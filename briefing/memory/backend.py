@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from briefing.errors import InputError
 from briefing.memory.interface import Backend
-from briefing.memory.postgres import is_postgres_url
 from briefing.memory.sqlite import FILE_NAME, SQLITE_MAGIC
+from briefing.urls import is_postgres_url, location_problem
 
 APP_NAME = "briefing"  # the name of briefing's own data folder
 DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db")  # an export never takes such a name
@@ -28,6 +29,11 @@ class MemoryBackend(Backend, Protocol):
     @property
     def migrated_backup(self) -> Path | None:
         """The copy of the memory kept when opening it upgraded its schema (None: none made)."""
+        ...
+
+    @property
+    def read_only(self) -> str | None:
+        """Why the memory was opened for reading only (see open_memory); None: it is written."""
         ...
 
     def counts(self) -> dict[str, int]: ...
@@ -54,11 +60,17 @@ def default_memory_path(data_folder: Path | None = None, old_folder: Path | None
 
 
 def resolve_location(location: str | Path | None) -> str | Path:
-    """A postgresql:// URL as it is; a file as a path (~ expanded); None: the default file."""
+    """A postgresql:// URL as it is; a file as a path (~ expanded); None: the default file.
+    Anything else that looks like an address (file:, sqlite:, http://) is refused."""
     if location is None:
         return default_memory_path()
-    if is_postgres_url(str(location)):
-        return str(location)
+    if isinstance(location, Path):
+        return location.expanduser()
+    problem = location_problem(location)
+    if problem is not None:
+        raise InputError(f"the translation memory {location!r}: {problem}")
+    if is_postgres_url(location):
+        return location
     return Path(location).expanduser()
 
 
@@ -67,8 +79,10 @@ def memory_file(location: str | Path) -> Path | None:
     return location if isinstance(location, Path) else None
 
 
-def open_memory(location: str | Path | None) -> MemoryBackend:
-    """The memory at `location` (see resolve_location), opened and ready."""
+def open_memory(location: str | Path | None, *, reading_will_do: bool = False) -> MemoryBackend:
+    """The memory at `location` (see resolve_location), opened and ready. `reading_will_do`: the
+    command can do its work with a memory it cannot write (a build, an export), which is then
+    opened for reading only (`read_only` says why) instead of refused."""
     resolved = resolve_location(location)
     if isinstance(resolved, str):
         from briefing.memory.postgres import PostgresMemory
@@ -76,7 +90,7 @@ def open_memory(location: str | Path | None) -> MemoryBackend:
         return PostgresMemory(resolved)
     from briefing.memory.sqlite import TranslationMemory
 
-    return TranslationMemory(resolved)
+    return TranslationMemory(resolved, reading_will_do=reading_will_do)
 
 
 def copy_memory(source: MemoryBackend, destination: MemoryBackend) -> int:

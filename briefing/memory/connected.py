@@ -24,6 +24,9 @@ class Connected(Generic[ConnectionT]):
     """Owns one connection: closed once, by `close()` or at the end of a `with` block."""
 
     name: str  # how messages name the memory (a path, a URL without its password)
+    # Why the memory is open for reading only (its file or folder cannot be written); None: it
+    # is read and written. A build then stores no new machine translation; an import refuses.
+    read_only: str | None = None
     _connection: ConnectionT | None = None  # set by the backend's __init__
 
     def close(self) -> None:

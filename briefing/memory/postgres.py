@@ -29,14 +29,9 @@ from briefing.memory.sql import (
 )
 from briefing.urls import display_url
 
-SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10  # seconds
 _LOCK_ID = 0x62726966  # "brif": the advisory lock held while the schema is created or migrated
 _RETRIES = 5
-
-
-def is_postgres_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(SCHEMES)
 
 
 class PostgresMemory(SqlMemory[Any]):

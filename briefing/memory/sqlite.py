@@ -4,9 +4,12 @@ What it holds and answers is written once for both backends (briefing.memory.sql
 dialect); this module keeps what a file needs: opening it safely, WAL and locks, transactions,
 SQLite's errors said for people, and the backup before an upgrade.
 
-Opening is careful: a file that is not an SQLite database, an SQLite database that is not a
-memory of this tool, or a memory written by a newer version is refused before anything is
-written to it (it is read through an immutable, read-only connection first). A memory of
+Opening is careful: SQLite is given a file: URI briefing builds from the path (so no name is
+read as a URI of its own); a file that is not an SQLite database, another program's database,
+or a memory written by a newer version is refused before anything is written to it (it is
+read through an immutable, read-only connection first). A memory briefing may not write
+(permissions, a read-only disk) is said to be one: refused where the command must write, opened
+for reading only where reading will do (a build, an export). A memory of
 schema 1 (keyed by the whole glossary's fingerprint) is migrated in place, once, after a copy
 of it is saved beside it; its machine entries stay findable under the glossary they were made
 with. A full disk is reported as one, naming the folder.
@@ -21,14 +24,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import shutil
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from briefing.errors import BriefingError, InputError
+from briefing.input_files import check_regular, open_input
+from briefing.memory.interface import MemoryEntry, MemoryKey
 from briefing.memory.sql import SCHEMA_VERSION, SQLITE, Cursor, Result, SqlMemory, schema_statements
 
 FILE_NAME = "memory.sqlite"
@@ -36,12 +42,19 @@ SQLITE_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite databas
 LOW_SPACE = 1024 * 1024  # less free space than this after a failed write: the disk is full
 
 
+def sqlite_uri(path: Path, **parameters: str) -> str:
+    """The file: URI SQLite opens `path` by, built here with the path percent-quoted: a name
+    holding "?mode=" or "#" is a name, and text given as a path is never read as a URI."""
+    query = urllib.parse.urlencode(parameters)
+    return path.absolute().as_uri() + (f"?{query}" if query else "")
+
+
 class TranslationMemory(SqlMemory[sqlite3.Connection]):
     """The SQLite translation memory; use it as a context manager so the file is closed."""
 
     dialect = SQLITE
 
-    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, timeout: float = 30.0, *, reading_will_do: bool = False) -> None:
         self.path = Path(path)
         self.name = str(self.path)
         self.timeout = timeout
@@ -50,57 +63,110 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
                 f"the translation memory {self.path} is a folder, not a file; "
                 f"give a file name, e.g. --tm {self.path / FILE_NAME}"
             )
+        check_regular(self.path, "translation memories")  # a FIFO would block the first look
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise BriefingError(
+            raise InputError(
                 f"cannot create the folder for the translation memory {self.path}: "
                 f"{err.strerror or err}; choose another place with --tm PATH or BRIEFING_TM"
             ) from None
-        self._check_before_opening()
-        try:
-            self._connection = sqlite3.connect(
-                str(self.path), timeout=timeout, isolation_level=None
+        version = self._check_before_opening()
+        unwritable = self._unwritable()
+        if unwritable and (not version or not reading_will_do):
+            raise InputError(self._cannot_write(unwritable, exists=version is not None))
+        if unwritable and version != SCHEMA_VERSION:
+            raise InputError(
+                f"the translation memory {self.path} needs an upgrade to this version of "
+                f"briefing, but {unwritable}; nothing in it was changed. Make it writable "
+                "(chmod u+w) and run again, or copy it to a folder you can write and use --tm"
             )
+        self.read_only = unwritable
+        try:
+            if unwritable:
+                self._connection = self._connect_read_only()
+                self._connection.isolation_level = None
+            else:
+                self._connection = sqlite3.connect(
+                    sqlite_uri(self.path), uri=True, timeout=timeout, isolation_level=None
+                )
         except sqlite3.Error as err:
             raise InputError(
-                f"cannot open the translation memory {self.path}: {err}; "
-                f"check the file's permissions or choose another with --tm PATH"
+                f"cannot open the translation memory {self.path}: {err}; nothing in it was "
+                "changed; check the permissions of the file and its folder, or choose another "
+                "with --tm PATH"
             ) from None
         try:
             with self._guard():
                 self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-                self._use_wal()
-                self._prepare_schema()
+                if not unwritable:
+                    self._use_wal()
+                    self._prepare_schema()
         except BaseException:
             self.close()
             raise
 
-    def _check_before_opening(self) -> None:
-        """Refuse, without writing a byte, a file that is not a memory this version can use.
+    def _unwritable(self) -> str | None:
+        """Why briefing may not write the memory (permissions, a read-only disk), or None.
+        SQLite writes beside the file too (the -wal and -shm files), so its folder counts."""
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return "the file is read-only"
+        if not os.access(self.path.parent, os.W_OK):
+            return f"its folder {self.path.parent} cannot be written"
+        return None
+
+    def _cannot_write(self, reason: str, *, exists: bool) -> str:
+        if not exists:
+            return (
+                f"cannot create the translation memory {self.path}: {reason} (permissions); "
+                "choose a folder you can write with --tm PATH, or fix the folder's permissions"
+            )
+        return (
+            f"the translation memory {self.path} cannot be written: {reason} (permissions); "
+            "nothing in it was changed and every entry is intact. Make it writable (chmod u+w "
+            "on the file and its folder), or copy it to a folder you can write and use --tm"
+        )
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A connection that never writes. In WAL mode SQLite needs the -shm file beside the
+        memory; when there is none and the folder cannot take one, no writer has the memory
+        open (a writer keeps one there), and the file is read as it stands (immutable)."""
+        connection = sqlite3.connect(sqlite_uri(self.path, mode="ro"), uri=True)
+        try:
+            connection.execute("PRAGMA user_version").fetchone()
+            return connection
+        except sqlite3.OperationalError:
+            connection.close()
+        return sqlite3.connect(sqlite_uri(self.path, mode="ro", immutable="1"), uri=True)
+
+    def _check_before_opening(self) -> int | None:
+        """Refuse, without writing a byte, a file that is not a memory this version can use;
+        its schema version (None: there is no file yet, 0: an empty one).
 
         Reading goes through an immutable read-only connection: no journal, no -wal or -shm
         file, no lock; a plain connection would switch the file to WAL before we knew."""
         try:
-            with self.path.open("rb") as handle:
+            with open_input(self.path, "translation memories") as handle:
                 head = handle.read(len(SQLITE_MAGIC))
         except FileNotFoundError:
-            return
+            return None
         except OSError as err:
             raise InputError(
                 f"cannot read the translation memory {self.path}: {err.strerror or err}; "
                 "check the file's permissions or choose another with --tm PATH"
             ) from None
         if not head:
-            return  # an empty file: SQLite makes a new database of it
+            return 0  # an empty file: SQLite makes a new database of it
         if head != SQLITE_MAGIC:
             raise InputError(
-                f"{self.path} is not a translation memory (not an SQLite database); "
-                "choose another file with --tm PATH, or move it aside if it is a damaged memory"
+                f"{self.path} is not a translation memory: it is not an SQLite database at all "
+                "(another kind of file); nothing in it was changed. Give the path of a "
+                "briefing memory, or a new file name to start one, with --tm PATH"
             )
-        uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro&immutable=1"
         try:
-            with contextlib.closing(sqlite3.connect(uri, uri=True)) as probe:
+            with contextlib.closing(
+                sqlite3.connect(sqlite_uri(self.path, mode="ro", immutable="1"), uri=True)
+            ) as probe:
                 version = probe.execute("PRAGMA user_version").fetchone()[0]
                 tables = sorted(
                     row[0]
@@ -111,11 +177,15 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
         if version > SCHEMA_VERSION:
             raise self._newer(version)
         if tables and (version == 0 or tables != ["entries"]):
-            raise InputError(
-                f"{self.path} is an SQLite database but not a briefing translation memory "
-                f"(it holds the tables {', '.join(tables)}); nothing in it was changed; "
-                "choose another file with --tm PATH"
-            )
+            raise self._foreign(tables)
+        return int(version)
+
+    def _foreign(self, tables: list[str]) -> InputError:
+        return InputError(
+            f"{self.path} is another program's SQLite database, not a briefing translation "
+            f"memory (it holds the tables {', '.join(tables)}); nothing in it was changed. "
+            "Give the path of a briefing memory, or a new file name to start one, with --tm PATH"
+        )
 
     def _newer(self, version: int) -> InputError:
         return InputError(
@@ -157,12 +227,13 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
                     f"(waited {self.timeout:g} s); let that build finish and run again, "
                     "or use another memory with --tm PATH"
                 ) from None
-            if "readonly" in text or "read-only" in text:
-                raise BriefingError(
-                    f"the translation memory {self.path} cannot be written (read-only); "
-                    "fix its permissions or choose another with --tm PATH"
-                ) from None
-            raise self._unusable(err) from None
+            if "readonly" in text or "read-only" in text or "unable to open" in text:
+                reason = self._unwritable() or f"SQLite says: {err}"
+                raise InputError(self._cannot_write(reason, exists=True)) from None
+            raise InputError(
+                f"cannot use the translation memory {self.path} ({err}); nothing of this "
+                "write was stored; check the file and its folder, or choose another with --tm"
+            ) from None
         except sqlite3.DatabaseError as err:
             if self._disk_full():
                 raise self._full() from None
@@ -186,10 +257,13 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
         )
 
     def _unusable(self, err: sqlite3.Error) -> InputError:
+        """An SQLite file SQLite cannot read: damaged. Its entries may still be saved, so the
+        advice is to keep it, never to start over."""
         return InputError(
-            f"the translation memory {self.path} is damaged or not a translation memory "
-            f"({err}); move it aside (e.g. rename it to {self.path.name}.broken) and run again "
-            "to start a new, empty memory, or choose another with --tm PATH"
+            f"the translation memory {self.path} is an SQLite file that cannot be read: it "
+            f"looks damaged ({err}); nothing in it was changed. Keep the file: `sqlite3 "
+            f"{self.path} .recover` can often save its entries into a new memory. Meanwhile "
+            "choose another memory with --tm PATH"
         )
 
     @contextlib.contextmanager
@@ -245,12 +319,8 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
                         "SELECT name FROM sqlite_master WHERE type = 'table'"
                     )
                 ]
-                if tables:
-                    raise InputError(
-                        f"{self.path} is an SQLite database but not a briefing translation "
-                        f"memory (it holds the tables {', '.join(tables)}); choose another file "
-                        "with --tm PATH"
-                    )
+                if tables:  # made by another program since the first look
+                    raise self._foreign(sorted(tables))
                 self._upgrade(0)
         finally:
             if backup is not None:
@@ -280,6 +350,20 @@ class TranslationMemory(SqlMemory[sqlite3.Connection]):
             number += 1
             candidate = self.path.with_name(f"{self.path.name}.v{version}-backup-{number}")
         return candidate
+
+    def store_machine(
+        self,
+        targets: Mapping[str, MemoryEntry],
+        key: MemoryKey,
+        terms: Mapping[str, str] | None = None,
+    ) -> None:
+        """As SqlMemory's; a memory open for reading only stores nothing (the build said so)."""
+        if self.read_only is None:
+            super().store_machine(targets, key, terms)
+
+    def _rekey_legacy(self, items: list[tuple[str, str]], key: MemoryKey, legacy: str) -> None:
+        if self.read_only is None:
+            super()._rekey_legacy(items, key, legacy)
 
     def _upgrade(self, version: int) -> None:
         """From `version` (0: a new file) to the current schema, in the caller's transaction."""

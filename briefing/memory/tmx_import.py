@@ -22,9 +22,7 @@ What a file may claim:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from lxml import etree
 from translate.storage import tmx
 
 from briefing.errors import InputError, Problem
+from briefing.input_files import read_input
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES, language_code
 from briefing.memory.exchange import (
     PROP_FLAGGED,
@@ -88,36 +87,8 @@ def _refuse(problems: list[Problem]) -> InputError:
 
 def _read(path: Path) -> bytes:
     """The file's bytes: a regular file within the limit; a pipe or device is refused before
-    it is read (opened without waiting, so a FIFO cannot block)."""
-    try:
-        with open(path, "rb", buffering=0, opener=_no_wait) as stream:
-            info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(f"{path}: not a regular file; give the path of a TMX file")
-            if info.st_size > MAX_FILE_BYTES:
-                raise _refuse([_too_large(path, f"{info.st_size:,} bytes")])
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory; give the path of a TMX file") from None
-    except OSError as err:
-        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew while being read
-        raise _refuse([_too_large(path, "more")])
-    return data
-
-
-def _no_wait(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-
-
-def _too_large(path: Path, size: str) -> Problem:
-    return Problem(
-        path,
-        None,
-        None,
-        f"the file is {size} bytes, over the limit of {MAX_FILE_BYTES:,} bytes",
-        "Split the memory into smaller TMX files (per language, for instance).",
-    )
+    it is read, by the one way every input file is read."""
+    return read_input(path, "TMX files", MAX_FILE_BYTES)
 
 
 def _parse(path: Path, data: bytes) -> list[etree._Element]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from briefing.errors import InputError
+from briefing.input_files import check_regular, open_input
 
 CHUNK = 1024**2
 DRIVE_PREFIX = 2  # "C:"
@@ -112,6 +113,8 @@ class Package:
 
     def __init__(self, path: Path, label: str) -> None:
         self.path, self.label = path, label
+        if not path.is_dir():
+            check_regular(path, "model packages")  # a FIFO would block, /dev/zero never end
         self.kind = "folder" if path.is_dir() else "zip" if zipfile.is_zipfile(path) else "tar"
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
@@ -198,7 +201,7 @@ class Package:
                     yield tarred
             else:
                 relative = member.name.split("/", 1)[1]
-                with open(self.path / relative, "rb") as stream:
+                with open_input(self.path / relative, "model files") as stream:
                     yield stream
         except READ_ERRORS as error:
             raise refuse(self.label, f"the archive is damaged ({error})") from None

@@ -39,10 +39,13 @@ from jinja2.filters import (
     sync_do_join,
     sync_do_slice,
 )
+from jinja2.loaders import split_template_path
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import EscapeFormatter, Markup
+
+from briefing.input_files import is_regular
 
 MAX_SEQUENCE = 1_000_000  # characters or items in one string or list a template makes in one step
 MAX_WIDTH = 10_000  # a padding width, precision, indent or tab size
@@ -334,6 +337,8 @@ class TemplateFolderLoader(FileSystemLoader):
         self.root = directory.resolve()
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if not is_regular(self.root.joinpath(*split_template_path(template))):
+            raise TemplateNotFound(template)  # missing, or a FIFO that would block the render
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(self.root):
             raise TemplateNotFound(template)

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.errors import InputError
+from briefing.input_files import check_regular
 from briefing.yamlsource.positions import load_yaml
 from briefing.yamlsource.problems import problems_from_validation
 
@@ -99,7 +100,8 @@ def find_template(name_or_path: str, search_dir: Path = TEMPLATES_DIR) -> Templa
         raise InputError("", problems_from_validation(loaded, err, TemplateConfig)) from None
     for key, needed in (("document", config.document), ("reference", config.reference)):
         _check_inside(directory, config_path, key, needed)
-        if not (directory / needed).is_file():
+        if not (directory / needed).exists():
             raise InputError(f"{config_path}: the template names '{needed}', which is missing")
+        check_regular(directory / needed, "template files")
     locales = directory / "locales"
     return Template(directory, config, [locales] if locales.is_dir() else [])

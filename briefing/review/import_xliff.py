@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import cast
 
 from briefing.errors import InputError, Problem
+from briefing.input_files import read_input
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES, language_code
 from briefing.memory.inline import segment_text
 from briefing.review.binding import (
@@ -63,12 +64,9 @@ def _refuse(path: Path, message: str, hint: str = "", line: int | None = None) -
     return refusal([Problem(path, line, None, message, hint)])
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int) -> str:
     """The file's text, refused if it declares a DOCTYPE or entities."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    raw = read_input(path, "review files", limit)
     text = decode(path, raw)
     forbidden = _FORBIDDEN.search(text)
     if forbidden:

@@ -21,6 +21,7 @@ from pathlib import Path
 from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
+from briefing.input_files import check_regular, read_input
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.backend import DATABASE_SUFFIXES, writes_over_memory
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
@@ -260,18 +261,19 @@ def import_review(
 
     `template` is the one an export uses (the setting), to measure what an export weighs;
     `renderer` as for export_review."""
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"cannot read {path}: no such file")
     who = required_importer(reviewer, "a review import records who reviewed")
+    check_regular(path, "review files")  # a FIFO would block, a device never end
     check_size(path, MAX_REVIEW_FILE, "any review file")
     if _is_docx(path):
-        data = path.read_bytes()
+        data = read_input(path, "review files", MAX_REVIEW_FILE)
         doc, binding = docx_read.open_review_docx(path, data)
         facts_path, lang = binding.facts_path, binding.lang
         docx_read.refuse_wrong_language(path, binding)
         floor, fmt = DOCX_FLOOR, "docx"
     else:
-        text = import_xliff.read_text(path)
+        text = import_xliff.read_text(path, MAX_REVIEW_FILE)
         xliff_binding = import_xliff.read_binding(path, text)
         facts_path, lang = xliff_binding.facts_path, xliff_binding.lang
         floor, fmt = XLIFF_FLOOR, "xliff"

@@ -7,11 +7,13 @@ default), so a setting added in fields.py appears in new workspaces without a ch
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+from briefing.atomic import explain_write_error, write_atomic
 from briefing.errors import InputError
 from briefing.scaffold.schemas import config_schema, dumps, facts_schema
 from briefing.workspace.config_file import CONFIG_NAME
@@ -120,13 +122,43 @@ def gitignore_text(settings_out: str = "out") -> str:
     return f"# Generated documents; rebuild them with `briefing build`.\n/{settings_out}/\n"
 
 
+def _folder_inside(directory: Path, folder: Path) -> None:
+    """Refuse a folder of the workspace that is a symbolic link leading out of it: init would
+    write there (the starter file) or the builds would, somewhere the user did not choose here.
+    Something there that is not a folder (a file, a link to nothing) is refused as well."""
+    if os.path.lexists(folder) and not folder.is_dir():
+        link = f" (a symbolic link to {os.readlink(folder)})" if folder.is_symlink() else ""
+        raise InputError(
+            f"{folder} is there but is not a folder{link}; briefing init needs a folder there. "
+            "Move it aside and run init again"
+        )
+    if not folder.is_symlink():
+        return
+    target = folder.resolve()
+    if not target.is_relative_to(directory.resolve()):
+        raise InputError(
+            f"{folder} is a symbolic link to {target}, outside the workspace; briefing init "
+            "writes only inside the folder it sets up. Remove the link (or make it a folder) "
+            "and run init again"
+        )
+
+
 def init_workspace(directory: Path, force: bool = False) -> list[Written]:
     """Write a workspace into `directory`; files already there are kept unless `force`.
 
     An existing briefing.toml is an error without `force`: the folder already is a workspace.
+    Nothing is written through a symbolic link: a link where a file goes counts as a file
+    there (kept), and `force` replaces the link itself, never what it points to; the sources
+    and out folders may not be links that lead out of the workspace.
     """
     config = directory / CONFIG_NAME
-    if config.exists() and not force:
+    if config.is_symlink() and not force:
+        raise InputError(
+            f"{config} is a symbolic link (to {os.readlink(config)}); briefing init does not "
+            "write through links. Remove it, or pass --force to replace the link itself with "
+            "a new file (what it points to is left alone)"
+        )
+    if os.path.lexists(config) and not force:
         raise InputError(
             f"{config} already exists: {directory} is a workspace already. "
             "Run `briefing config` there to see its settings, or pass --force to rewrite "
@@ -136,6 +168,8 @@ def init_workspace(directory: Path, force: bool = False) -> list[Written]:
         raise InputError(f"{directory} exists and is not a folder; name a new or existing folder")
     defaults = Settings()
     out_name = defaults.out.as_posix()
+    for folder in (directory / defaults.sources, directory / defaults.out):
+        _folder_inside(directory, folder)
     files = {
         config: config_text(),
         directory / CONFIG_SCHEMA_NAME: dumps(config_schema()),
@@ -146,11 +180,13 @@ def init_workspace(directory: Path, force: bool = False) -> list[Written]:
     }
     written = []
     for path, text in files.items():
-        if path.exists() and not force:
+        if os.path.lexists(path) and not force:
             written.append(Written(path, "kept"))
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            write_atomic(path, text.encode("utf-8"))  # replaces a link, never writes through it
+        except OSError as err:
+            raise InputError(f"cannot write {explain_write_error(path, err)}") from None
         written.append(Written(path, "wrote"))
     (directory / defaults.out).mkdir(parents=True, exist_ok=True)
     return written

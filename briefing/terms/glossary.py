@@ -30,6 +30,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from briefing.errors import InputError, Problem
+from briefing.input_files import readable_there
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
 from briefing.yamlsource.cleaning import fold_whitespace
 from briefing.yamlsource.positions import LoadedYaml, load_yaml
@@ -257,7 +258,7 @@ def find_glossary(option: Path | None, facts_paths: list[Path]) -> Path | None:
         return option
     for path in facts_paths:
         candidate = path.parent / GLOSSARY_NAME
-        if candidate.is_file():
+        if readable_there(candidate):  # a FIFO there is refused when it is read
             return candidate
     return None
 

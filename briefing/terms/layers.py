@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from briefing.errors import InputError, Problem
+from briefing.input_files import readable_there
 from briefing.terms.glossary import (
     Glossary,
     Term,
@@ -160,7 +161,7 @@ class Stack:
         """Base < workspace < `<stem>.glossary.yaml` beside the facts < the facts' `glossary:`."""
         layers = list(self.shared())
         side = beside(facts_path)
-        if side.is_file():
+        if readable_there(side):  # a FIFO there is refused when it is read
             layers.append(read_layer("event", side))
         if inline:
             layers.append(event_layer(loaded, inline))

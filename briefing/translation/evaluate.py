@@ -114,7 +114,7 @@ def load_references(
 
     if references is not None:
         return read_references(references, lang), str(references)
-    with open_memory(memory_location) as memory:
+    with open_memory(memory_location, reading_will_do=True) as memory:
         pairs = references_from_memory(memory, lang)
         name = memory.name
     if not pairs:

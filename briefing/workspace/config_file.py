@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import InputError, Problem
+from briefing.input_files import check_regular, read_input
 from briefing.workspace.fields import field_specs, sections
 
 if sys.version_info >= (3, 11):
@@ -25,6 +26,7 @@ else:  # pragma: no cover - Python 3.10
 
 CONFIG_NAME = "briefing.toml"
 CONFIG_ENV = "BRIEFING_CONFIG"  # names a briefing.toml explicitly; "" means: use none
+CONFIG_LIMIT = 1024 * 1024  # a briefing.toml with every setting written out is about 6 KB
 
 
 def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path | None:
@@ -37,15 +39,17 @@ def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path | Non
         path = Path(named).expanduser()
         if not path.is_absolute():
             path = start / path
-        if not path.is_file():
+        if not path.exists():
             raise InputError(
                 f"{CONFIG_ENV}={named}: no such file; unset it or name a briefing.toml"
             )
+        check_regular(path, "settings")
         return path
     folder = start.resolve()
     for candidate in (folder, *folder.parents):
         path = candidate / CONFIG_NAME
-        if path.is_file():
+        if path.exists() and not path.is_dir():
+            check_regular(path, "settings")  # a named pipe there would block every command
             return path
     return None
 
@@ -159,13 +163,11 @@ def _placement(key: str) -> str:
 def read_config(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """The settings a briefing.toml sets, flattened to dotted keys, and each key's line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_input(path, "settings", CONFIG_LIMIT).decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(
             "", [Problem(path, None, None, f"not UTF-8 text ({err.reason})")]
         ) from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

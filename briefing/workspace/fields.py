@@ -23,6 +23,7 @@ from briefing.dates import EnDates, JaDates, KoDates
 from briefing.engine_names import ENGINES
 from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
 from briefing.marks import MarkName
+from briefing.urls import location_problem
 
 #: Where the argos engine decodes (translation/engines/device.py chooses for "auto").
 DeviceName = Literal["auto", "cpu", "cuda"]
@@ -31,7 +32,7 @@ DeviceName = Literal["auto", "cpu", "cuda"]
 @dataclass(frozen=True)
 class PathOrUrl:
     """Marks a setting that is a file or a URL: a relative file in briefing.toml is taken
-    relative to that file, a URL (scheme://…) is kept as written."""
+    relative to that file, a URL (scheme:…) is kept as written, for the field to judge."""
 
 
 PATH_OR_URL = PathOrUrl()
@@ -201,6 +202,14 @@ class TranslationSettings(Section):
     def _known_engine(cls, value: str) -> str:
         if value not in ENGINES:
             raise ValueError(f"unknown engine {value!r}; available: {', '.join(ENGINES)}")
+        return value
+
+    @field_validator("memory")
+    @classmethod
+    def _path_or_postgres(cls, value: str | None) -> str | None:
+        problem = None if value is None else location_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 

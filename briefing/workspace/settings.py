@@ -18,7 +18,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import SecretStr, ValidationError
 
 from briefing.errors import InputError, Problem
-from briefing.urls import display_url
+from briefing.urls import display_url, is_address
 from briefing.workspace.config_file import find_config, read_config
 from briefing.workspace.fields import FieldSpec, Settings, field_specs, fields
 
@@ -116,7 +116,7 @@ def load_settings(
                     _resolve_path(item, root, cwd) if isinstance(item, str) else item
                     for item in value
                 ]
-            elif spec.path_or_url and isinstance(value, str) and "://" not in value:
+            elif spec.path_or_url and isinstance(value, str) and not is_address(value):
                 value = str(_resolve_path(value, root, cwd))
             elif key == "template" and isinstance(value, str) and (root / value).is_dir():
                 value = str(_shown(root / value, cwd))

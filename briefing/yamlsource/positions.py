@@ -83,9 +83,12 @@ def dotted(loc: Path_) -> str:
     return text or "(top level)"
 
 
-def load_yaml(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -> LoadedYaml:
-    """Read `path` (or `text`, for tests and stdin) into a LoadedYaml, or raise InputError."""
-    text, removed_at = remove_unreadable(read_text(path, text, max_bytes))
+def load_yaml(
+    path: Path, text: str | None = None, max_bytes: int = MAX_BYTES, *, pipes: bool = False
+) -> LoadedYaml:
+    """Read `path` (or `text`, for tests and stdin) into a LoadedYaml, or raise InputError.
+    `pipes`: the path may be a pipe (a facts file named on the command line)."""
+    text, removed_at = remove_unreadable(read_text(path, text, max_bytes, pipes=pipes))
     try:
         root = _compose(path, text)
     except _TooDeep as deep:

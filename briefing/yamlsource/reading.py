@@ -1,7 +1,8 @@
 """The text of an input file: never more than a limit read, and decoded or refused with a place.
 
-Devices, sockets and endless pipes are refused or cut off before they cost more than a file at
-the limit; the encoding is UTF-8 (a BOM optional) or UTF-16/32 with a BOM.
+Devices, sockets and FIFOs are refused (briefing.input_files), pipes named on the command line
+cut off before they cost more than a file at the limit; the encoding is UTF-8 (a BOM optional)
+or UTF-16/32 with a BOM.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import stat
 from pathlib import Path
 
 from briefing.errors import InputError, Problem
+from briefing.input_files import open_input, read_capped
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -60,13 +62,6 @@ def decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
-SPECIAL_FILES = (
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
 def _too_large(path: Path, size: int | None, max_bytes: int) -> InputError:
     """The file is `size` bytes, or (a pipe, whose size is unknown) more than `max_bytes`."""
     limit = f"{max_bytes / 1_048_576:.0f} MB"
@@ -80,59 +75,34 @@ def _too_large(path: Path, size: int | None, max_bytes: int) -> InputError:
     return InputError("", [Problem(path, None, None, message, hint)])
 
 
-def _not_a_file(path: Path, mode: int) -> InputError | None:
-    """Why `path` (of `mode`) is not something to read YAML from, or None when it is."""
-    if stat.S_ISDIR(mode):
-        return InputError(f"{path}: is a directory, expected a YAML file")
-    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
-        return None
-    kind = next((name for test, name in SPECIAL_FILES if test(mode)), "a special file")
-    return InputError(f"{path}: not a regular file ({kind}); give the path of a YAML file")
-
-
-def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of `path`: a regular file or a pipe (`<(…)`, /dev/stdin), never more than
-    `max_bytes` + 1 of them, so that an endless pipe costs no more than a file at the limit.
-
-    Devices, sockets and other special files are refused before they are opened.
-    """
+def read_limited(path: Path, max_bytes: int = MAX_BYTES, *, pipes: bool = False) -> bytes:
+    """The bytes of `path`, a regular file (with `pipes`, also a pipe: `<(…)`, /dev/stdin),
+    never more than `max_bytes` + 1 of them, so that an endless pipe costs no more than a file
+    at the limit. Anything else (a FIFO found in a folder, a device) is refused unopened."""
     try:
-        refusal = _not_a_file(path, os.stat(path).st_mode)
-        if refusal:
-            raise refusal
-        with open(path, "rb", buffering=0) as stream:
+        with open_input(path, "YAML", pipes=pipes) as stream:
             info = os.fstat(stream.fileno())
-            refusal = _not_a_file(path, info.st_mode)  # replaced since the first look
-            if refusal:
-                raise refusal
             if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
                 raise _too_large(path, info.st_size, max_bytes)
-            chunks: list[bytes] = []
-            total = 0
-            while total <= max_bytes:
-                chunk = stream.read(min(1 << 20, max_bytes + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
+            data = read_capped(stream, max_bytes)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a YAML file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied when reading the file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    if total > max_bytes:
+    if len(data) > max_bytes:
         raise _too_large(path, None, max_bytes)
-    return b"".join(chunks)
+    return data
 
 
-def read_text(path: Path, text: str | None = None, max_bytes: int = MAX_BYTES) -> str:
+def read_text(
+    path: Path, text: str | None = None, max_bytes: int = MAX_BYTES, *, pipes: bool = False
+) -> str:
     """The text of `path`, read within the limit and decoded; or `text` (for tests and stdin),
-    held to the same limit."""
+    held to the same limit. `pipes`: see read_limited."""
     if text is None:
-        return decode(path, read_limited(path, max_bytes))
+        return decode(path, read_limited(path, max_bytes, pipes=pipes))
     if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise InputError(f"{path}: input is larger than {max_bytes / 1_048_576:.0f} MB")
     return text
