@@ -34,3 +34,10 @@ def test_composed_is_nfc_except_compatibility_ideographs(raw: str, expected: str
 )
 def test_outside_text_is_cleaned_as_facts_text_is(raw: str, expected: str) -> None:
     assert clean_outside(raw) == expected
+
+
+def test_the_memory_keys_text_as_facts_text_is_composed() -> None:
+    from briefing.memory.interface import normalize
+
+    # a reviewed Korean name written with a compatibility ideograph is stored as written
+    assert normalize("  \uf900  Cafe\u0301 ") == "\uf900 Caf\u00e9"

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
+
+from briefing.yamlsource.cleaning import composed
 
 # Where a stored translation came from: the one vocabulary of origins, which the tables, TMX
 # files, review files and the translation stage's own Origin all use.
@@ -48,9 +49,10 @@ MAX_LABEL = 200
 
 
 def normalize(text: str) -> str:
-    """The form a segment is stored and looked up under: NFC, single spaces, trimmed. The key
-    rule of the memory: every stage that keys, splits or compares sentences uses this one."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    """The form a segment is stored and looked up under: composed as facts text is (NFC, CJK
+    compatibility ideographs kept as written), single spaces, trimmed. The key rule of the
+    memory: every stage that keys, splits or compares sentences uses this one."""
+    return re.sub(r"\s+", " ", composed(text)).strip()
 
 
 @dataclass(frozen=True)
