@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, reading
 from briefing.workspace.fields import field_specs, sections
 
 if sys.version_info >= (3, 11):
@@ -167,7 +167,8 @@ def read_config(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror}") from None
     try:
-        data = tomllib.loads(text)
+        with reading(path):
+            data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line, column = _decode_position(str(err))
         message = re.sub(r"\s*\(at line \d+, column \d+\)$", "", str(err))

@@ -17,9 +17,9 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import SecretStr, ValidationError
 
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, reading
 from briefing.urls import display_url
-from briefing.workspace.config_file import find_config, read_config
+from briefing.workspace.config_file import CONFIG_NAME, find_config, read_config
 from briefing.workspace.fields import FieldSpec, Settings, field_specs, fields
 
 __all__ = ["Settings", "effective", "load_settings"]
@@ -148,7 +148,8 @@ def load_settings(
             node = node.setdefault(table, {})
         node[name] = value
     try:
-        settings = Settings.model_validate(nested)
+        with reading(config or Path(CONFIG_NAME)):  # a list nested deep, just within TOML's reach
+            settings = Settings.model_validate(nested)
     except ValidationError as err:
         raise InputError("", _validation_problems(err, where)) from None
     settings._origins = origins
