@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from briefing.memory.backend import MemoryBackend
 
 
+class OutputClosed(Exception):
+    """The reader of the output went away (`briefing config | head -1`). Not an OSError and
+    not rich's SystemExit(1), so that main() ends with BROKEN_PIPE, not the status of a
+    missing model."""
+
+
 class LazyConsole:
     """A rich Console made on first use, so that importing the command line stays fast."""
 
@@ -33,7 +39,12 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(**self._options)
+            class PipedConsole(Console):
+                def on_broken_pipe(self) -> None:
+                    self.quiet = True
+                    raise OutputClosed
+
+            self._console = PipedConsole(**self._options)
         return self._console
 
     def __getattr__(self, name: str) -> Any:
