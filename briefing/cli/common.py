@@ -64,6 +64,14 @@ out = LazyConsole(highlight=False, soft_wrap=True)
 # during start-up, see app.main); frozen: start-up's objects set aside, once a process
 state = {"debug": False, "collecting": True, "frozen": False}
 
+# Where a command finds the workspace glossary when --glossary is not given: every command's
+# help says it in these words (terms.layers.workspace_glossaries is the rule itself).
+GLOSSARY_DEFAULT = (
+    "Default: the setting `glossaries` of briefing.toml (`briefing init` sets glossary.yaml in "
+    "the workspace folder), else glossary.yaml beside the facts."
+)
+# The same, for a command that reads no facts file: the sources folder's stand for them.
+GLOSSARY_OF_SOURCES = GLOSSARY_DEFAULT.removesuffix(".") + " files of the sources folder."
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
 
 

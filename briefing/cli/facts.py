@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from briefing.cli.common import err, escape, out, print_problems
+from briefing.cli.common import GLOSSARY_DEFAULT, err, escape, out, print_problems
 from briefing.errors import InputError
 
 
@@ -21,7 +21,10 @@ def validate_command(
     ] = None,
     glossary: Annotated[
         Path | None,
-        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+        typer.Option(
+            "--glossary",
+            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
+        ),
     ] = None,
 ) -> None:
     """Check facts files and name every problem's place.
@@ -70,11 +73,12 @@ def new_command(
 
     Write a commented starter facts file, DIR/NAME.yaml.
     """
-    from briefing.facts.starter import STARTER
+    from briefing.facts.starter import STARTER, glossary_place
     from briefing.workspace.settings import load_settings
 
+    settings = load_settings()
     if directory is None:
-        directory = load_settings().sources
+        directory = settings.sources
     stem = name[:-5] if name.endswith(".yaml") else name
     if not stem or "/" in stem or stem.startswith("."):
         raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")
@@ -82,5 +86,6 @@ def new_command(
     if path.exists() and not force:
         raise InputError(f"{path} already exists; choose another name or pass --force")
     directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(STARTER.format(path=path), encoding="utf-8")
+    place = glossary_place(settings.glossaries, settings.root or Path.cwd())
+    path.write_text(STARTER.format(path=path, glossaries=place), encoding="utf-8")
     out.print(f"wrote {path}; edit it, then run: briefing validate {path}")

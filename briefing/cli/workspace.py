@@ -27,11 +27,12 @@ def init_command(
     the JSON Schemas for editors, and a .gitignore for the output folder.
     """
     from briefing.cli.common import out
-    from briefing.scaffold.init import init_workspace
+    from briefing.scaffold.init import glossary_place, init_workspace
 
     written = init_workspace(directory, force=force)
     for item in written:
         out.print(f"{item.action} {item.path}")
+    out.print(f"Official Japanese and Korean names go in {glossary_place(directory)}.")
     starter = next(w.path for w in written if w.path.suffix == ".yaml" and "sources" in str(w.path))
     where = "" if directory == Path(".") else f"cd {directory} && "
     out.print(
