@@ -16,7 +16,7 @@ from briefing.cli.app import app
 from briefing.cli.common import GLOSSARY_DEFAULT
 from briefing.terms.layers import workspace_glossaries
 from briefing.workspace.settings import load_settings
-from tests.conftest import ROOT, invoke
+from tests.conftest import ROOT, invoke, run_cli
 
 NO_CONFIG = {"BRIEFING_CONFIG": ""}
 
@@ -214,3 +214,37 @@ def test_a_build_where_one_of_three_files_changed_says_each_name_once(
     kept = {(d["facts"], d["lang"]): len(d["kept_in_english"]) for d in detail["documents"]}
     assert sum(kept.values()) == 3 * 2 * 2
     assert len(detail["problems"]) == 3 * 2
+
+
+# ----------------------------------------------------------------------- briefing config
+
+
+def test_config_shows_the_value_used_for_every_setting_left_unset(
+    tmp_path: Path, copy_models_dir: Path
+) -> None:
+    home, folder = tmp_path / "home", tmp_path / "empty"
+    home.mkdir()
+    folder.mkdir()
+    env = {"BRIEFING_CONFIG": ""}
+    table = run_cli("config", cwd=folder, home=home, env=env)
+    assert table.returncode == 0, table.stderr
+    assert "(unset)" not in table.stdout
+    shown = run_cli("config", "--json", cwd=folder, home=home, env=env)
+    by_key = {item["key"]: item for item in json.loads(shown.stdout)["settings"]}
+    for key, item in by_key.items():  # a value, or what is done instead
+        assert item["value"] not in (None, []) or item["used"], key
+    data = home / ".local" / "share"
+    assert by_key["translation.models_dir"]["value"] == str(data / "argos-translate" / "packages")
+    assert by_key["translation.memory"]["value"] == str(data / "briefing" / "memory.sqlite")
+    assert by_key["translation.batch_size"] == {
+        "key": "translation.batch_size",
+        "value": 16,
+        "origin": "default",
+    }
+    assert by_key["style.range_marks.ja"]["value"] == "～"
+    assert by_key["translation.models.ja"]["used"] == "none installed for ja"
+    # the model a build would use, where one is installed
+    env["BRIEFING_MODELS_DIR"] = str(copy_models_dir)
+    shown = run_cli("config", "--json", cwd=folder, home=home, env=env)
+    by_key = {item["key"]: item for item in json.loads(shown.stdout)["settings"]}
+    assert by_key["translation.models.ja"]["value"] == "translate-en_ja"
