@@ -205,3 +205,21 @@ def test_head_reading_one_line_of_a_long_output_ends_it_with_141(tmp_path: Path)
     writer.stdout.close()  # head's end and this process's: no reader is left
     assert writer.wait(timeout=60) == BROKEN_PIPE
     assert head.stdout.decode().startswith(f"{path}:")
+
+
+def test_only_a_closed_output_counts_as_the_reader_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipe to anything else closing (a child process, a server) stays a fault (70)."""
+    from briefing.cli.app import output_gone
+
+    with (tmp_path / "out.txt").open("w") as file, (tmp_path / "err.txt").open("w") as other:
+        monkeypatch.setattr(sys, "stdout", file)
+        monkeypatch.setattr(sys, "stderr", other)
+        assert not output_gone()
+        reader, writer = os.pipe()
+        with os.fdopen(writer, "w") as piped:
+            monkeypatch.setattr(sys, "stdout", piped)
+            assert not output_gone()  # a reader is there
+            os.close(reader)
+            assert output_gone()

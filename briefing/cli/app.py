@@ -6,6 +6,7 @@ import contextlib
 import gc
 import io
 import os
+import select
 import signal
 import sys
 import threading
@@ -36,13 +37,33 @@ class BriefingGroup(TyperGroup):
         try:
             return super().make_context(*args, **kwargs)
         except BrokenPipeError as closed:
-            raise OutputClosed from closed
+            raise closed_output(closed) from closed
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError as closed:
-            raise OutputClosed from closed
+            raise closed_output(closed) from closed
+
+
+def closed_output(error: BrokenPipeError) -> Exception:
+    """OutputClosed when the reader of stdout or stderr went away; a pipe to anything else
+    (a child process, a server) closing unexpectedly is a fault, reported as one."""
+    if output_gone():
+        return OutputClosed()
+    return RuntimeError(f"a pipe closed unexpectedly: {error}")
+
+
+def output_gone() -> bool:
+    """Whether stdout or stderr is a pipe or socket whose reader has gone: poll reports an
+    error on it. Where there is no poll (Windows), the broken pipe is taken to be the output."""
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            poller.register(stream.fileno(), 0)  # errors and hang-ups are always reported
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
 
 
 app = typer.Typer(
