@@ -31,7 +31,8 @@ from briefing.errors import BROKEN_PIPE, INTERNAL_ERROR, BriefingError
 
 class BriefingGroup(TyperGroup):
     """The command group: a write to a closed pipe, while parsing (--help) or running any
-    command, leaves it as OutputClosed, for main() to end quietly with BROKEN_PIPE."""
+    command, leaves it as `closed_output` says (OutputClosed, for main() to end quietly with
+    BROKEN_PIPE), never as the OSError that the command-line library turns into exit 1."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
