@@ -104,8 +104,12 @@ def distinct_inputs(request: BuildRequest) -> list[Path]:
     return list(unique.values())
 
 
-def check_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[CheckedFacts]:
-    """Every readable facts file; the others are reported and skipped, not fatal to the rest."""
+def check_all(
+    paths: list[Path], stack: Stack, report: BuildReport, translated: bool = True
+) -> list[CheckedFacts]:
+    """Every readable facts file; the others are reported and skipped, not fatal to the rest.
+    `translated`: a Japanese or Korean document is wanted, the only kind a missing name is
+    printed in English in, so the only kind it is reported for."""
     files = []
     problems: list[Problem] = []
     for path in paths:
@@ -117,7 +121,8 @@ def check_all(paths: list[Path], stack: Stack, report: BuildReport) -> list[Chec
         problems += [*checked.source.warnings, *checked.layer_problems, *checked.errors]
         if checked.errors:
             continue
-        problems += checked.coverage.warnings
+        if translated:
+            report.name_warnings += checked.coverage.warnings
         files.append(checked)
     report.problems.extend(dict.fromkeys(problems))  # shared layers report once
     return files
@@ -265,7 +270,8 @@ def build(
         # The render process starts up on the other core while the facts are read and the
         # models translate; it is a third of a short build's time when started on first use.
         renderer.start()
-        files = check_all(facts_paths, request.glossary, report)
+        translated = any(not language.is_source for language in request.languages)
+        files = check_all(facts_paths, request.glossary, report, translated)
         return build_locked(
             request, translation, template, files, renderer, report, progress, on_wait
         )

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Exit status of a fault in briefing itself (sysexits.h EX_SOFTWARE): distinct from 1 (a model
 # is missing) and 2 (bad input, or a document that could not be written).
 INTERNAL_ERROR = 70
+# Exit status when the reader of the output went away (`briefing config | head -1`): what a
+# shell reports for a process that SIGPIPE ended (128 + 13), and no ordinary outcome's.
+BROKEN_PIPE = 141
+
+# Python's TOML and JSON parsers recurse once per level of brackets: a file nested a few
+# thousand deep exhausts the stack (RecursionError) before anything can be checked.
+TOO_DEEP = "nested too deeply to read (brackets, tables or elements hundreds of levels deep)"
+TOO_LARGE = "too large to hold in memory while reading it"
+DEEP_HINT = "No file briefing reads nests more than a few levels: is this the right file?"
 
 
 @dataclass(frozen=True)
@@ -52,3 +65,24 @@ class BriefingError(Exception):
 
 class InputError(BriefingError):
     """Bad input: a facts file, glossary, template or package that cannot be used as it is."""
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Parsing `path`: a file nested beyond the parser's stack, or beyond memory, is bad input
+    named by its file (exit status 2), never an internal error."""
+    try:
+        yield
+    except RecursionError:
+        raise InputError("", [Problem(path, None, None, TOO_DEEP, DEEP_HINT)]) from None
+    except MemoryError:
+        raise InputError("", [Problem(path, None, None, TOO_LARGE, DEEP_HINT)]) from None
+
+
+def json_value(text: str | bytes) -> Any:
+    """json.loads, where nesting beyond the parser's stack is a ValueError like any other
+    malformed JSON, so each reader's own handling of a damaged file applies to it."""
+    try:
+        return json.loads(text)
+    except (RecursionError, MemoryError):
+        raise ValueError(TOO_DEEP) from None

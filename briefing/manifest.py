@@ -28,7 +28,7 @@ from briefing.atomic import (
     refuse_link,
     write_atomic,
 )
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, json_value
 
 MANIFEST_NAME = ".briefing-manifest.json"
 LOCK_NAME = ".briefing.lock"
@@ -58,7 +58,7 @@ class Manifest:
         except OSError:
             data = None  # unreadable: everything is rebuilt
         try:
-            loaded = json.loads(data) if data else None
+            loaded = json_value(data) if data else None
         except ValueError:
             loaded = None  # damaged: everything is rebuilt
         if isinstance(loaded, dict) and isinstance(loaded.get("documents"), dict):

@@ -86,6 +86,15 @@ class BuildReport:
     documents: list[DocumentOutcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     missing: list[LanguageUnavailable] = field(default_factory=list)
+    # each name the term base lacks, where the facts use it: the detail of the JSON report,
+    # said on the terminal once per name by the documents that print it (`kept_in_english`)
+    name_warnings: list[Problem] = field(default_factory=list)
+
+    def said(self) -> list[DocumentOutcome]:
+        """The documents whose names and flagged texts are worth saying: those this build
+        wrote or refused. An unchanged or skipped document says nothing beyond its status."""
+        shown = (DocumentStatus.written, DocumentStatus.failed)
+        return [d for d in self.documents if d.status in shown]
 
     @property
     def exit_code(self) -> int:

@@ -24,7 +24,7 @@ from typing import Any
 
 from briefing import __version__
 from briefing.atomic import read_owned, refuse_link, remove_temporaries, write_atomic
-from briefing.errors import BriefingError, InputError
+from briefing.errors import BriefingError, InputError, json_value
 from briefing.manifest import digest
 from briefing.output import model_json
 from briefing.output.document import Document
@@ -98,7 +98,7 @@ class VersionStore:
         try:
             if path.name.endswith(".gz"):
                 data = gzip.decompress(data)
-            return json.loads(data)
+            return json_value(data)
         except (OSError, EOFError, ValueError) as error:
             raise BriefingError(
                 f"{path}: a damaged version record ({error}); remove it, and the other "

@@ -126,14 +126,17 @@ def test_watch_rebuilds_the_changed_document_and_stops_cleanly_on_ctrl_c(tmp_pat
     assert "Traceback" not in output
 
 
+STARTER_TITLE = "title: Japan–Republic of Korea Summit Meeting"  # the starter's event title
+
+
 def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path: Path) -> None:
     assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
     workspace = tmp_path / "ws"
     facts = workspace / "sources" / "first-event.yaml"
     document = workspace / "out" / "first-event.en.docx"
     text = facts.read_text(encoding="utf-8")
-    broken = text.replace("title: Bilateral Summit Meeting", "title: Broken Meeting", 1)
-    repaired = text.replace("title: Bilateral Summit Meeting", "title: Repaired Meeting", 1)
+    broken = text.replace(STARTER_TITLE, "title: Broken Meeting", 1)
+    repaired = text.replace(STARTER_TITLE, "title: Repaired Meeting", 1)
     assert broken != text and repaired != text
     # the command line with a bug planted in the writer and in the build
     watcher = Watcher(workspace, "--lang", "en", child=children.faulty_writer)
@@ -148,7 +151,7 @@ def test_internal_errors_in_a_rebuild_are_reported_and_watching_goes_on(tmp_path
         assert watcher.process.poll() is None
         assert document.read_bytes() == written  # the last good document stays
 
-        crashing = text.replace("title: Bilateral Summit Meeting", "title: Crashing Meeting", 1)
+        crashing = text.replace(STARTER_TITLE, "title: Crashing Meeting", 1)
         facts.write_text(crashing, encoding="utf-8")
         line = watcher.wait_for(lambda line: "first-event.yaml" in line, "the crashed rebuild")
         assert "internal error: RuntimeError: a bug in the build" in line, line

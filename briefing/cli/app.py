@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
+import os
+import select
 import signal
 import sys
 import threading
 import traceback
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from briefing import __version__
 from briefing.cli.build import build_command
-from briefing.cli.common import INTERRUPTED, err, escape, print_problems, state
+from briefing.cli.common import INTERRUPTED, OutputClosed, err, escape, print_problems, state
 from briefing.cli.facts import new_command, validate_command
 from briefing.cli.glossary import glossary_app
 from briefing.cli.memory import memory_app
@@ -21,9 +26,49 @@ from briefing.cli.models import models_app
 from briefing.cli.review import review_app
 from briefing.cli.versions import changes_command, release_command, versions_command
 from briefing.cli.workspace import config_command, init_command, schema_command
-from briefing.errors import INTERNAL_ERROR, BriefingError
+from briefing.errors import BROKEN_PIPE, INTERNAL_ERROR, BriefingError
+
+
+class BriefingGroup(TyperGroup):
+    """The command group: a write to a closed pipe, while parsing (--help) or running any
+    command, leaves it as `closed_output` says (OutputClosed, for main() to end quietly with
+    BROKEN_PIPE), never as the OSError that the command-line library turns into exit 1."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as closed:
+            raise closed_output(closed) from closed
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as closed:
+            raise closed_output(closed) from closed
+
+
+def closed_output(error: BrokenPipeError) -> Exception:
+    """OutputClosed when the reader of stdout or stderr went away; a pipe to anything else
+    (a child process, a server) closing unexpectedly is a fault, reported as one."""
+    if output_gone():
+        return OutputClosed()
+    return RuntimeError(f"a pipe closed unexpectedly: {error}")
+
+
+def output_gone() -> bool:
+    """Whether stdout or stderr is a pipe or socket whose reader has gone: poll reports an
+    error on it. Where there is no poll (Windows), the broken pipe is taken to be the output."""
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            poller.register(stream.fileno(), 0)  # errors and hang-ups are always reported
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+
 
 app = typer.Typer(
+    cls=BriefingGroup,
     name="briefing",
     help="Policy briefings on diplomatic events: facts (YAML) in, Word documents out, "
     "in English, Japanese and Korean, offline.",
@@ -105,7 +150,27 @@ def main() -> None:
     state["collecting"] = gc.isenabled()
     gc.disable()
     try:
-        app()
+        run()
+    except (BrokenPipeError, OutputClosed):
+        # Quietly, as a program that SIGPIPE ends: what was written was read; nothing more is.
+        silence_output()
+        sys.exit(BROKEN_PIPE)
+    finally:
+        if state["collecting"]:
+            gc.enable()
+
+
+def run() -> None:
+    """The command, each way it can end turned into its exit status and message."""
+    try:
+        try:
+            app()
+        finally:
+            # Output still buffered goes now, so a closed pipe is seen here, not at exit.
+            sys.stdout.flush()
+            sys.stderr.flush()
+    except (BrokenPipeError, OutputClosed):
+        raise
     except Terminated as stop:
         err.print(INTERRUPTED)
         sys.exit(128 + stop.signum)
@@ -127,6 +192,14 @@ def main() -> None:
                 "    Run again with --debug for details, and report it with the input file."
             )
         sys.exit(INTERNAL_ERROR)
-    finally:
-        if state["collecting"]:
-            gc.enable()
+
+
+def silence_output() -> None:
+    """stdout and stderr to the null device, so the interpreter's last flush of what they
+    still buffer meets no closed pipe (which would print a traceback and exit with 120)."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        # not a file (a test's captured output): nothing to silence
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(null, stream.fileno())
+    os.close(null)

@@ -22,7 +22,7 @@ from briefing.cli.build_report import (
     report_as_json,
     write_pdfs,
 )
-from briefing.cli.common import err, options_given, out, print_problems
+from briefing.cli.common import GLOSSARY_DEFAULT, err, options_given, out, print_problems
 from briefing.cli.running import build_request, run_build
 from briefing.errors import BriefingError, InputError
 
@@ -61,8 +61,7 @@ def build_command(
         Path | None,
         typer.Option(
             "--glossary",
-            help="Workspace glossary file, over the base term base. Default: the setting "
-            "`glossaries`, else glossary.yaml beside the facts.",
+            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
         ),
     ] = None,
     report_path: Annotated[

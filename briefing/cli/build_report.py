@@ -15,7 +15,7 @@ from briefing.cli.common import err, escape, state
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from briefing.report import BuildReport
+    from briefing.report import BuildReport, KeptName
 
 
 class RichProgress:
@@ -69,6 +69,7 @@ def print_report(report: BuildReport) -> None:
             err.print(f"[red]{escape(d.status)}[/] {d.source.name} ({d.lang}): {escape(d.detail)}")
         if d.internal:
             print_internal(d.trace)
+    for d in report.said():
         for text in d.flagged_texts:
             shown = text if len(text) <= 90 else text[:87] + "…"
             why = "; ".join(d.flagged_problems.get(text, []))
@@ -76,13 +77,7 @@ def print_report(report: BuildReport) -> None:
                 f"[yellow]flagged for review[/] {d.source.name} ({d.lang}): {escape(shown)}"
                 + (escape(f" [{why}]") if why else "")
             )
-        for kept in d.kept_in_english:
-            entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
-            err.print(
-                f"[yellow]kept in English[/] {d.source.name} ({d.lang}): "
-                f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
-                f"add to the glossary: {{{escape(entry)}}}"
-            )
+    print_kept(report)
     from briefing.translation.interface import MissingModel
 
     for missing in report.missing:
@@ -99,6 +94,23 @@ def print_report(report: BuildReport) -> None:
             f"    Install it with:  briefing models install {missing.target}\n"
             f"    or from a file:   briefing models install PATH/TO/translate-"
             f"{missing.source}_{missing.target}.argosmodel"
+        )
+
+
+def print_kept(report: BuildReport) -> None:
+    """Each name a document written prints in English, once per facts file, with the
+    languages that print it and the entry to add (the JSON report lists it per document)."""
+    languages: dict[tuple[str, str, str], tuple[KeptName, list[str]]] = {}
+    for d in report.said():
+        for kept in d.kept_in_english:
+            key = (d.source.name, kept.location, kept.english)
+            languages.setdefault(key, (kept, []))[1].append(d.lang)
+    for (name, _, _), (kept, langs) in languages.items():
+        entry = ", ".join(f"{key}: {value or '…'}" for key, value in kept.entry.items())
+        err.print(
+            f"[yellow]kept in English[/] {escape(name)} ({escape(', '.join(langs))}): "
+            f"{escape(kept.location)} {escape(kept.field)} '{escape(kept.english)}'; "
+            f"add to the glossary: {{{escape(entry)}}}"
         )
 
 
@@ -230,6 +242,6 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
         "missing_models": [f"{m.source}_{m.target}" for m in report.missing],
         "problems": [
             {"severity": p.severity, "location": p.location(), "message": p.message}
-            for p in report.problems
+            for p in [*report.problems, *report.name_warnings]
         ],
     }

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from briefing.memory.backend import MemoryBackend
 
 
+class OutputClosed(Exception):
+    """The reader of the output went away (`briefing config | head -1`). Not an OSError and
+    not rich's SystemExit(1), so that main() ends with BROKEN_PIPE, not the status of a
+    missing model."""
+
+
 class LazyConsole:
     """A rich Console made on first use, so that importing the command line stays fast."""
 
@@ -33,7 +39,12 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(**self._options)
+            class PipedConsole(Console):
+                def on_broken_pipe(self) -> None:
+                    self.quiet = True
+                    raise OutputClosed
+
+            self._console = PipedConsole(**self._options)
         return self._console
 
     def __getattr__(self, name: str) -> Any:
@@ -53,6 +64,14 @@ out = LazyConsole(highlight=False, soft_wrap=True)
 # during start-up, see app.main); frozen: start-up's objects set aside, once a process
 state = {"debug": False, "collecting": True, "frozen": False}
 
+# Where a command finds the workspace glossary when --glossary is not given: every command's
+# help says it in these words (terms.layers.workspace_glossaries is the rule itself).
+GLOSSARY_DEFAULT = (
+    "Default: the setting `glossaries` of briefing.toml (`briefing init` sets glossary.yaml in "
+    "the workspace folder), else glossary.yaml beside the facts."
+)
+# The same, for a command that reads no facts file: the sources folder's stand for them.
+GLOSSARY_OF_SOURCES = GLOSSARY_DEFAULT.removesuffix(".") + " files of the sources folder."
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from briefing.cli.common import err, escape, out, print_problems
+from briefing.cli.common import GLOSSARY_DEFAULT, err, escape, out, print_problems
 from briefing.errors import InputError
 
 
@@ -22,7 +22,10 @@ def validate_command(
     ] = None,
     glossary: Annotated[
         Path | None,
-        typer.Option("--glossary", help="Glossary file. Default: glossary.yaml beside the facts."),
+        typer.Option(
+            "--glossary",
+            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
+        ),
     ] = None,
 ) -> None:
     """Check facts files and name every problem's place.
@@ -72,19 +75,21 @@ def new_command(
     Write a commented starter facts file, DIR/NAME.yaml.
     """
     from briefing.atomic import explain_write_error, write_atomic
-    from briefing.facts.starter import STARTER
+    from briefing.facts.starter import STARTER, glossary_place
     from briefing.workspace.settings import load_settings
 
+    settings = load_settings()
     if directory is None:
-        directory = load_settings().sources
+        directory = settings.sources
     stem = name[:-5] if name.endswith(".yaml") else name
     if not stem or "/" in stem or stem.startswith("."):
         raise InputError(f"'{name}' is not a usable file name; use letters, digits and dashes")
     path = directory / f"{stem}.yaml"
     if os.path.lexists(path) and not force:  # a link there, even a dangling one, is a file
         raise InputError(f"{path} already exists; choose another name or pass --force")
+    place = glossary_place(settings.glossaries, settings.root or Path.cwd())
     try:  # replaces a link at `path` itself, never writes where it points
-        write_atomic(path, STARTER.format(path=path).encode("utf-8"))
+        write_atomic(path, STARTER.format(path=path, glossaries=place).encode("utf-8"))
     except OSError as err:
         raise InputError(f"cannot write {explain_write_error(path, err)}") from None
     out.print(f"wrote {path}; edit it, then run: briefing validate {path}")

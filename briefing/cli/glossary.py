@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from briefing.cli.common import out, print_problems
+from briefing.cli.common import GLOSSARY_OF_SOURCES, out, print_problems
 from briefing.errors import InputError
 
 glossary_app = typer.Typer(
@@ -25,7 +25,7 @@ def check_command(
         list[Path] | None,
         typer.Argument(
             help="Glossary files, lowest layer first (a facts file's own `glossary:` counts). "
-            "Default: the setting `glossaries`, else glossary.yaml in the sources folder."
+            f"{GLOSSARY_OF_SOURCES}"
         ),
     ] = None,
     base: Annotated[
@@ -41,20 +41,23 @@ def check_command(
     Lint glossaries: duplicate or overlapping English forms, missing ja or ko forms, forms
     with placeholder syntax; each finding with file:line:column. Exit status 2 on errors.
     """
+    from briefing.facts.files import facts_in
     from briefing.input_files import readable_there
     from briefing.terms.check import check_files
     from briefing.terms.glossary import GLOSSARY_NAME
-    from briefing.terms.layers import base_path
+    from briefing.terms.layers import base_path, workspace_glossaries
     from briefing.workspace.settings import load_settings
 
     paths = list(files or [])
     if not paths:
         settings = load_settings()
-        default = settings.sources / GLOSSARY_NAME
-        paths = list(settings.glossaries)
-        if not paths and not readable_there(default):
-            raise InputError(f"no glossary given and {default} does not exist; name the files")
-        paths = paths or [default]
+        # the workspace glossaries a build of the sources folder reads
+        paths = workspace_glossaries(settings.glossaries, facts_in(settings.sources))
+        if not paths:
+            raise InputError(
+                f"no glossary given, none set (`glossaries`) and no {GLOSSARY_NAME} beside the "
+                f"facts files of {settings.sources}; name the files"
+            )
     for path in paths:
         if not readable_there(path):
             raise InputError(f"{path}: no such glossary file")

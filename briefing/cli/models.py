@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from briefing.cli.common import LazyConsole, escape, options_given
+from briefing.cli.common import GLOSSARY_OF_SOURCES, LazyConsole, escape, options_given
 from briefing.errors import BriefingError, InputError
 from briefing.languages import SOURCE_LANGUAGE
 
@@ -357,7 +357,10 @@ def evaluate_command(
     ] = None,
     glossary: Annotated[
         Path | None,
-        typer.Option("--glossary", help="Workspace glossary. Default: the setting `glossaries`."),
+        typer.Option(
+            "--glossary",
+            help=f"Workspace glossary file, over the base term base. {GLOSSARY_OF_SOURCES}",
+        ),
     ] = None,
 ) -> None:
     """Score the installed models of a language.

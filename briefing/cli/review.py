@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefing.cli.common import (
+    GLOSSARY_DEFAULT,
     LazyConsole,
     TmOption,
     escape,
@@ -39,8 +40,7 @@ GlossaryOption = Annotated[
     Path | None,
     typer.Option(
         "--glossary",
-        help="Workspace glossary file. Default: the setting `glossaries`, else "
-        "glossary.yaml beside the facts.",
+        help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
     ),
 ]
 

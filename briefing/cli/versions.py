@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from briefing.cli.common import err, escape, options_given, out, print_problems
+from briefing.cli.common import (
+    GLOSSARY_DEFAULT,
+    err,
+    escape,
+    options_given,
+    out,
+    print_problems,
+)
 
 if TYPE_CHECKING:
     from briefing.workspace.settings import Settings
@@ -68,7 +75,10 @@ def changes_command(
     ] = None,
     glossary: Annotated[
         Path | None,
-        typer.Option("--glossary", help="Workspace glossary file, over the base term base."),
+        typer.Option(
+            "--glossary",
+            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
+        ),
     ] = None,
     layout: LayoutOption = None,
     force: Annotated[

@@ -11,12 +11,11 @@ archive or a folder.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.errors import InputError
+from briefing.errors import InputError, json_value
 from briefing.languages import SOURCE_LANGUAGE
 from briefing.models.archive import (
     DEFAULT_LIMITS,
@@ -123,7 +122,7 @@ def _check_metadata(
     source: str, raw: bytes, expected_target: str | None, names: dict[str, str]
 ) -> tuple[str, str, str]:
     try:
-        metadata = json.loads(raw.decode("utf-8-sig"))
+        metadata = json_value(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
         raise refuse(source, f"metadata.json is not valid JSON ({error})") from None
     if not isinstance(metadata, dict):

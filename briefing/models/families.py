@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.errors import InputError
+from briefing.errors import InputError, json_value
 from briefing.languages import SOURCE_LANGUAGE
 
 DESCRIPTION_NAME = "briefing-model.json"
@@ -138,7 +138,7 @@ def read_card(
     """The model card from `briefing-model.json` (its bytes), checked against the folder's
     file names and the model's vocabulary (None: an installed card, checked at install)."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json_value(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
         raise InputError(f"{where}: not valid JSON ({error})") from None
     if not isinstance(data, dict):
@@ -233,7 +233,7 @@ def read_vocabulary(raw: bytes, name: str) -> set[str]:
     """A CTranslate2 vocabulary file's tokens (.json: a list; .txt: one a line)."""
     text = raw.decode("utf-8")
     if name.endswith(".json"):
-        tokens = json.loads(text)
+        tokens = json_value(text)
         if not isinstance(tokens, list):
             raise ValueError("not a JSON list")
         return {str(token) for token in tokens}

@@ -6,7 +6,6 @@ error says so and points at installing from a file, which needs no network.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.parse
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
-from briefing.errors import BriefingError, InputError
+from briefing.errors import BriefingError, InputError, json_value
 from briefing.languages import SOURCE_LANGUAGE
 from briefing.models.archive import CHUNK
 from briefing.models.check import CODE_RE, DEFAULT_LIMITS, PackageLimits, refuse
@@ -89,7 +88,7 @@ def fetch_index(url: str) -> list[dict[str, Any]]:
     with _open(url, what) as response:
         data = _read_limited(response, url, what, MAX_INDEX_BYTES)
     try:
-        index = json.loads(data.decode("utf-8-sig"))
+        index = json_value(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
         raise ModelSourceUnavailable(
             f"the model index at {url} is not valid JSON ({error})"

@@ -17,7 +17,6 @@ that nobody holds was left by a killed install and is removed by the next instal
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -30,7 +29,7 @@ from typing import Any
 
 from filelock import FileLock, ReadWriteLock, Timeout
 
-from briefing.errors import InputError
+from briefing.errors import InputError, json_value
 from briefing.models.families import DESCRIPTION_NAME, ModelCard, card_as_installed
 
 METADATA_NAME = "metadata.json"
@@ -206,7 +205,7 @@ def read_installed(path: Path) -> list[InstalledModel]:
             for target in card.targets
         ]  # fmt: skip
     try:
-        metadata = json.loads((path / METADATA_NAME).read_text(encoding="utf-8-sig"))
+        metadata = json_value((path / METADATA_NAME).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError):
         return []
     if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":

@@ -111,11 +111,19 @@ def config_text() -> str:
     return "\n".join(out) + "\n"
 
 
-def starter_text(schema_ref: str) -> str:
+def glossary_place(root: Path) -> str:
+    """Where the builds of a new workspace at `root` find its glossary, in words."""
+    from briefing.facts.starter import glossary_place as place
+
+    return place([root / name for name in INIT_VALUES["glossaries"]], root)
+
+
+def starter_text(schema_ref: str, root: Path = Path(".")) -> str:
     from briefing.facts.starter import STARTER
 
     path = f"sources/{STARTER_NAME}.yaml"
-    return f"# yaml-language-server: $schema={schema_ref}\n" + STARTER.format(path=path)
+    text = STARTER.format(path=path, glossaries=glossary_place(root))
+    return f"# yaml-language-server: $schema={schema_ref}\n" + text
 
 
 def gitignore_text(settings_out: str = "out") -> str:
@@ -176,7 +184,9 @@ def init_workspace(directory: Path, force: bool = False) -> list[Written]:
         directory / SCHEMA_NAME: dumps(facts_schema()),
         directory / GLOSSARY_NAME: GLOSSARY,
         directory / ".gitignore": gitignore_text(out_name),
-        directory / defaults.sources / f"{STARTER_NAME}.yaml": starter_text(f"../{SCHEMA_NAME}"),
+        directory / defaults.sources / f"{STARTER_NAME}.yaml": starter_text(
+            f"../{SCHEMA_NAME}", directory
+        ),
     }
     written = []
     for path, text in files.items():

@@ -168,15 +168,20 @@ class Stack:
         return merge(layers)
 
 
-def load_term_base(named: list[Path], facts_paths: list[Path], use_base: bool = True) -> Stack:
-    """The term base a command uses, read once: the base < the named workspace glossaries (each
-    must exist; --glossary, then settings), else the glossary.yaml beside the facts if any.
+def workspace_glossaries(named: list[Path], facts_paths: list[Path]) -> list[Path]:
+    """The one rule for the workspace layer, which every command and text follows: the named
+    glossaries (each must exist; --glossary, then the setting `glossaries`), else the
+    glossary.yaml beside the first facts file that has one, else none."""
+    if named:
+        return [required_file(path) for path in named]
+    found = find_glossary(None, facts_paths)
+    return [found] if found else []
 
-    Each facts file adds its own event layer over it (`Stack.for_facts`)."""
-    workspace = [required_file(path) for path in named]
-    if not workspace:
-        found = find_glossary(None, facts_paths)
-        workspace = [found] if found else []
-    stack = Stack(workspace, use_base=use_base)
+
+def load_term_base(named: list[Path], facts_paths: list[Path], use_base: bool = True) -> Stack:
+    """The term base a command uses, read once: the base < the workspace glossaries
+    (`workspace_glossaries`). Each facts file adds its own event layer over it
+    (`Stack.for_facts`)."""
+    stack = Stack(workspace_glossaries(named, facts_paths), use_base=use_base)
     stack.shared()  # read and check every shared layer now, before anything is built
     return stack

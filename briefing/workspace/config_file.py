@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, reading
 from briefing.input_files import check_regular, read_input
 from briefing.workspace.fields import field_specs, sections
 
@@ -102,8 +102,10 @@ def key_lines(text: str) -> dict[str, int]:
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Dotted keys: a table's settings inside it; a setting given a table is a (wrong) value."""
+    tables = {name.rstrip(".") for name, _ in sections() if name}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and f"{prefix}{key}" in tables:
             yield from _flatten(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
@@ -122,6 +124,9 @@ def _unknown_key_problems(
             full = f"{prefix}{key}"
             if full in tables and isinstance(value, dict):
                 walk(value, f"{full}.")
+                continue
+            if full in tables:
+                problems.append(Problem(path, lines.get(full), None, *_not_a_table(full, value)))
                 continue
             if full in specs:
                 continue
@@ -153,6 +158,25 @@ def _unknown_key_problems(
     return problems
 
 
+def _not_a_table(table: str, value: Any) -> tuple[str, str]:
+    """A table of settings given one value: what it holds, and how to write it."""
+    from briefing.workspace.wrong_values import example_value, given, toml_text
+
+    inside = [spec for spec in field_specs().values() if spec.key.startswith(f"{table}.")]
+    names = ", ".join(spec.key.removeprefix(f"{table}.") for spec in inside[:6])
+    names += ", …" if len(inside) > 6 else ""
+    first = inside[0]
+    name = first.key.removeprefix(f"{table}.").split(".")[0]
+    parent, _, last = table.rpartition(".")
+    inline = f"{last} = {{{name} = {toml_text(example_value(first))}}}"
+    under = f" under [{parent}]" if parent else ""
+    return (
+        f"setting '{table}' is a table of settings ({names}), not one value: {inline}{under}, "
+        f"or a [{table}] table with a line for each (got {given(value)})",
+        "See `briefing config` for every setting and `briefing init` for a commented file.",
+    )
+
+
 def _placement(key: str) -> str:
     if "." not in key:
         return "a top-level key, before any [table]"
@@ -169,7 +193,8 @@ def read_config(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
             "", [Problem(path, None, None, f"not UTF-8 text ({err.reason})")]
         ) from None
     try:
-        data = tomllib.loads(text)
+        with reading(path):
+            data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line, column = _decode_position(str(err))
         message = re.sub(r"\s*\(at line \d+, column \d+\)$", "", str(err))

@@ -17,9 +17,10 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import SecretStr, ValidationError
 
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, reading
 from briefing.urls import display_url, is_address
-from briefing.workspace.config_file import find_config, read_config
+from briefing.workspace import wrong_values
+from briefing.workspace.config_file import CONFIG_NAME, find_config, read_config
 from briefing.workspace.fields import FieldSpec, Settings, field_specs, fields
 
 __all__ = ["Settings", "effective", "load_settings"]
@@ -148,7 +149,8 @@ def load_settings(
             node = node.setdefault(table, {})
         node[name] = value
     try:
-        settings = Settings.model_validate(nested)
+        with reading(config or Path(CONFIG_NAME)):  # a list nested deep, just within TOML's reach
+            settings = Settings.model_validate(nested)
     except ValidationError as err:
         raise InputError("", _validation_problems(err, where)) from None
     settings._origins = origins
@@ -165,14 +167,12 @@ def _validation_problems(
     for error in err.errors():
         key = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
         path, line = where.get(key, (Path("default"), None))
-        message = error["msg"].removeprefix("Value error, ")
-        value = error.get("input")
-        text = f"setting '{key}': {message}"
-        if value is not None and not isinstance(value, dict):
-            text += f", got {value!r}"
         spec = specs.get(key)
-        hint = spec.description if spec else ""
-        problems.append(Problem(path, line, None, text, hint))
+        if spec is not None:
+            problems.append(wrong_values.problem(spec, dict(error), path, line))
+            continue
+        message = error["msg"].removeprefix("Value error, ")  # not a setting: not expected
+        problems.append(Problem(path, line, None, f"setting '{key}': {message}"))
     return problems
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from briefing import __version__
 from briefing.atomic import read_owned, write_atomic
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, json_value
 from briefing.yamlsource import cleaning, positions, reading
 from briefing.yamlsource.positions import LoadedYaml, Path_, load_yaml
 from briefing.yamlsource.reading import MAX_BYTES, decode, read_limited
@@ -91,9 +91,9 @@ def _read_entry(entry: Path, key: str, path: Path) -> LoadedYaml | None:
         if stored is None:
             return None
         header, body = stored.split(b"\n", 1)
-        if json.loads(header) != {"key": key, "body": _digest(body)}:
+        if json_value(header) != {"key": key, "body": _digest(body)}:
             return None  # another file, reader or version; or damaged
-        return _loaded(path, json.loads(body))
+        return _loaded(path, json_value(body))
     except (BriefingError, OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
