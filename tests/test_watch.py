@@ -183,7 +183,7 @@ def test_watch_follows_a_sources_folder_removed_and_created_again(tmp_path: Path
             shutil.rmtree(sources)
             watcher.wait_for(lambda line: "error" in line, "the missing facts files")
             sources.mkdir()
-            changed = text.replace("Bilateral Summit Meeting", f"{round_} Meeting", 1)
+            changed = text.replace(STARTER_TITLE, f"title: {round_} Meeting", 1)
             assert changed != text
             (sources / "first-event.yaml").write_text(changed, encoding="utf-8")
             watcher.wait_for(lambda line: "wrote out/first-event.en.docx" in line, "a rebuild")
