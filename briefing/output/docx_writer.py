@@ -201,22 +201,26 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     added = doc.add_table(rows=above + len(rows), cols=columns)
     added.style = styles.get(TABLE_STYLE, "Table Grid")
     docx_xml.set_table_look(added, **TABLE_LOOK)
-    start = 0
-    for runs, span in table.groups:
-        cell = added.cell(0, start)
-        if span > 1:
-            cell = cell.merge(added.cell(0, start + span - 1))
-        _add_runs(cell.paragraphs[0], runs)
-        start += span
-    for row_index, row in enumerate(rows, start=above):
-        for column_index, cell_runs in enumerate(row):
-            paragraph = added.cell(row_index, column_index).paragraphs[0]
-            _add_runs(paragraph, cell_runs)
-    for header_row in added.rows[: above + (1 if table.header else 0)]:
+    # Each row's cells are read from the row, once: python-docx's table.cell(r, c) lays out the
+    # whole table's grid on every call, which made a table of many rows cost its rows squared.
+    added_rows = list(added.rows)
+    if table.groups:
+        first = added_rows[0].cells
+        start = 0
+        for runs, span in table.groups:
+            cell = first[start]
+            if span > 1:
+                cell = cell.merge(first[start + span - 1])
+            _add_runs(cell.paragraphs[0], runs)
+            start += span
+    for added_row, row in zip(added_rows[above:], rows, strict=True):
+        for cell, cell_runs in zip(added_row.cells, row, strict=False):  # a row may be short
+            _add_runs(cell.paragraphs[0], cell_runs)
+    for header_row in added_rows[: above + (1 if table.header else 0)]:
         docx_xml.repeat_as_header(header_row)
     if table.keep_rows_together:
-        for row in added.rows:
-            docx_xml.keep_row_together(row)
+        for added_row in added_rows:
+            docx_xml.keep_row_together(added_row)
 
 
 def turn_sideways(doc: DocxDocument) -> None:
