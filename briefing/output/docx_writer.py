@@ -324,25 +324,21 @@ def normalize_zip(data: bytes, parts: dict[str, bytes] | None = None, level: int
 
 @dataclass(frozen=True)
 class _Layout:
-    """What writing a body needs from the prepared reference: style ids, the text width."""
+    """What writing a body needs from the prepared reference: its style ids."""
 
     style_ids: dict[str, str]  # style name → id
     default: str | None  # the default paragraph style's id: paragraphs in it name no style
     table_style: str
-    width: int  # between the margins, in EMU: tables span it
 
 
 @lru_cache(maxsize=4)  # a build's languages
 def _layout(reference: Path, content: bytes, tag: str, fonts: tuple[str, str] | None) -> _Layout:
     doc = docx.Document(io.BytesIO(_prepared_reference(reference, content, tag, fonts)))
     styles = _Styles(doc)
-    section = doc.sections[-1]
-    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     return _Layout(
         {name: style.style_id for name, style in styles.by_name.items()},
         styles.default.style_id if styles.default is not None else None,
         styles.get(TABLE_STYLE, "Table Grid").style_id,
-        width,
     )
 
 
@@ -371,6 +367,9 @@ def build_tracked_docx(
     with zipfile.ZipFile(io.BytesIO(current)) as package:
         document = parse_xml(package.read(DOCUMENT_PART))
     body = document.body
+    # Tables span the current document's page, which a parallel document turned sideways: the
+    # reference's own page is narrower.
+    width = docx_xml.text_width(body)
     docx_xml.clear_body_element(body)
     for block in redline.blocks:
         if isinstance(block, TrackedParagraph):
@@ -385,9 +384,7 @@ def build_tracked_docx(
         if columns > MAX_COLUMNS:
             raise InputError(f"a table of {columns} columns; Word opens at most {MAX_COLUMNS}")
         above = 1 if block.groups else 0
-        table = docx_xml.add_table(
-            body, above + len(rows), columns, layout.width, layout.table_style
-        )
+        table = docx_xml.add_table(body, above + len(rows), columns, width, layout.table_style)
         docx_xml.set_table_look(table, **TABLE_LOOK)
         if block.groups:
             first_cells = docx_xml.span_cells(table.tr_lst[0], [span for _, span in block.groups])

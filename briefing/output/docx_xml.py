@@ -307,6 +307,15 @@ def clear_body_element(body: Any) -> None:
             body.remove(child)
 
 
+def text_width(body: Any) -> int:
+    """The width between the margins of a body's page (its last w:sectPr), in EMU: what its
+    tables span. A landscape document's is its turned page's."""
+    section = body.sectPr
+    if section is None:
+        return 0
+    return int((section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0))
+
+
 def add_paragraph(body: Any, style_id: str | None) -> CT_P:
     """A new paragraph at the end of a body, in style `style_id` (None: the default style)."""
     paragraph: CT_P = body.add_p()
