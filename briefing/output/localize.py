@@ -252,7 +252,8 @@ class Localizer:
             flagged = flagged or self.used[statement.heading].flagged
         return Cited(
             text=body,
-            refs=tuple(self.facts.source_number(s) for s in statement.sources),
+            # each source once, in the order of the sources list: [1, 2], never [2, 1, 2]
+            refs=tuple(sorted({self.facts.source_number(s) for s in statement.sources})),
             status=statement.status.value if isinstance(statement, Statement) else "confirmed",
             flagged=flagged,
             heading=heading,
