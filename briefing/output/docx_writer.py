@@ -98,7 +98,7 @@ class _Styles:
     def paragraph(self, wanted: str) -> DocxParagraph:
         """A new paragraph in style `wanted` (else Normal), as doc.add_paragraph(style=…)
         writes it, without python-docx's search for the default style on every call."""
-        paragraph = self.doc.add_paragraph()
+        paragraph = docx_xml.add_body_paragraph(self.doc)
         style = self.get(wanted)
         docx_xml.set_paragraph_style(paragraph, None if style == self.default else style.style_id)
         return paragraph
@@ -198,8 +198,9 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
         )
     rows = ([table.header] if table.header else []) + list(table.rows)
     above = 1 if table.groups else 0
-    added = doc.add_table(rows=above + len(rows), cols=columns)
-    added.style = styles.get(TABLE_STYLE, "Table Grid")
+    added = docx_xml.add_body_table(
+        doc, above + len(rows), columns, styles.get(TABLE_STYLE, "Table Grid")
+    )
     docx_xml.set_table_look(added, **TABLE_LOOK)
     # Each row's cells are read from the row, once: python-docx's table.cell(r, c) lays out the
     # whole table's grid on every call, which made a table of many rows cost its rows squared.
