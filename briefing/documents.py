@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefing import __version__, catalogs
 from briefing.changes import SummaryLanguage
-from briefing.errors import Problem
+from briefing.errors import InputError, Problem
 from briefing.facts.check import CheckedFacts
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, Language
 from briefing.manifest import digest, file_digest
@@ -158,7 +158,7 @@ class Documents:
             # the languages' names and the pairing, for parallel documents only
             from babel import Locale
 
-            from briefing.output.parallel import pair_documents
+            from briefing.output.parallel import NotParallel, pair_documents
 
             english = LANGUAGES[SOURCE_LANGUAGE]
             views.insert(0, self.localize(job, english))
@@ -169,7 +169,16 @@ class Documents:
                 english_name or english.name,
                 locale.get_language_name(locale) or job.language.name,
             )
-            document = pair_documents(english_document, document, labels)
+            try:
+                document = pair_documents(english_document, document, labels)
+            except NotParallel as err:
+                where = self.template.directory / self.template.config.document
+                raise InputError(
+                    f"{where}: the parallel layout sets the English and {job.language.name} "
+                    f"documents side by side block by block, and the template made them "
+                    f"differ: {err}. Make the same headings, paragraphs, lists and tables in "
+                    "every language, or build with --layout single"
+                ) from None
         return document, views
 
     def docx(self, job: Job, document: Document) -> bytes:

@@ -89,7 +89,8 @@ def superscripts(paragraph: Paragraph) -> list[str]:
 
 
 def citation(facts: Facts, sources: list[str]) -> str:
-    return "[" + ", ".join(str(facts.source_number(s)) for s in sources) + "]"
+    numbers = sorted({facts.source_number(s) for s in sources})
+    return "[" + ", ".join(map(str, numbers)) + "]"
 
 
 def status_suffix(statement: Statement) -> str:
@@ -275,6 +276,17 @@ def test_sources_list(doc: DocxDocument, nara: Facts) -> None:
     for number, (paragraph, source) in enumerate(zip(entries, nara.sources, strict=True), 1):
         assert paragraph.text.startswith(f"[{number}] {source.publisher}, {source.title}")
         assert any(run.italic and run.text == source.title for run in paragraph.runs)
+
+
+def test_a_citation_names_each_source_once_in_the_order_of_the_list(
+    tmp_path: Path, minimal_facts: dict[str, Any], facts_yaml: FactsYaml
+) -> None:
+    minimal_facts["summary"]["sources"] = ["report-2", "report-1", "report-2"]
+    facts = tmp_path / "event.yaml"
+    facts.write_text(facts_yaml(minimal_facts), encoding="utf-8")
+    doc = docx.Document(str(build_english(facts, tmp_path / "out")))
+    [summary] = section(doc, "Summary")
+    assert superscripts(summary) == ["[1, 2]"]
 
 
 # ------------------------------------------------------------------------ same input, same bytes

@@ -452,6 +452,17 @@ def test_parallel_documents_have_changes_documents_too(
     assert accepted == plain(pandoc_json(space.document("en-ja")))
     assert summary_and_rest(changes, "reject", notices=2)[1] == plain(pandoc_json(earlier))
     assert "記述2件、出席者1名、出典0件" in summary and "2 statements" in summary
+    # Its tables span the landscape page's text width, as the parallel document's do.
+    for document in (space.document("en-ja"), changes):
+        body = document_xml(document).find(f"{W}body")
+        page, margins = body.find(f"{W}sectPr/{W}pgSz"), body.find(f"{W}sectPr/{W}pgMar")
+        assert page.get(f"{W}orient") == "landscape"
+        text_width = (
+            int(page.get(f"{W}w")) - int(margins.get(f"{W}left")) - int(margins.get(f"{W}right"))
+        )
+        for grid in body.iter(f"{W}tblGrid"):
+            columns = [int(column.get(f"{W}w")) for column in grid.iter(f"{W}gridCol")]
+            assert abs(sum(columns) - text_width) < len(columns), (document.name, columns)
 
 
 def test_one_character_corrected_in_japanese_is_one_small_mark(

@@ -144,6 +144,17 @@ def test_impossible_date_points_at_the_date(
     assert "YYYY-MM-DD" in problem.hint
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T05:00:00+09:00", "9999-12-31T23:00:00-05:00"])
+def test_a_briefing_date_outside_the_years_utc_can_hold_points_at_the_date(
+    minimal_facts: dict[str, Any], facts_yaml: FactsYaml, moment: str
+) -> None:
+    minimal_facts["document"] = {"date": moment}
+    text = facts_yaml(minimal_facts).replace(f"date: '{moment}'", f"date: {moment}")
+    problem = only_problem(text)
+    assert located(problem) == position(text, moment)
+    assert "document.date" in problem.message and "years 1 to 9999 in UTC" in problem.message
+
+
 def test_date_in_the_wrong_format(minimal_facts: dict[str, Any], facts_yaml: FactsYaml) -> None:
     minimal_facts["sources"][1]["date"] = "13/01/2026"
     text = facts_yaml(minimal_facts)

@@ -10,6 +10,7 @@ across a page; landscape pages.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 
 from briefing.facts.load import load_facts
-from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, run_cli
+from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, ROOT, run_cli
 
 EVERY_FIELD = FIXTURES / "events" / "every-field.yaml"
 TARGETS = ("ja", "ko")
@@ -157,3 +158,65 @@ def test_pages_are_landscape(parallel: Parallel, lang: str) -> None:
         assert (section.page_width or 0) > (section.page_height or 0)
     single = docx.Document(str(parallel.singles[lang]))
     assert single.sections[0].orientation == WD_ORIENT.PORTRAIT
+
+
+def summit_template_with(folder: Path, before_summary: str) -> Path:
+    """The summit template copied into `folder`, with `before_summary` before the Summary."""
+    template = folder / "summit"
+    shutil.copytree(ROOT / "templates" / "summit", template)
+    document = template / "document.xml.j2"
+    heading = '<h1>{{ _("Summary") }}</h1>'
+    text = document.read_text(encoding="utf-8")
+    document.write_text(text.replace(heading, f"{before_summary}\n{heading}"), encoding="utf-8")
+    return template
+
+
+def test_a_template_that_makes_other_blocks_in_another_language_is_named_not_a_fault(
+    copy_models_dir: Path, tmp_path: Path
+) -> None:
+    template = summit_template_with(
+        tmp_path, '{% if b.lang == "ja" %}<p>Only in Japanese</p>{% endif %}'
+    )
+    facts = ROOT / "sources" / "2025-10-25-japan-us-telephone-talk.yaml"
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", facts, "--lang", "en,ja", "--layout", "both", "--template", template,
+        "--out", out, "--models-dir", copy_models_dir, "--tm", tmp_path / "memory.sqlite",
+        cwd=tmp_path, env={"HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 2, result.output
+    assert "internal error" not in result.output
+    assert str(template / "document.xml.j2") in result.output
+    assert "a heading ('Summary') where the translation has a paragraph" in result.output
+    assert "'Only in Japanese'" in result.output and "--layout single" in result.output
+    written = sorted(path.name for path in out.glob("*.docx"))
+    assert written == [f"{facts.stem}.en.docx", f"{facts.stem}.ja.docx"]
+
+
+def test_a_template_table_over_nothing_prints_nothing_in_either_layout(
+    copy_models_dir: Path, tmp_path: Path
+) -> None:
+    """A table a template fills from a list the facts leave empty (no differences here), and a
+    row of no cells: no table is written for them, single or beside English."""
+    template = summit_template_with(
+        tmp_path,
+        "<table>{% for d in b.differences %}<tr><td>{{ d.topic }}</td></tr>{% endfor %}</table>"
+        "<table><tr><th>Topic</th></tr><tr></tr></table>",
+    )
+    facts = ROOT / "sources" / "2025-10-25-japan-us-telephone-talk.yaml"
+    assert "differences:" not in facts.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", facts, "--lang", "en,ja", "--layout", "both", "--template", template,
+        "--out", out, "--models-dir", copy_models_dir, "--tm", tmp_path / "memory.sqlite",
+        cwd=tmp_path, env={"HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for name in ("en", "ja", "en-ja"):
+        doc = docx.Document(str(out / f"{facts.stem}.{name}.docx"))
+        columns = [len(table.columns) for table in doc.tables]
+        rows = [[len(row.cells) for row in table.rows] for table in doc.tables]
+        assert 0 not in columns and all(all(rows_of) for rows_of in rows), (name, rows)
+        # the header-only table stays: its header (under the languages' row, beside English)
+        [topics] = [t for t in doc.tables if any(r.cells[0].text == "Topic" for r in t.rows)]
+        assert len(topics.rows) == (2 if name == "en-ja" else 1)

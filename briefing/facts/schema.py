@@ -142,6 +142,21 @@ class Issuer(Record):
         "date; unset: the event's date)",
     )
 
+    @field_validator("date")
+    @classmethod
+    def _within_utc_years(cls, value: dt.date | dt.datetime | None) -> dt.date | None:
+        """A date-time with an offset is stored in UTC (the document's creation date): one
+        that UTC puts before the year 1 or after 9999 has no date there."""
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            try:
+                value.astimezone(dt.timezone.utc)
+            except OverflowError:
+                raise ValueError(
+                    f"{value.isoformat()} falls outside the years 1 to 9999 in UTC, where the "
+                    "document's creation date is kept; write it without the offset"
+                ) from None
+        return value
+
 
 class Facts(Record):
     event: Event

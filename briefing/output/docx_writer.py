@@ -98,7 +98,7 @@ class _Styles:
     def paragraph(self, wanted: str) -> DocxParagraph:
         """A new paragraph in style `wanted` (else Normal), as doc.add_paragraph(style=…)
         writes it, without python-docx's search for the default style on every call."""
-        paragraph = self.doc.add_paragraph()
+        paragraph = docx_xml.add_body_paragraph(self.doc)
         style = self.get(wanted)
         docx_xml.set_paragraph_style(paragraph, None if style == self.default else style.style_id)
         return paragraph
@@ -198,25 +198,30 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
         )
     rows = ([table.header] if table.header else []) + list(table.rows)
     above = 1 if table.groups else 0
-    added = doc.add_table(rows=above + len(rows), cols=columns)
-    added.style = styles.get(TABLE_STYLE, "Table Grid")
+    added = docx_xml.add_body_table(
+        doc, above + len(rows), columns, styles.get(TABLE_STYLE, "Table Grid")
+    )
     docx_xml.set_table_look(added, **TABLE_LOOK)
-    start = 0
-    for runs, span in table.groups:
-        cell = added.cell(0, start)
-        if span > 1:
-            cell = cell.merge(added.cell(0, start + span - 1))
-        _add_runs(cell.paragraphs[0], runs)
-        start += span
-    for row_index, row in enumerate(rows, start=above):
-        for column_index, cell_runs in enumerate(row):
-            paragraph = added.cell(row_index, column_index).paragraphs[0]
-            _add_runs(paragraph, cell_runs)
-    for header_row in added.rows[: above + (1 if table.header else 0)]:
+    # Each row's cells are read from the row, once: python-docx's table.cell(r, c) lays out the
+    # whole table's grid on every call, which made a table of many rows cost its rows squared.
+    added_rows = list(added.rows)
+    if table.groups:
+        first = added_rows[0].cells
+        start = 0
+        for runs, span in table.groups:
+            cell = first[start]
+            if span > 1:
+                cell = cell.merge(first[start + span - 1])
+            _add_runs(cell.paragraphs[0], runs)
+            start += span
+    for added_row, row in zip(added_rows[above:], rows, strict=True):
+        for cell, cell_runs in zip(added_row.cells, row, strict=False):  # a row may be short
+            _add_runs(cell.paragraphs[0], cell_runs)
+    for header_row in added_rows[: above + (1 if table.header else 0)]:
         docx_xml.repeat_as_header(header_row)
     if table.keep_rows_together:
-        for row in added.rows:
-            docx_xml.keep_row_together(row)
+        for added_row in added_rows:
+            docx_xml.keep_row_together(added_row)
 
 
 def turn_sideways(doc: DocxDocument) -> None:
@@ -320,25 +325,21 @@ def normalize_zip(data: bytes, parts: dict[str, bytes] | None = None, level: int
 
 @dataclass(frozen=True)
 class _Layout:
-    """What writing a body needs from the prepared reference: style ids, the text width."""
+    """What writing a body needs from the prepared reference: its style ids."""
 
     style_ids: dict[str, str]  # style name → id
     default: str | None  # the default paragraph style's id: paragraphs in it name no style
     table_style: str
-    width: int  # between the margins, in EMU: tables span it
 
 
 @lru_cache(maxsize=4)  # a build's languages
 def _layout(reference: Path, content: bytes, tag: str, fonts: tuple[str, str] | None) -> _Layout:
     doc = docx.Document(io.BytesIO(_prepared_reference(reference, content, tag, fonts)))
     styles = _Styles(doc)
-    section = doc.sections[-1]
-    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     return _Layout(
         {name: style.style_id for name, style in styles.by_name.items()},
         styles.default.style_id if styles.default is not None else None,
         styles.get(TABLE_STYLE, "Table Grid").style_id,
-        width,
     )
 
 
@@ -367,6 +368,9 @@ def build_tracked_docx(
     with zipfile.ZipFile(io.BytesIO(current)) as package:
         document = parse_xml(package.read(DOCUMENT_PART))
     body = document.body
+    # Tables span the current document's page, which a parallel document turned sideways: the
+    # reference's own page is narrower.
+    width = docx_xml.text_width(body)
     docx_xml.clear_body_element(body)
     for block in redline.blocks:
         if isinstance(block, TrackedParagraph):
@@ -381,9 +385,7 @@ def build_tracked_docx(
         if columns > MAX_COLUMNS:
             raise InputError(f"a table of {columns} columns; Word opens at most {MAX_COLUMNS}")
         above = 1 if block.groups else 0
-        table = docx_xml.add_table(
-            body, above + len(rows), columns, layout.width, layout.table_style
-        )
+        table = docx_xml.add_table(body, above + len(rows), columns, width, layout.table_style)
         docx_xml.set_table_look(table, **TABLE_LOOK)
         if block.groups:
             first_cells = docx_xml.span_cells(table.tr_lst[0], [span for _, span in block.groups])

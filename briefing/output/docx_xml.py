@@ -13,7 +13,7 @@ changes included; split, the schema orders it must respect would be kept in two 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement, parse_xml
@@ -307,9 +307,50 @@ def clear_body_element(body: Any) -> None:
             body.remove(child)
 
 
+def text_width(body: Any) -> int:
+    """The width between the margins of a body's page (its last w:sectPr), in EMU: what its
+    tables span. A landscape document's is its turned page's."""
+    section = body.sectPr
+    if section is None:
+        return 0
+    return int((section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0))
+
+
+def _append_block(body: Any, element: Any) -> None:
+    """`element` at the end of a body, before its section properties (its last child), where
+    python-docx's add_p and add_table put it, without their search of every child of the body
+    for them, which made a body of n paragraphs cost n squared."""
+    try:
+        last = body[-1]  # lxml finds the last child directly
+    except IndexError:
+        last = None
+    if last is not None and last.tag == qn("w:sectPr"):
+        last.addprevious(element)
+    else:
+        body.append(element)
+
+
+def add_body_paragraph(doc: DocxDocument) -> DocxParagraph:
+    """A new paragraph at the end of the document, as doc.add_paragraph() adds it."""
+    paragraph = OxmlElement("w:p")
+    _append_block(doc.element.body, paragraph)
+    return DocxParagraph(paragraph, doc._body)
+
+
+def add_body_table(doc: DocxDocument, rows: int, columns: int, style: BaseStyle) -> DocxTable:
+    """A new table in `style` at the end of the document, as doc.add_table() adds it: as wide
+    as the text, its columns of equal width."""
+    element = CT_Tbl.new_tbl(rows, columns, doc._block_width)
+    _append_block(doc.element.body, element)
+    table = DocxTable(element, doc._body)
+    table.style = cast(Any, style)  # a table style, whose class python-docx keeps private
+    return table
+
+
 def add_paragraph(body: Any, style_id: str | None) -> CT_P:
     """A new paragraph at the end of a body, in style `style_id` (None: the default style)."""
-    paragraph: CT_P = body.add_p()
+    paragraph: CT_P = OxmlElement("w:p")
+    _append_block(body, paragraph)
     paragraph.style = style_id
     return paragraph
 
@@ -317,7 +358,7 @@ def add_paragraph(body: Any, style_id: str | None) -> CT_P:
 def add_table(body: Any, rows: int, columns: int, width: int, style_id: str) -> CT_Tbl:
     """A new table at the end of a body, as python-docx's add_table writes it, in a style."""
     table = CT_Tbl.new_tbl(rows, columns, Emu(width))
-    body._insert_tbl(table)  # before the body's section properties
+    _append_block(body, table)
     table.tblPr.style = style_id
     return table
 

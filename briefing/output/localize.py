@@ -176,6 +176,8 @@ class Localizer:
         self.kept_printed: set[str] = set()  # names kept in English that the view prints
         self.kept_names = frozenset(m.english for m in coverage.missing if m.kind != "office")
         self.sides = count_sides((p.country for p in facts.participants), self.glossary)
+        # Sources are cited by their 1-based position in the sources list, looked up once.
+        self.numbers = {source.id: number for number, source in enumerate(facts.sources, 1)}
         # The workspace's [style] (defaults without one) with the facts file's style: over it.
         self.style = effective_style(style or StyleSettings(), facts.style)
 
@@ -252,7 +254,8 @@ class Localizer:
             flagged = flagged or self.used[statement.heading].flagged
         return Cited(
             text=body,
-            refs=tuple(self.facts.source_number(s) for s in statement.sources),
+            # each source once, in the order of the sources list: [1, 2], never [2, 1, 2]
+            refs=tuple(sorted({self.numbers[s] for s in statement.sources})),
             status=statement.status.value if isinstance(statement, Statement) else "confirmed",
             flagged=flagged,
             heading=heading,

@@ -73,7 +73,8 @@ def merge_runs(runs: list[Run]) -> tuple[Run, ...]:
     return tuple(merged)
 
 
-def _block(element: ET.Element) -> Block:
+def _block(element: ET.Element) -> Block | None:
+    """The block an element writes; None for a table without a cell, which prints nothing."""
     tag = element.tag
     if tag == "title":
         return Heading(0, _runs(element))
@@ -90,11 +91,13 @@ def _block(element: ET.Element) -> Block:
         rows: list[tuple[tuple[Run, ...], ...]] = []
         for tr in element:
             cells = tuple(_runs(cell) for cell in tr)
+            if not cells:
+                continue  # a row of no cells (a loop over nothing): Word reads none
             if all(cell.tag == "th" for cell in tr) and not rows and not header:
                 header = cells
             else:
                 rows.append(cells)
-        return Table(header, tuple(rows))
+        return Table(header, tuple(rows)) if header or rows else None
     raise ValueError(f"unknown element <{tag}>")
 
 
@@ -121,7 +124,8 @@ def parse_markup(markup: str, template: Template) -> Document:
     try:
         root = ET.fromstring(markup)
         metadata = Metadata(**_metadata(root.find("meta")))
-        blocks = tuple(_block(child) for child in root if child.tag != "meta")
+        found = (_block(child) for child in root if child.tag != "meta")
+        blocks = tuple(block for block in found if block is not None)
     except (ET.ParseError, ValueError, KeyError) as err:
         raise InputError(
             f"{template.directory / template.config.document}: the template produced invalid "

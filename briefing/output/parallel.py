@@ -32,6 +32,11 @@ SEPARATOR = Run(" / ")
 BULLET = Run("• ")
 
 
+class NotParallel(ValueError):
+    """The template made the English and the translated document of different blocks, so they
+    cannot stand side by side: a fault of the template, which the build names."""
+
+
 def _cells(block: Block) -> list[Cell]:
     """A paragraph, notice or list as the cells of one column, one row each, in reading order."""
     if isinstance(block, Paragraph | Notice):
@@ -39,6 +44,23 @@ def _cells(block: Block) -> list[Cell]:
     if isinstance(block, BulletList):
         return [(BULLET, *item) for item in block.items]
     raise TypeError(f"no cells for {type(block).__name__}")
+
+
+def _kind(block: Block | None) -> str:
+    """What a template author finds the block by: its kind and the start of its text."""
+    if block is None:
+        return "nothing more"
+    names = {Heading: "a heading", Paragraph: "a paragraph", BulletList: "a list"}
+    names |= {Table: "a table", Notice: "a notice"}
+    if isinstance(block, Table):
+        cells = block.header or (block.rows[0] if block.rows else ())
+        first = cells[0] if cells else ()
+    elif isinstance(block, BulletList):
+        first = block.items[0] if block.items else ()
+    else:
+        first = block.runs
+    text = "".join(run.text for run in first)
+    return f"{names[type(block)]} ({text[:40]!r})" if text else names[type(block)]
 
 
 def _both(english: Cell, target: Cell) -> Cell:
@@ -63,7 +85,10 @@ def _bold(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
 def _paired_table(english: Table, target: Table, labels: tuple[str, str]) -> Table:
     """One table: each row's English cells, then its target cells; the languages over them."""
     if len(english.rows) != len(target.rows):
-        raise ValueError("the English and translated tables do not have the same rows")
+        raise NotParallel(
+            f"a table has {len(english.rows)} rows in English and {len(target.rows)} in the "
+            "translation"
+        )
     left, right = _width(english), _width(target)
     header: tuple[Cell, ...] = ()
     if english.header or target.header:
@@ -98,7 +123,9 @@ def pair_documents(english: Document, target: Document, labels: tuple[str, str])
             blocks.append(right_blocks.pop(0))
             continue
         if left is None or right is None or type(left) is not type(right):
-            raise ValueError("the English and translated documents do not have the same structure")
+            raise NotParallel(
+                f"the English document has {_kind(left)} where the translation has {_kind(right)}"
+            )
         left_blocks.pop(0)
         right_blocks.pop(0)
         if isinstance(left, Heading) and isinstance(right, Heading):
@@ -111,7 +138,13 @@ def pair_documents(english: Document, target: Document, labels: tuple[str, str])
             flush()
             blocks.append(_paired_table(left, right, labels))
         else:
-            rows.extend(zip(_cells(left), _cells(right), strict=True))
+            left_cells, right_cells = _cells(left), _cells(right)
+            if len(left_cells) != len(right_cells):
+                raise NotParallel(
+                    f"a list has {len(left_cells)} items in English and {len(right_cells)} in "
+                    "the translation"
+                )
+            rows.extend(zip(left_cells, right_cells, strict=True))
     flush()
     metadata = replace(
         target.metadata,
