@@ -349,11 +349,11 @@ def translate_all(
     glossary they protect, and the languages whose translation failed (with why); a language
     without a model is reported as missing."""
     # Files that share a glossary share one batch per language (usually all of them).
-    groups: dict[str, tuple[Glossary, list[str]]] = {}
+    groups: dict[str, tuple[Glossary, dict[str, None]]] = {}  # texts in order, each once
     for file in files:
         terms = file.coverage.protected
-        texts = groups.setdefault(terms.fingerprint, (terms, []))[1]
-        texts.extend(t for t in texts_to_translate(file.facts) if t not in texts)
+        texts = groups.setdefault(terms.fingerprint, (terms, {}))[1]
+        texts.update(dict.fromkeys(texts_to_translate(file.facts)))
     batches: dict[tuple[str, str], TranslationBatch] = {}
     failed: dict[str, str] = {}
     for language in request.languages:
@@ -364,7 +364,7 @@ def translate_all(
                 raise MissingModel(SOURCE_LANGUAGE, language.code)
             for fingerprint, (terms, texts) in groups.items():
                 batches[(language.code, fingerprint)] = translation.translate(
-                    language, texts, progress, terms
+                    language, list(texts), progress, terms
                 )
         except LanguageUnavailable as missing:
             report.missing.append(missing)

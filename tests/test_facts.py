@@ -108,6 +108,19 @@ def test_unknown_source_id_points_at_the_list_item_citing_it(
     assert "report-1, report-2" in problem.hint
 
 
+def test_an_unknown_source_id_hint_names_a_few_known_ids_not_all(
+    minimal_facts: dict[str, Any], facts_yaml: FactsYaml
+) -> None:
+    """Thousands of sources and thousands of bad citations must not print thousands squared
+    of ids: each hint names the first few."""
+    template = dict(minimal_facts["sources"][0])
+    minimal_facts["sources"] = [dict(template, id=f"report-{n}") for n in range(1, 41)]
+    minimal_facts["outcomes"][0]["sources"] = ["report-99"]
+    problem = only_problem(facts_yaml(minimal_facts))
+    assert "report-1, report-2" in problem.hint and problem.hint.count("report-") == 12
+    assert "…" in problem.hint
+
+
 def test_unknown_source_id_of_a_participant(
     minimal_facts: dict[str, Any], facts_yaml: FactsYaml
 ) -> None:

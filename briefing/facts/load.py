@@ -11,9 +11,12 @@ from briefing.facts.schema import Facts
 from briefing.yamlsource.positions import LoadedYaml, load_yaml
 from briefing.yamlsource.problems import problems_from_validation
 
+HINT_IDS = 12  # a hint names this many known ids: a list of thousands helps nobody
+
 
 def unknown_sources(loaded: LoadedYaml, facts: Facts) -> list[Problem]:
-    known = [s.id for s in facts.sources]
+    known = dict.fromkeys(s.id for s in facts.sources)
+    listed = ", ".join(list(known)[:HINT_IDS]) + (", …" if len(known) > HINT_IDS else "")
     problems = []
     for loc, ids in facts.citing():
         for i, source_id in enumerate(ids):
@@ -22,7 +25,7 @@ def unknown_sources(loaded: LoadedYaml, facts: Facts) -> list[Problem]:
                     loaded.problem(
                         (*loc, i),
                         f"unknown source id '{source_id}'",
-                        f"Known ids: {', '.join(known)}. Add it under `sources:` or fix the id.",
+                        f"Known ids: {listed}. Add it under `sources:` or fix the id.",
                     )
                 )
     seen: set[str] = set()
