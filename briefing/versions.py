@@ -17,6 +17,7 @@ import datetime as dt
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ VERSIONS_NAME = ".briefing-versions"
 FORMAT = 1  # of a record; raised only when an older briefing could not read a newer record
 DEFAULT_KEPT = 20  # a working day of rebuilds
 RECORD_LIMIT = 16 * 1024**2  # bytes; a briefing's model takes about 5 kB compressed
+# Unpacked, a record is read only up to this: the output folder may be shared, and a planted
+# record of 16 MB could unpack to gigabytes (a gzip bomb). A thousand participants take ~2 MB.
+UNPACKED_LIMIT = 64 * 1024**2
 _RECORD = re.compile(r"^(\d{1,9})\.json\.gz$")
 SENT_NAME = "sent.json"
 
@@ -97,7 +101,7 @@ class VersionStore:
             return None
         try:
             if path.name.endswith(".gz"):
-                data = gzip.decompress(data)
+                data = _gunzip(data, UNPACKED_LIMIT)
             return json_value(data)
         except (OSError, EOFError, ValueError) as error:
             raise BriefingError(
@@ -312,3 +316,15 @@ def choose(versions: list[Version], since: str | int | None, name: str) -> Versi
         f"{name} has no version {since}; the versions kept are {describe(versions)} "
         f"(current: {current.number}). See `briefing versions`."
     )
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """The one gzip member `data` holds, unpacked to at most `limit` bytes (ValueError above
+    it or when cut short), so that a record never costs more memory than the limit."""
+    unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    unpacked = unpacker.decompress(data, limit + 1)
+    if len(unpacked) > limit:
+        raise ValueError(f"it unpacks to more than {limit // 1024**2} MB")
+    if not unpacker.eof:
+        raise ValueError("the compressed data ends early")
+    return unpacked

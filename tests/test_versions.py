@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,34 @@ def test_a_bilingual_table_and_landscape_pages_survive_the_record() -> None:
         (table,),
     )
     assert model_json.decode(json.loads(json.dumps(model_json.encode(document)))) == document
+
+
+def test_a_planted_record_that_unpacks_to_gigabytes_is_refused_without_unpacking_it(
+    tmp_path: Path,
+) -> None:
+    """The output folder may be shared: a gzip bomb in it costs no more than the limit."""
+    import resource
+
+    store = VersionStore(tmp_path)
+    document = tmp_path / "nara.en.docx"
+    store.record(document, model("a"), {}, START)
+    path = store.folder(document) / "1.json.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b" " * (1 << 24)
+    bomb = b"".join(compressor.compress(chunk) for _ in range(128)) + compressor.flush()
+    path.write_bytes(bomb)  # 2 GB of spaces in about 2 MB
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(Exception, match="damaged version record.*unpacks to more than 64 MB"):
+        VersionStore(tmp_path).load(document, 1)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 400
+
+
+def test_a_record_cut_short_is_damaged_not_read_in_part(tmp_path: Path) -> None:
+    store = VersionStore(tmp_path)
+    document = tmp_path / "nara.en.docx"
+    store.record(document, model("a"), {}, START)
+    path = store.folder(document) / "1.json.gz"
+    path.write_bytes(path.read_bytes()[:-12])
+    with pytest.raises(Exception, match="damaged version record"):
+        VersionStore(tmp_path).load(document, 1)
