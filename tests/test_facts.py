@@ -121,6 +121,15 @@ def test_an_unknown_source_id_hint_names_a_few_known_ids_not_all(
     assert "…" in problem.hint
 
 
+def test_an_empty_optional_field_says_to_leave_the_line_out(
+    minimal_facts: dict[str, Any], facts_yaml: FactsYaml
+) -> None:
+    minimal_facts["event"]["venue"] = ""
+    problem = only_problem(facts_yaml(minimal_facts))
+    assert "event.venue: the value is empty" in problem.message
+    assert "remove the line" in problem.hint
+
+
 def test_unknown_source_id_of_a_participant(
     minimal_facts: dict[str, Any], facts_yaml: FactsYaml
 ) -> None:

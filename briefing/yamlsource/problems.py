@@ -57,6 +57,10 @@ def problems_from_validation(
                 message += f" (got {_shorten(item['input'])})"
         expected = _expected(model, loc)
         hint = f"Expected {expected}." if expected else ""
+        if item["type"] == "string_too_short" and item.get("input") == "":
+            message = f"{dotted(loc)}: the value is empty"
+            if expected.endswith("(optional)"):  # an empty line is not "none": leave it out
+                hint = f"Expected {expected}. To give none, remove the line (or comment it out)."
         if item["type"] == "extra_forbidden":
             hint = "Check the spelling; `briefing new NAME` writes a file showing every field."
         at_key = item["type"] == "extra_forbidden"
