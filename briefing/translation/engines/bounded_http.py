@@ -106,13 +106,22 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
 
 
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, exchange: _Exchange) -> None:
-        super().__init__()
-        self.exchange = exchange
+def _handlers(exchange: _Exchange) -> list[urllib.request.BaseHandler]:
+    handlers: list[urllib.request.BaseHandler] = [_HTTPHandler(exchange)]
+    if hasattr(urllib.request, "HTTPSHandler"):  # not in a Python built without ssl
+        handlers.append(_HTTPSHandler(exchange))
+    return handlers
 
-    def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-        return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
+
+if hasattr(urllib.request, "HTTPSHandler"):
+
+    class _HTTPSHandler(urllib.request.HTTPSHandler):
+        def __init__(self, exchange: _Exchange) -> None:
+            super().__init__()
+            self.exchange = exchange
+
+        def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
+            return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
 
 
 def read_capped(response: Any, limit: int, *, cut: bool = False) -> bytes:
@@ -174,7 +183,7 @@ class Requests:
         timer = threading.Timer(remaining, exchange.expire)
         timer.daemon = True
         timer.start()
-        opener = urllib.request.build_opener(_HTTPHandler(exchange), _HTTPSHandler(exchange))
+        opener = urllib.request.build_opener(*_handlers(exchange))
         try:
             try:
                 with opener.open(request, timeout=remaining) as response:
