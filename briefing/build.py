@@ -304,8 +304,9 @@ def build_locked(
                 code = job.language.code
                 missing = next((m for m in report.missing if m.target == code), None)
                 if code in failed:
+                    why, trace = failed[code]
                     outcome = DocumentOutcome(
-                        job.file.path, code, None, DocumentStatus.failed, failed[code]
+                        job.file.path, code, None, DocumentStatus.failed, why, bool(trace), trace
                     )
                 elif missing is not None:
                     status = (
@@ -344,10 +345,11 @@ def translate_all(
     files: list[CheckedFacts],
     progress: Progress,
     report: BuildReport,
-) -> tuple[dict[tuple[str, str], TranslationBatch], dict[str, str]]:
+) -> tuple[dict[tuple[str, str], TranslationBatch], dict[str, tuple[str, str]]]:
     """The batches of every target language wanted, by language and the fingerprint of the
-    glossary they protect, and the languages whose translation failed (with why); a language
-    without a model is reported as missing."""
+    glossary they protect, and the languages whose translation failed (with why, and the trace
+    of a fault in briefing); a language without a model is reported as missing. Whatever goes
+    wrong in one language's translation fails that language only: English is always written."""
     # Files that share a glossary share one batch per language (usually all of them).
     groups: dict[str, tuple[Glossary, dict[str, None]]] = {}  # texts in order, each once
     for file in files:
@@ -355,7 +357,7 @@ def translate_all(
         texts = groups.setdefault(terms.fingerprint, (terms, {}))[1]
         texts.update(dict.fromkeys(texts_to_translate(file.facts)))
     batches: dict[tuple[str, str], TranslationBatch] = {}
-    failed: dict[str, str] = {}
+    failed: dict[str, tuple[str, str]] = {}
     for language in request.languages:
         if language.is_source:
             continue
@@ -369,7 +371,10 @@ def translate_all(
         except LanguageUnavailable as missing:
             report.missing.append(missing)
         except BriefingError as error:  # e.g. a model damaged or removed while in use
-            failed[language.code] = str(error)
+            failed[language.code] = (str(error), "")
+        except Exception as error:  # noqa: BLE001 - a fault in briefing: this language only
+            why = f"internal error: {type(error).__name__}: {error}"
+            failed[language.code] = (why, traceback.format_exc())
     return batches, failed
 
 

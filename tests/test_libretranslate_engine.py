@@ -228,18 +228,21 @@ def test_requests_at_once_follow_the_concurrency_setting(
     assert handler.posts == 8 and handler.most_in_flight == most
 
 
-def test_a_request_longer_than_the_timeout_setting_is_sent_again(
+def test_a_batch_longer_than_the_timeout_setting_fails_at_the_deadline_and_is_not_sent_again(
     slow: tuple[str, type[_Slow]], tmp_path: Path
 ) -> None:
     """The server takes 3 s over the first request; with `timeout = 0.5` in briefing.toml the
-    engine gives up on it and retries, and the second answer comes at once."""
+    engine gives up on it after half a second and fails the language: the timeout bounds the
+    batch, every try included, so a stalled server is not asked again."""
     url, handler = slow
     handler.delay, handler.slow_posts = 3.0, 1
     translation = f'engine = "libretranslate"\nurl = "{url}"\ntimeout = 0.5\n'
     engine = _engine_of_workspace(tmp_path, translation, {})
     started = time.monotonic()
-    assert engine.translator(LANGUAGES["ja"], lambda: None)(["Hello."]) == ["<Hello.>"]
-    assert handler.posts == 2 and time.monotonic() - started < 3.0
+    with pytest.raises(LanguageUnavailable) as caught:
+        engine.translator(LANGUAGES["ja"], lambda: None)(["Hello."])
+    assert "no complete answer within the timeout of 0.5 s" in str(caught.value)
+    assert handler.posts == 1 and time.monotonic() - started < 2.0
 
 
 @pytest.mark.parametrize(

@@ -217,8 +217,8 @@ def test_many_segments_in_one_call(memory_location: str) -> None:
 
 def test_a_failed_write_stores_nothing_of_its_call(memory_location: str) -> None:
     with open_memory(memory_location) as memory:
-        # a target that is not text, on purpose: the database refuses it midway through the call
-        broken = {SUMMIT: machine("会談"), TALKS: MemoryEntry(None, False)}  # type: ignore[arg-type]
+        # a flag that is no value, on purpose: the database refuses it midway through the call
+        broken = {SUMMIT: machine("会談"), TALKS: MemoryEntry("協議", False, None)}  # type: ignore[arg-type]
         with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             memory.store_machine(broken, KEY)
         assert memory.counts() == {"machine": 0, "reviewed": 0}

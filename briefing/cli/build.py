@@ -140,8 +140,8 @@ def build_command(
         typer.Option(
             "--intra-threads",
             min=0,
-            help="Threads per translator for the argos engine; 0: one, with one translator "
-            "per core.",
+            help="Threads per translator for the argos engine, at most the machine's CPU "
+            "cores; 0: one, with one translator per core.",
         ),
     ] = None,
     beam_size: Annotated[

@@ -8,8 +8,10 @@ its SQL spells differently) and runs the work it is given in one transaction (`_
 `_write`); connecting, its errors, locking and opening safely stay with it.
 
 Rows are written in key order, so concurrent writers take their row locks in the same order and
-never deadlock each other. Over 400 lines as one idea: every statement on the one table, kept
-together so that what one writes, the others read alike in both dialects.
+never deadlock each other. Every text is cleaned as facts text is (`clean_outside`) on its way
+in, whatever it comes from, and on its way out, so a memory written before that rule (or by
+another tool) cannot put a character in a document that Word cannot hold. Past 400 lines and
+one idea: every statement of the memory, written once for both databases.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from briefing.memory.interface import (
     StoredEntry,
     normalize,
 )
+from briefing.yamlsource.cleaning import clean_outside
 
 SCHEMA_VERSION = 2
 LEGACY_PREFIX = "v1:"  # `terms` of machine entries migrated from schema 1: v1:<fingerprint>
@@ -131,12 +134,18 @@ class Cursor(Protocol):
 
 
 def stored_entry(row: Sequence[Any]) -> StoredEntry:
-    """A row selected as COLUMNS, as the review and exchange sides see it."""
+    """A row selected as COLUMNS, as the review and exchange sides see it (its texts clean)."""
     segment, source_lang, target_lang, target, origin, model, terms, reviewer = row[:8]
     return StoredEntry(
-        segment, source_lang, target_lang, target, origin, model, terms, reviewer,
-        bool(row[8]), row[9], row[10], row[11] or "",
+        segment, source_lang, target_lang, clean_outside(target), origin, model, terms,
+        None if reviewer is None else clean_outside(reviewer),
+        bool(row[8]), row[9], row[10], clean_outside(row[11] or ""),
     )  # fmt: skip
+
+
+def stored_form(text: str) -> str:
+    """A segment (or a reviewed translation) as stored: clean, then the memory's key rule."""
+    return normalize(clean_outside(text))
 
 
 def resolve(
@@ -155,10 +164,11 @@ def resolve(
             continue
         if origin == REVIEWED or terms == wanted[segment]:
             reviewed = origin == REVIEWED
-            found[segment] = MemoryEntry(target, reviewed, bool(flagged) and not reviewed)
+            entry = MemoryEntry(clean_outside(target), reviewed, bool(flagged) and not reviewed)
+            found[segment] = entry
             from_legacy.discard(segment)
         elif legacy is not None and terms == legacy and current is None:
-            found[segment] = MemoryEntry(target, False, bool(flagged))
+            found[segment] = MemoryEntry(clean_outside(target), False, bool(flagged))
             from_legacy.add(segment)
     return found, sorted((segment, wanted[segment]) for segment in from_legacy)
 
@@ -251,8 +261,8 @@ class SqlMemory(Connected[ConnectionT]):
             raise ValueError("store_machine stores machine output; use store_reviewed")
         now = timestamp()
         rows = sorted(
-            (normalize(segment), key.source_lang, key.target_lang, key.model,
-             terms.get(segment, ""), entry.target, entry.flagged, now, now)
+            (stored_form(segment), key.source_lang, key.target_lang, key.model,
+             terms.get(segment, ""), clean_outside(entry.target), entry.flagged, now, now)
             for segment, entry in targets.items()
         )  # fmt: skip
         text = (
@@ -276,13 +286,14 @@ class SqlMemory(Connected[ConnectionT]):
         (segment, source language, target language, comment) beside every entry of the
         sentence, all in one transaction; returns how many translations were new or changed."""
         now = timestamp()
+        reviewer = clean_outside(reviewer)
         rows = sorted(
-            (normalize(e.segment), e.source_lang, e.target_lang, normalize(e.target), reviewer,
-             False, now, now, e.comment)
+            (stored_form(e.segment), e.source_lang, e.target_lang, stored_form(e.target),
+             reviewer, False, now, now, clean_outside(e.comment))
             for e in entries
         )  # fmt: skip
         notes = sorted(
-            (comment, normalize(segment), source_lang, target_lang)
+            (clean_outside(comment), stored_form(segment), source_lang, target_lang)
             for segment, source_lang, target_lang, comment in comments
         )
         upsert = (
@@ -374,9 +385,10 @@ class SqlMemory(Connected[ConnectionT]):
         future = (now + FUTURE_SKEW).isoformat(timespec="microseconds")
         rows = sorted(
             (
-                (normalize(e.segment), e.source_lang, e.target_lang, e.origin, e.model, e.terms,
-                 normalize(e.target), e.reviewer, e.flagged, e.created, e.updated, e.comment,
-                 future)
+                (stored_form(e.segment), e.source_lang, e.target_lang, e.origin, e.model,
+                 e.terms, stored_form(e.target),
+                 None if e.reviewer is None else clean_outside(e.reviewer), e.flagged,
+                 e.created, e.updated, clean_outside(e.comment), future)
                 for e in entries
             ),
             key=lambda row: row[:6],  # the key: a reviewer may be None

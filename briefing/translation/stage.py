@@ -1,7 +1,8 @@
 """The translation stage: every free text of a build into one language, memory first.
 
 Texts are split into sentences; the translation memory is asked first, only misses reach the
-engine (all of them in one batched pass), and reviewed entries always win. Every machine
+engine (all of them in one batched pass), and reviewed entries always win. What the engine
+returns is cleaned as facts text is and cut to what the memory takes (`taken`). Every machine
 sentence, fresh or from the memory, is checked (translation/checks.py); one that fails is
 flagged with the checks it failed, in the document, the report and the memory.
 """
@@ -9,7 +10,7 @@ flagged with the checks it failed, in the document, the report and the memory.
 from __future__ import annotations
 
 from briefing.languages import SOURCE_LANGUAGE, Language
-from briefing.memory.interface import Memory, MemoryEntry, MemoryKey
+from briefing.memory.interface import Memory, MemoryEntry, MemoryKey, target_limit
 from briefing.terms.glossary import Glossary
 from briefing.terms.protect import TERMS_PROBLEM, terms_key, translate_protected
 from briefing.translation.checks import PassChecks
@@ -21,6 +22,7 @@ from briefing.translation.interface import (
     TranslationBatch,
 )
 from briefing.translation.segments import split_segments
+from briefing.yamlsource.cleaning import clean_outside
 
 
 class TranslationStage:
@@ -72,7 +74,12 @@ class TranslationStage:
 
             # The engine loads its model here, only when the memory cannot answer, and before
             # translation starts: all it needs is in memory before the first sentence.
-            translate = self.engine.translator(target, advance)
+            engine = self.engine.translator(target, advance)
+
+            def translate(sentences: list[str]) -> list[str]:
+                outputs = engine(sentences)
+                return [taken(s, text) for s, text in zip(sentences, outputs, strict=True)]
+
             with progress.task(f"Translating en→{target.code}", len(misses)) as task:
                 tasks.append(task)
                 outcomes = translate_protected(misses, terms, target.code, translate, checks)
@@ -123,3 +130,12 @@ class TranslationStage:
                 problems=tuple(p for s in segments for p in problems.get(s, ())),
             )
         return TranslationBatch(result, identity)
+
+
+def taken(source: str, translation: str) -> str:
+    """An engine's translation of `source` as the stage takes it: outside text (a server's above
+    all), so cleaned as facts text is; and no longer than the memory takes for `source`, cut
+    with "…" (the length check then flags it), before it is checked, stored or printed."""
+    text = clean_outside(translation)
+    limit = target_limit(source)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

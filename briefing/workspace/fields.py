@@ -17,16 +17,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from briefing.dates import EnDates, JaDates, KoDates
 from briefing.engine_names import ENGINES
 from briefing.languages import DEFAULT_LANGUAGES, LANGUAGES
 from briefing.marks import MarkName
-from briefing.urls import location_problem
+from briefing.urls import location_problem, server_url_problem, shown_server_url
 
 #: Where the argos engine decodes (translation/engines/device.py chooses for "auto").
 DeviceName = Literal["auto", "cpu", "cuda"]
+#: The most threads per translator any machine is given (device.py: at most its cores).
+MAX_INTRA_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -124,8 +135,9 @@ class TranslationSettings(Section):
         Field(
             gt=0,
             le=3600,
-            description="Seconds the libretranslate engine waits for the server to answer one "
-            "request before trying it again.",
+            description="Seconds the libretranslate engine gives one batch of sentences, from "
+            "connecting to the last byte of the answer, every try included; a batch without "
+            "a complete answer by then fails its language.",
         ),
         Via(env="BRIEFING_LT_TIMEOUT"),
     ] = 120.0
@@ -144,8 +156,8 @@ class TranslationSettings(Section):
         Field(
             ge=1,
             le=20,
-            description="Tries the libretranslate engine gives one request when the server is "
-            "busy (429), fails (5xx), drops the connection or outlasts the timeout; the wait "
+            description="Tries the libretranslate engine gives one batch when the server is "
+            "busy (429), fails (5xx) or drops the connection, within the timeout; the wait "
             "between tries starts at half a second and doubles.",
         ),
         Via(env="BRIEFING_LT_RETRIES"),
@@ -165,7 +177,15 @@ class TranslationSettings(Section):
     ] = "auto"
     intra_threads: Annotated[
         int,
-        Field(ge=0, description="Threads per translator for argos; 0: one, a translator per core."),
+        # More threads than cores only make each other wait (on 2 cores, 64 took a build from
+        # 2 to 9 s and 5,000 from 2 s to over 5 minutes, deaf to SIGTERM): device.py also
+        # refuses more than the machine's cores.
+        Field(
+            ge=0,
+            le=MAX_INTRA_THREADS,
+            description="Threads per translator for argos, at most the machine's CPU cores; "
+            "0: one, a translator per core.",
+        ),
         Via(env="BRIEFING_INTRA_THREADS", option="--intra-threads"),
     ] = 0
     memory: Annotated[
@@ -210,6 +230,17 @@ class TranslationSettings(Section):
         problem = None if value is None else location_problem(value)
         if problem is not None:
             raise ValueError(problem)
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _server_address(cls, value: str | None) -> str | None:
+        """An address the engine can connect to; the error shows it without any secret."""
+        problem = None if value is None else server_url_problem(value)
+        if value is not None and problem is not None:
+            error = PydanticCustomError("server_url", f"the server's URL {problem}")
+            details = InitErrorDetails(type=error, loc=(), input=shown_server_url(value))
+            raise ValidationError.from_exception_data("url", [details])
         return value
 
 

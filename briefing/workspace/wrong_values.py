@@ -177,6 +177,12 @@ def given(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+# Errors of a field's own check, whose message names what is wrong: a ValueError, or an error
+# of its own type (a server's URL, shown without its secret). pydantic's are said by what the
+# setting takes.
+OWN_CHECKS = frozenset({"value_error", "server_url"})
+
+
 def problem(spec: FieldSpec, error: dict[str, Any], path: Path, line: int | None) -> Problem:
     """One pydantic error of a setting, in plain words, located where the value was set."""
     in_file = not str(path).startswith(("environment variable ", "option "))
@@ -185,6 +191,6 @@ def problem(spec: FieldSpec, error: dict[str, Any], path: Path, line: int | None
         place = [part for part in error.get("loc", ()) if isinstance(part, int)]
         item = f" as item {place[-1] + 1}" if place else ""
         message += f" (got {given(error['input'])}{item})"
-    if error.get("type") == "value_error":  # the field's own check says what is wrong
+    if error.get("type") in OWN_CHECKS:
         message += "; " + str(error["msg"]).removeprefix("Value error, ")
     return Problem(path, line, None, message, spec.description)

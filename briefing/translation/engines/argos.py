@@ -10,6 +10,7 @@ sentence splitter downloads a model on first use.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ MAX_DECODING_LENGTH = 256
 LIMIT_STEP = 32
 #: More translators than this add memory for work spread too thin to use them.
 MAX_TRANSLATORS = 8
+#: Seconds between two looks at whether CTranslate2 has finished a batch: a signal's handler
+#: runs only between Python steps, never inside CTranslate2's own wait.
+RESULT_POLL = 0.01
 
 
 def thread_layout(cores: int | None = None) -> tuple[int, int]:
@@ -129,6 +133,8 @@ class LoadedModel:
             answers = self.translator.translate_batch(source, asynchronous=True, **options)
             pending += zip(indices, answers, strict=True)
         for index, answer in pending:
+            while not answer.done():  # result() alone would hold Ctrl-C off until it is done
+                time.sleep(RESULT_POLL)
             results[index] = answer.result().hypotheses[0]
             if on_result:
                 on_result()

@@ -8,6 +8,7 @@ error that says so, never a silent fall back to the CPU.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from briefing.errors import InputError
@@ -52,12 +53,22 @@ def cuda_devices() -> int:
 
 def resolve_device(settings: TranslationSettings) -> Device:
     """The device to decode on, from the settings' device, compute_type and intra_threads (the
-    settings have checked the device's name and the threads); an unknown compute type or a CUDA
-    request without CUDA is an error."""
+    settings have checked the device's name and the threads' bounds); an unknown compute type,
+    more threads than the machine has cores or a CUDA request without CUDA is an error."""
     device, compute_type = settings.device, settings.compute_type
     if compute_type not in COMPUTE_TYPES:
         raise InputError(
             f"unknown compute type {compute_type!r}; choose one of {', '.join(COMPUTE_TYPES)}"
+        )
+    cores = os.cpu_count() or 1
+    if settings.intra_threads > cores:
+        # Threads beyond the cores only take turns with each other and starve the rest of the
+        # process, Ctrl-C's handler included.
+        raise InputError(
+            f"intra_threads {settings.intra_threads} (setting translation.intra_threads, "
+            f"--intra-threads or BRIEFING_INTRA_THREADS) is more than this machine's {cores} "
+            f"CPU cores; give at most {cores}, or 0 for one thread in each of one translator "
+            "per core"
         )
     count = cuda_devices()
     if device == "cuda" and count == 0:
