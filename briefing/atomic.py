@@ -223,6 +223,11 @@ def temporaries_removed_on_failure(folder: Path) -> Iterator[None]:
 
 def ensure_writable_dir(path: Path) -> None:
     """Fail early, before any work, when the output folder cannot take files."""
+    if path.exists() and not path.is_dir():
+        raise BriefingError(
+            f"cannot write to the output folder {path}: it is a file, not a folder. Choose a "
+            "folder with --out (or the setting `out`)."
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):

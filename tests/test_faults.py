@@ -95,6 +95,8 @@ def test_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path, wher
 
     assert_clear_failure(result, "cannot write to the output folder", str(out), "--out")
     assert blocker.read_text(encoding="utf-8") == "someone's notes\n"
+    if where == "is a regular file":  # said as it is, not as the system's "File exists"
+        assert "it is a file, not a folder" in result.stderr
     assert not out.exists() or out == blocker
 
 
