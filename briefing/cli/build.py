@@ -39,8 +39,9 @@ def build_command(
     facts: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="FACTS",
             help="Facts files (YAML), or folders of them. Default: every facts file in the "
-            "sources folder (setting `sources`, default sources/)."
+            "sources folder (setting `sources`, default sources/).",
         ),
     ] = None,
     lang: Annotated[

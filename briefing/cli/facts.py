@@ -16,8 +16,9 @@ def validate_command(
     facts: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="FACTS",
             help="Facts files (YAML), or folders of them, to check. Default: every facts file "
-            "in the sources folder."
+            "in the sources folder.",
         ),
     ] = None,
     glossary: Annotated[
@@ -63,7 +64,9 @@ def validate_command(
 
 
 def new_command(
-    name: Annotated[str, typer.Argument(help="Name of the event, e.g. 2026-03-01-seoul-talks.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Name of the event, e.g. 2026-03-01-seoul-talks.")
+    ],
     directory: Annotated[
         Path | None,
         typer.Option("--dir", help="Folder for the new file. Default: the sources folder."),

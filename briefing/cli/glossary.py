@@ -24,8 +24,9 @@ def check_command(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="FILES",
             help="Glossary files, lowest layer first (a facts file's own `glossary:` counts). "
-            f"{GLOSSARY_OF_SOURCES}"
+            f"{GLOSSARY_OF_SOURCES}",
         ),
     ] = None,
     base: Annotated[

@@ -85,7 +85,9 @@ def export_command(
 
 @memory_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A TMX file (from briefing or another tool).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A TMX file (from briefing or another tool).")
+    ],
     reviewer: Annotated[
         str | None,
         typer.Option(
@@ -183,9 +185,14 @@ def stats_command(tm: TmOption = None) -> None:
 
 @memory_app.command("copy")
 def copy_command(
-    source: Annotated[str, typer.Argument(help="The memory to copy: a file or postgresql:// URL.")],
+    source: Annotated[
+        str, typer.Argument(metavar="SRC", help="The memory to copy: a file or postgresql:// URL.")
+    ],
     destination: Annotated[
-        str, typer.Argument(help="The memory to copy into (created if new): a file or URL.")
+        str,
+        typer.Argument(
+            metavar="DST", help="The memory to copy into (created if new): a file or URL."
+        ),
     ],
 ) -> None:
     """Copy every entry of one memory into another.

@@ -168,6 +168,7 @@ def install_command(
     items: Annotated[
         list[str],
         typer.Argument(
+            metavar="LANG|FILE",
             help="Languages to download from the index (ja ko), or .argosmodel files to "
             "install offline, or CTranslate2 models converted from Marian, M2M100 or NLLB "
             "(a folder, .zip or .tar.gz with briefing-model.json).",
@@ -314,8 +315,9 @@ def remove_command(
     code: Annotated[
         str,
         typer.Argument(
+            metavar="LANG",
             help="A model's name (as `models list` shows it), or a target language (e.g. ja: "
-            "every model for English→ja)."
+            "every model for English→ja).",
         ),
     ],
     models_dir: ModelsDir = None,

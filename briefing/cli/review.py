@@ -91,7 +91,9 @@ def printed_model(lang: str, overrides: dict[str, object]) -> str:
 
 @review_app.command("export")
 def export_command(
-    facts: Annotated[Path, typer.Argument(help="The facts file (YAML) of the document.")],
+    facts: Annotated[
+        Path, typer.Argument(metavar="FACTS", help="The facts file (YAML) of the document.")
+    ],
     lang: Annotated[str, typer.Option("--lang", help="Target language: ja or ko.")],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The file to write (.xlf or .docx).")
@@ -194,7 +196,9 @@ def export_command(
 
 @review_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The reviewed file (.xlf or .docx).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The reviewed file (.xlf or .docx).")
+    ],
     tm: TmOption = None,
     reviewer: Annotated[
         str | None,

@@ -33,7 +33,7 @@ OUT_HELP = "The output folder, where the documents and their versions are. Defau
 LAYOUT_HELP = "single, parallel (OUT/<stem>.en-<lang>.docx) or both. Default: single."
 
 # What the three commands share: which documents, as a build would write them.
-FactsArgument = Annotated[list[Path] | None, typer.Argument(help=FACTS_HELP)]
+FactsArgument = Annotated[list[Path] | None, typer.Argument(metavar="FACTS", help=FACTS_HELP)]
 LangOption = Annotated[str | None, typer.Option("--lang", help=LANG_HELP)]
 OutOption = Annotated[Path | None, typer.Option("--out", help=OUT_HELP)]
 LayoutOption = Annotated[str | None, typer.Option("--layout", help=LAYOUT_HELP)]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def init_command(
     directory: Annotated[
-        Path, typer.Argument(help="Folder for the workspace (created if missing).")
+        Path, typer.Argument(metavar="DIR", help="Folder for the workspace (created if missing).")
     ] = Path("."),
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite files `briefing init` writes, if present.")
