@@ -473,3 +473,23 @@ def test_a_translation_replaced_in_libreoffice_with_changes_recorded_imports_as_
     assert result.returncode == 0, result.stderr
     assert "1 translation had tracked changes; read as accepted" in result.stdout
     assert reviewed_rows(space.tm) == {(row[1], "ja", "reviewed", "首脳会談の新しい訳。")}
+
+
+def test_a_table_wrapped_in_a_content_control_is_read_with_its_corrections(
+    space: Workspace, review: Path
+) -> None:
+    """Word wraps a table in a content control when one is added around it; the corrections
+    inside it were not seen at all (python-docx lists only the body's own tables)."""
+    row = set_cell_xml(review, 1, TRANSLATION, para(run("包まれた表の訳。")))
+    document = docx.Document(str(review))
+    before = len(document.tables)
+    table = document.tables[1]._tbl
+    sdt = etree.SubElement(table.getparent(), qn("w:sdt"))
+    table.addprevious(sdt)
+    content = etree.SubElement(sdt, qn("w:sdtContent"))
+    content.append(table)  # moves the table into the control
+    document.save(str(review))
+    assert len(docx.Document(str(review)).tables) == before - 1  # python-docx no longer sees it
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 0, result.stderr
+    assert reviewed_rows(space.tm) == {(row[1], "ja", "reviewed", "包まれた表の訳。")}

@@ -44,6 +44,9 @@ _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 # Rows and cells, also where a content control or custom XML wraps them.
 _ROWS = etree.XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
 _CELLS = etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
+# The document's tables in order, also where a content control or custom XML wraps them (Word
+# wraps a table in one when a reviewer adds it), but not tables nested in a cell.
+_TABLES = etree.XPath("./w:body//w:tbl[not(ancestor::w:tbl)]", namespaces=_NS)
 _DELETED_ROW = etree.XPath("./w:trPr/w:del", namespaces=_NS)
 _SHIFTS = etree.XPath("./w:trPr/w:gridBefore/@w:val | ./w:trPr/w:gridAfter/@w:val", namespaces=_NS)
 _SPANS = etree.XPath(".//w:tc/w:tcPr/w:gridSpan/@w:val", namespaces=_NS)
@@ -129,8 +132,14 @@ def _cell_reader(doc: DocxDocument) -> CellReader:
     return lambda cell: accepted_text(cell, hidden).strip()
 
 
+def _tables(doc: DocxDocument) -> list[DocxTable]:
+    """Every table a reader sees, in order: python-docx's `doc.tables` misses one wrapped in a
+    content control, and the corrections in it would be lost without a word."""
+    return [DocxTable(tbl, doc._body) for tbl in _TABLES(doc.element)]
+
+
 def read_binding(path: Path, doc: DocxDocument) -> Binding:
-    tables = doc.tables
+    tables = _tables(doc)
     found: dict[str, str] = {}
     _cell_text = _cell_reader(doc)
     if tables:
@@ -163,7 +172,7 @@ def open_review_docx(path: Path, data: bytes) -> tuple[DocxDocument, Binding]:
 
 
 def count_units(doc: DocxDocument) -> int:
-    return sum(max(len(table.rows) - 1, 0) for table in doc.tables[1:])
+    return sum(max(len(_rows(table)) - 1, 0) for table in _tables(doc)[1:])
 
 
 def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
@@ -172,7 +181,7 @@ def read_units(path: Path, doc: DocxDocument) -> list[ReturnedUnit]:
     units: list[ReturnedUnit] = []
     problems: list[Problem] = []
     _cell_text = _cell_reader(doc)
-    for number, table in enumerate(doc.tables[1:], start=2):
+    for number, table in enumerate(_tables(doc)[1:], start=2):
         rows = _rows(table)
         if not rows:
             continue
