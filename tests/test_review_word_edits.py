@@ -493,3 +493,25 @@ def test_a_table_wrapped_in_a_content_control_is_read_with_its_corrections(
     result = space.import_(review, "--reviewer", "Sato")
     assert result.returncode == 0, result.stderr
     assert reviewed_rows(space.tm) == {(row[1], "ja", "reviewed", "包まれた表の訳。")}
+
+
+def test_a_field_that_never_ends_refuses_the_row_instead_of_hiding_the_rest(
+    space: Workspace, review: Path
+) -> None:
+    """An unclosed complex field would swallow every character after it: the correction would
+    be stored cut short, or as empty."""
+    begin = '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    instruction = '<w:r><w:instrText xml:space="preserve"> DATE </w:instrText></w:r>'
+    separate = '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    row = set_cell_xml(
+        review,
+        1,
+        TRANSLATION,
+        para(run("日付は"), begin, instruction, separate, run("2026/01/13"), run("です。")),
+    )
+    before = memory_rows(space.tm)
+    result = space.import_(review, "--reviewer", "Sato")
+    assert result.returncode == 2, result.stdout
+    assert row[0] in result.stderr and "a field that begins and never ends" in result.stderr
+    assert "Ctrl+Shift+F9" in result.stderr
+    assert memory_rows(space.tm) == before

@@ -50,8 +50,23 @@ _BREAK = "\n"
 _PARAGRAPH_END = "\x00"
 
 
+SYMBOL_HINT = (
+    "Type the character itself (Insert > Symbol, from a Unicode font such as the document's), "
+    "or leave it out."
+)
+FIELD_HINT = (
+    "Turn the field into plain text (select it, then Ctrl+Shift+F9 in Word) or delete it, and "
+    "save again."
+)
+
+
 class UnreadableText(ValueError):
-    """Text a review file holds in a form that has no character to store."""
+    """Text a review file holds in a form that has no character to store, or whose end cannot
+    be told; `hint` says what the reviewer can do."""
+
+    def __init__(self, message: str, hint: str = SYMBOL_HINT) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def accepted_text(element: etree._Element, hidden_styles: frozenset[str] = frozenset()) -> str:
@@ -60,6 +75,8 @@ def accepted_text(element: etree._Element, hidden_styles: frozenset[str] = froze
     `hidden_styles`: the ids of the document's styles that hide text (see `hidden_styles`)."""
     fields: list[bool] = []  # one per open complex field: whether its result has begun
     pieces = list(_pieces(element, _Walk(fields, hidden_styles), hidden=False))
+    if fields:  # a field that begins and never ends would hide all that follows it
+        raise UnreadableText("a field that begins and never ends", FIELD_HINT)
     text = "".join(pieces).rstrip(_PARAGRAPH_END)
     return text.replace(_PARAGRAPH_END, _BREAK)
 

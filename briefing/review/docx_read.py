@@ -239,8 +239,7 @@ def _read_row(
             problem(
                 path,
                 f"{where}: holds {unreadable}",
-                "Type the character itself (Insert > Symbol, from a Unicode font such as the "
-                "document's), or leave it out.",
+                unreadable.hint,
             )
         )
         return None
