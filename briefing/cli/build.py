@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from briefing.cli.build_report import (
+    check_report_target,
     print_internal,
     print_report,
     report_as_json,
@@ -244,6 +245,8 @@ def build_command(
                 )
             watch_and_rebuild(settings, overrides, facts, force, since_version)
             return
+        if report_path:
+            check_report_target(report_path)
         request = build_request(settings, facts, force, since_version, release)
         report = run_build(settings, request, show_progress=True, renderer=renderer)
     print_problems(report.problems)

@@ -7,10 +7,15 @@ Like the build command, it imports rich and the stages only when called.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from briefing.cli.common import err, escape, state
+from briefing.errors import InputError
+from briefing.input_files import open_input
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -245,3 +250,32 @@ def report_as_json(report: BuildReport) -> dict[str, object]:
             for p in [*report.problems, *report.name_warnings]
         ],
     }
+
+
+# An earlier report of a build, as report_as_json writes it: the only file --report replaces.
+_REPORT_START = re.compile(rb'\A\{\s*"exit_code"\s*:\s*-?\d+\s*,\s*"documents"\s*:')
+
+
+def check_report_target(path: Path) -> None:
+    """Refuse, before anything is built, a --report path where writing would destroy something
+    that is not an earlier report: a facts file, a glossary, the manifest, a document."""
+
+    def refuse(why: str) -> InputError:
+        return InputError(
+            f"will not write the report to {path}: {why}; choose a new file name (e.g. "
+            "--report report.json), or remove the file if it is yours to lose"
+        )
+
+    if os.path.islink(path):
+        return  # the link itself is replaced, never what it points to (write_atomic)
+    if path.is_dir():
+        raise refuse("it is a folder")
+    if not path.exists():
+        return
+    try:
+        with open_input(path, "reports") as stream:
+            head = stream.read(256)
+    except OSError as error:
+        raise refuse(f"it cannot be read ({error.strerror or error})") from None
+    if not _REPORT_START.match(head):
+        raise refuse("a file that is not a report of briefing build is there")

@@ -137,3 +137,36 @@ def test_a_workspace_folder_that_is_a_file_or_a_dangling_link_is_refused(
         assert result.returncode == 2, result.output
         assert f"{folder} is there but is not a folder" in result.stderr
         assert sorted(p.name for p in workspace.iterdir()) == [folder]
+
+
+@pytest.mark.parametrize("victim", ["facts", "glossary", "manifest", "document", "notes"])
+def test_the_build_report_never_replaces_a_file_that_is_not_a_report(
+    tmp_path: Path, victim: str
+) -> None:
+    """--report given the facts file's name (a slip of the shell's completion) replaced the
+    facts with JSON; now only a new file or an earlier report is written, checked before the
+    build."""
+    facts = tmp_path / "event.yaml"
+    facts.write_text(_facts_yaml(_minimal_facts()), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("build", facts, "--lang", "en", "--out", out)
+    first = invoke(*args, "--report", tmp_path / "report.json")
+    assert first.returncode == 0, first.output
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "glossary.yaml").write_text("terms: []\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text(PRECIOUS, encoding="utf-8")
+    target = {
+        "facts": facts,
+        "glossary": tmp_path / "terms" / "glossary.yaml",
+        "manifest": out / ".briefing-manifest.json",
+        "document": out / "event.en.docx",
+        "notes": tmp_path / "notes.txt",
+    }[victim]
+    before = target.read_bytes()
+    result = invoke(*args, "--force", "--report", target)
+    assert result.returncode == 2, result.output
+    assert f"will not write the report to {target}" in result.stderr
+    assert "not a report of briefing build" in result.stderr
+    assert target.read_bytes() == before
+    again = invoke(*args, "--force", "--report", tmp_path / "report.json")  # an earlier report
+    assert again.returncode == 0, again.output
