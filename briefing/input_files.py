@@ -11,8 +11,10 @@ it, and it is read up to the same cap as a file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -106,19 +108,25 @@ def read_capped(stream: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_input(path: Path, what: str, limit: int) -> bytes:
-    """The bytes of `path`, a regular file of at most `limit` bytes; a clear InputError for a
-    missing, unreadable, special or larger file."""
+@contextlib.contextmanager
+def reading_errors(path: Path) -> Iterator[None]:
+    """A file that cannot be read, said in words naming it (InputError), whatever reads it."""
     try:
-        with open_input(path, what) as stream:
-            size = os.fstat(stream.fileno()).st_size
-            data = b"" if size > limit else read_capped(stream, limit)
+        yield
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied when reading the file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read the file ({error.strerror or error})") from None
+
+
+def read_input(path: Path, what: str, limit: int) -> bytes:
+    """The bytes of `path`, a regular file of at most `limit` bytes; a clear InputError for a
+    missing, unreadable, special or larger file."""
+    with reading_errors(path), open_input(path, what) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        data = b"" if size > limit else read_capped(stream, limit)
     if size > limit or len(data) > limit:
         raise InputError(
             f"{path} is larger than the limit of {_megabytes(limit)} for {what}; "

@@ -6,7 +6,6 @@ default), so a setting added in fields.py appears in new workspaces without a ch
 
 from __future__ import annotations
 
-import json
 import os
 import textwrap
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from briefing.errors import InputError
 from briefing.scaffold.schemas import config_schema, dumps, facts_schema
 from briefing.workspace.config_file import CONFIG_NAME
 from briefing.workspace.fields import FieldSpec, Settings, fields, sections
+from briefing.workspace.wrong_values import toml_text
 
 SCHEMA_NAME = "facts.schema.json"
 CONFIG_SCHEMA_NAME = "briefing.schema.json"
@@ -58,17 +58,6 @@ class Written:
     action: str  # wrote | kept
 
 
-def toml_value(value: Any) -> str:
-    """A setting's value as TOML (the few types settings have)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def _comment(text: str) -> list[str]:
     return ["# " + line for line in textwrap.wrap(text, 96)]
 
@@ -84,7 +73,7 @@ def _entry(spec: FieldSpec) -> list[str]:
         number = int in get_args(spec.annotation)  # unset numbers: a number goes here, no quotes
         lines.append(f"# {name} = …" if number else f'# {name} = "…"')
     else:
-        lines.append(f"{name} = {toml_value(value)}")
+        lines.append(f"{name} = {toml_text(value)}")
     return lines
 
 

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from briefing.errors import InputError, Problem
-from briefing.input_files import open_input, read_capped
+from briefing.input_files import open_input, read_capped, reading_errors
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -79,18 +79,11 @@ def read_limited(path: Path, max_bytes: int = MAX_BYTES, *, pipes: bool = False)
     """The bytes of `path`, a regular file (with `pipes`, also a pipe: `<(…)`, /dev/stdin),
     never more than `max_bytes` + 1 of them, so that an endless pipe costs no more than a file
     at the limit. Anything else (a FIFO found in a folder, a device) is refused unopened."""
-    try:
-        with open_input(path, "YAML", pipes=pipes) as stream:
-            info = os.fstat(stream.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-                raise _too_large(path, info.st_size, max_bytes)
-            data = read_capped(stream, max_bytes)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied when reading the file") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    with reading_errors(path), open_input(path, "YAML", pipes=pipes) as stream:
+        info = os.fstat(stream.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+            raise _too_large(path, info.st_size, max_bytes)
+        data = read_capped(stream, max_bytes)
     if len(data) > max_bytes:
         raise _too_large(path, None, max_bytes)
     return data
