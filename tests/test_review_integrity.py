@@ -8,6 +8,7 @@ on a copy of it (facts, glossary, document, memory)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -317,6 +318,17 @@ def test_export_overwrites_another_file_only_with_force(space: Workspace, xlf: P
     assert "<xliff" in notes.read_text(encoding="utf-8")
     again = space.export(xlf)  # over an earlier export of this tool: fine
     assert again.returncode == 0, again.stderr
+
+
+def test_export_to_a_named_pipe_is_refused_without_waiting_on_it(space: Workspace) -> None:
+    """Looking whether the file there is an earlier export opened it: a FIFO blocked the
+    command until some program wrote to it."""
+    pipe = space.root / "review.xlf"
+    os.mkfifo(pipe)
+    for extra in ((), ("--force",)):
+        result = space.export(pipe, *extra)
+        assert result.returncode == 2, result.stdout
+        assert "not a regular file" in result.stderr
 
 
 def test_export_refuses_another_sqlite_database_even_with_force(space: Workspace) -> None:

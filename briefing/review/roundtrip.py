@@ -21,7 +21,7 @@ from pathlib import Path
 from briefing.atomic import write_atomic
 from briefing.errors import InputError
 from briefing.facts.schema import Facts
-from briefing.input_files import check_regular, read_input
+from briefing.input_files import check_regular, is_regular, read_input
 from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.memory.backend import DATABASE_SUFFIXES, writes_over_memory
 from briefing.memory.interface import ReviewedTranslation, ReviewMemory, StoredEntry
@@ -83,6 +83,8 @@ def check_output(output: Path, force: bool, memory_path: Path | None, facts_path
         raise refuse("it is a folder", "; give a file name, e.g. -o review.ja.xlf")
     if not target.exists():
         return
+    if not is_regular(target):  # a pipe would block the look below, a device never end it
+        raise refuse("it is not a regular file (a pipe or a device)", new_name)
     try:
         with target.open("rb") as handle:
             head = handle.read(4096)
