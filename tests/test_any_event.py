@@ -37,7 +37,7 @@ from briefing.terms.layers import load_term_base
 from briefing.terms.protect import translate_protected
 from briefing.translation.engines.argos import ArgosEngine, Decoding, LoadedModel
 from briefing.translation.stage import TranslationStage
-from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.conftest import FIXTURES, ROOT, invoke, run_cli
 
 
 def term(**fields: object) -> Term:
@@ -432,3 +432,29 @@ def test_suggested_ids_split_words_at_any_punctuation_and_drop_accents() -> None
         "minister-of-foreign-affairs-trade-acting"
     )
     assert term_id("長生炭鉱") == "term"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Sunday 22 March 2026, from 15:20 on the first day"),
+        ("ja", "令和8年3月21日（土）～22日（日）（初日15時20分から）"),
+        ("ko", "2026. 3. 21.(토)~22.(일) (첫날 15:20부터)"),
+    ],
+)
+def test_the_start_time_of_an_event_over_days_is_said_to_be_the_first_day_s(
+    tiny_models_dir: Path, tmp_path: Path, lang: str, expected: str
+) -> None:
+    """Printed after the range, the time read as the last day's: "…～22日（日）15時20分"."""
+    text = UNKNOWN.read_text(encoding="utf-8")
+    facts = tmp_path / UNKNOWN.name
+    facts.write_text(
+        text.replace("  end_date: 2026-03-22\n", '  end_date: 2026-03-22\n  time: "15:20"\n')
+    )
+    result = invoke(
+        "build", facts, "--lang", lang, "--out", tmp_path / "out",
+        "--models-dir", tiny_models_dir, "--tm", tmp_path / "tm.sqlite",
+    )  # fmt: skip
+    assert result.returncode == 0, result.output
+    document = docx.Document(str(tmp_path / "out" / f"{UNKNOWN.stem}.{lang}.docx"))
+    assert expected in text_of(document)

@@ -221,11 +221,15 @@ def host_country(doc: docx.document.Document) -> str:
     [
         (
             "en",
-            "Date: Saturday 21\u2009March –\u2009Sunday 22 March 2026 08:10",
+            "Date: Saturday 21\u2009March –\u2009Sunday 22 March 2026, from 08:10 on the first day",
             "As of 20 March 2026 18:00",
         ),
-        ("ja", "日時：令和8年3月21日（土）～22日（日）8時10分", "令和8年3月20日18時00分現在"),
-        ("ko", "일시: 2026. 3. 21.(토)~22.(일) 08:10", "2026. 3. 20. 18:00 현재"),
+        (
+            "ja",
+            "日時：令和8年3月21日（土）～22日（日）（初日8時10分から）",
+            "令和8年3月20日18時00分現在",
+        ),
+        ("ko", "일시: 2026. 3. 21.(토)~22.(일) (첫날 08:10부터)", "2026. 3. 20. 18:00 현재"),
     ],
 )
 def test_the_date_lines_of_a_built_document(
@@ -303,8 +307,8 @@ def test_workspace_style_and_an_event_s_own_over_it(tmp_path: Path, copy_models_
     built = Built(out)
 
     ja, ko, en = built.doc("ja", "busan"), built.doc("ko", "busan"), built.doc("en", "busan")
-    assert meta_lines(ja)[0] == "日時：2026年3月21日（土）～22日（日）8時10分"
-    assert meta_lines(ko)[0] == "일시: 2026년 3월 21일(토)-22일(일) 8시 10분"
+    assert meta_lines(ja)[0] == "日時：2026年3月21日（土）～22日（日）（初日8時10分から）"
+    assert meta_lines(ko)[0] == "일시: 2026년 3월 21일(토)-22일(일) (첫날 8시 10분부터)"
     assert [p.text for p in en.sections[0].header.paragraphs][0] == "INTERNAL"
     assert [p.text for p in ja.sections[0].header.paragraphs][0] == "内部資料"
 
