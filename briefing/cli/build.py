@@ -23,7 +23,14 @@ from briefing.cli.build_report import (
     report_as_json,
     write_pdfs,
 )
-from briefing.cli.common import GLOSSARY_DEFAULT, err, options_given, out, print_problems
+from briefing.cli.common import (
+    GlossaryOption,
+    TemplateOption,
+    err,
+    options_given,
+    out,
+    print_problems,
+)
 from briefing.cli.running import build_request, run_build
 from briefing.errors import BriefingError, InputError
 
@@ -52,20 +59,8 @@ def build_command(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder for the documents. Default: out/.")
     ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template",
-            help="A bundled template's name, or a folder. Default: the setting `template`.",
-        ),
-    ] = None,
-    glossary: Annotated[
-        Path | None,
-        typer.Option(
-            "--glossary",
-            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
-        ),
-    ] = None,
+    template: TemplateOption = None,
+    glossary: GlossaryOption = None,
     report_path: Annotated[
         Path | None, typer.Option("--report", help="Also write a JSON report to this file.")
     ] = None,

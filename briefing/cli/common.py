@@ -74,6 +74,22 @@ GLOSSARY_DEFAULT = (
 GLOSSARY_OF_SOURCES = GLOSSARY_DEFAULT.removesuffix(".") + " files of the sources folder."
 INTERRUPTED = "interrupted; documents already written are complete, none is half-written"
 
+# Options several commands declare alike; a command whose option means more says so itself.
+GlossaryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--glossary",
+        help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
+    ),
+]
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        help="A bundled template's name, or a folder. Default: the setting `template`.",
+    ),
+]
+
 
 def options_given(ctx: typer.Context) -> dict[str, Any]:
     """The settings this command line sets, by dotted key: every option given whose name a

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from briefing.cli.common import GLOSSARY_DEFAULT, err, escape, out, print_problems
+from briefing.cli.common import GlossaryOption, err, escape, out, print_problems
 from briefing.errors import InputError
 
 
@@ -21,13 +21,7 @@ def validate_command(
             "in the sources folder.",
         ),
     ] = None,
-    glossary: Annotated[
-        Path | None,
-        typer.Option(
-            "--glossary",
-            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
-        ),
-    ] = None,
+    glossary: GlossaryOption = None,
 ) -> None:
     """Check facts files and name every problem's place.
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefing.cli.common import (
-    GLOSSARY_DEFAULT,
+    GlossaryOption,
     LazyConsole,
     TmOption,
     escape,
@@ -35,14 +35,6 @@ review_app = typer.Typer(
 out = LazyConsole(highlight=False, soft_wrap=True)
 
 FORMATS = ("xliff", "docx")  # as review.roundtrip.FORMATS, without importing it for --help
-
-GlossaryOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--glossary",
-        help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
-    ),
-]
 
 
 def template_setting(template: str | None) -> str:

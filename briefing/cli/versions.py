@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from briefing.cli.common import (
-    GLOSSARY_DEFAULT,
+    GlossaryOption,
+    TemplateOption,
     err,
     escape,
     options_given,
@@ -66,20 +67,8 @@ def changes_command(
     ] = None,
     lang: LangOption = None,
     out_dir: OutOption = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template",
-            help="A bundled template's name, or a folder. Default: the setting `template`.",
-        ),
-    ] = None,
-    glossary: Annotated[
-        Path | None,
-        typer.Option(
-            "--glossary",
-            help=f"Workspace glossary file, over the base term base. {GLOSSARY_DEFAULT}",
-        ),
-    ] = None,
+    template: TemplateOption = None,
+    glossary: GlossaryOption = None,
     layout: LayoutOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite documents even when nothing changed.")
