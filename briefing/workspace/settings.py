@@ -18,7 +18,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import SecretStr, ValidationError
 
 from briefing.errors import InputError, Problem, reading
-from briefing.urls import display_url, is_address
+from briefing.urls import display_url, is_address, is_postgres_url
 from briefing.workspace import wrong_values
 from briefing.workspace.config_file import CONFIG_NAME, find_config, read_config
 from briefing.workspace.fields import FieldSpec, Settings, field_specs, fields
@@ -193,6 +193,6 @@ def _masked(value: Any) -> Any:
     if isinstance(value, SecretStr):
         secret = value.get_secret_value()
         return "*" * 8 + (secret[-2:] if len(secret) >= 12 else "")
-    if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(value):
         return display_url(value, as_written=True)
     return value
