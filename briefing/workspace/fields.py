@@ -13,7 +13,7 @@ setting is one field in one place.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,6 +26,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from briefing.dates import EnDates, JaDates, KoDates
@@ -454,6 +455,7 @@ class FieldSpec:
     default: Any
     description: str
     via: Via
+    info: FieldInfo = field(compare=False, repr=False)  # its limits and choices
     path_or_url: bool = False
 
 
@@ -485,6 +487,7 @@ def fields(model: type[Section] = Settings, prefix: str = "") -> Iterator[FieldS
                 info.get_default(call_default_factory=True),
                 info.description or "",
                 _via(info.metadata),
+                info,
                 PATH_OR_URL in info.metadata,
             )
 

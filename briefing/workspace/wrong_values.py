@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
 from briefing.errors import Problem
-from briefing.workspace.fields import FieldSpec, Settings, sections
+from briefing.workspace.fields import FieldSpec
 
 # Examples of the settings whose default is unset and whose description gives none.
 EXAMPLES: dict[str, Any] = {
@@ -32,14 +32,6 @@ EXAMPLES: dict[str, Any] = {
     "style.range_marks.ja": "～",
     "style.range_marks.ko": "-",
 }
-
-
-def field_info(key: str) -> FieldInfo:
-    """The pydantic field of a dotted key, for its limits and choices."""
-    table, _, name = key.rpartition(".")
-    models = dict(sections(Settings))
-    model: Any = models[f"{table}." if table else ""]
-    return model.model_fields[name]
 
 
 def _limit(info: FieldInfo, name: str) -> Any:
@@ -93,7 +85,7 @@ def takes(spec: FieldSpec, in_file: bool = True) -> str:
 
 def _takes(spec: FieldSpec) -> tuple[str, str]:
     """What the setting takes, and how briefing.toml writes it."""
-    info = field_info(spec.key)
+    info = spec.info
     annotation = _plain(spec.annotation)
     choices = _choices(info, annotation)
     quoted = ", as text in quotes"
