@@ -15,7 +15,7 @@ import typer
 
 from briefing.cli.common import GLOSSARY_OF_SOURCES, LazyConsole, escape, options_given
 from briefing.errors import BriefingError, InputError
-from briefing.languages import SOURCE_LANGUAGE
+from briefing.languages import SOURCE_LANGUAGE, TARGET_LANGUAGES
 
 if TYPE_CHECKING:
     from briefing import models
@@ -120,7 +120,6 @@ def list_command(ctx: typer.Context, models_dir: ModelsDir = None) -> None:
     from rich.table import Table
 
     from briefing import models
-    from briefing.languages import SOURCE_LANGUAGE
 
     directory = models_folder(ctx)
     found = models.installed_models(directory)
@@ -375,15 +374,14 @@ def evaluate_command(
     from dataclasses import asdict
 
     from briefing import models
-    from briefing.languages import LANGUAGES
     from briefing.terms.layers import load_term_base
     from briefing.translation import evaluate
     from briefing.workspace.settings import load_settings
 
     with reported():
         settings = load_settings(options_given(ctx))
-        if lang not in LANGUAGES or lang == SOURCE_LANGUAGE:
-            targets = ", ".join(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+        if lang not in TARGET_LANGUAGES:
+            targets = ", ".join(TARGET_LANGUAGES)
             raise InputError(f"--lang {lang}: choose a target language: {targets}")
         directory = models.resolve_models_dir(settings.translation.models_dir)
         found = [m for m in models.installed_models(directory) if m.to_code == lang]

@@ -31,7 +31,7 @@ from pydantic_core import CoreSchema
 
 from briefing.errors import InputError, Problem
 from briefing.input_files import readable_there
-from briefing.languages import LANGUAGES, SOURCE_LANGUAGE
+from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES
 from briefing.yamlsource.cleaning import fold_whitespace
 from briefing.yamlsource.positions import LoadedYaml, load_yaml
 from briefing.yamlsource.problems import problems_from_validation
@@ -147,7 +147,7 @@ class Term(Forms):
             if code == SOURCE_LANGUAGE:
                 raise ValueError(
                     f"no {code} entry here: the English document prints the term's `en` form, "
-                    f"only the {', '.join(c for c in LANGUAGES if c != SOURCE_LANGUAGE)} "
+                    f"only the {', '.join(TARGET_LANGUAGES)} "
                     "documents print a reading or a short form"
                 )
             if code not in LANGUAGES:
