@@ -1,5 +1,6 @@
 """What every command shares: the two consoles, the debug switch, printing located problems,
-the --tm option and opening the memory it names.
+the options several commands declare alike (--tm, --glossary, --template) and opening the
+memory --tm names.
 
 Nothing heavy is imported here: `briefing --help` loads every command module, so rich and the
 stages are imported where a command first uses them.
@@ -15,7 +16,6 @@ import typer
 from briefing.errors import Problem
 
 if TYPE_CHECKING:
-    import typer
     from rich.console import Console
 
     from briefing.memory.backend import MemoryBackend
