@@ -187,10 +187,7 @@ def set_east_asian_font(rpr: CT_RPr, font: str) -> None:
 
 def clear_body(doc: DocxDocument) -> None:
     """Remove the reference document's content, keeping its section properties (page setup)."""
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    clear_body_element(doc.element.body)
 
 
 def clear_runs(paragraph: DocxParagraph) -> None:
