@@ -145,10 +145,6 @@ class Documents:
         translations = self.catalog(language.code)[0]
         return render_document(self.template, view, translations, process=self.renderer)
 
-    def make(self, job: Job) -> bytes:
-        """The .docx bytes of the document."""
-        return self.docx(job, self.model(job)[0])
-
     def model(self, job: Job) -> tuple[Document, list[BriefingView]]:
         """The document model, and the views it was rendered from (English first, when
         parallel): what a version keeps."""
