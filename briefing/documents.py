@@ -39,6 +39,12 @@ class Job:
     parallel: bool
     target: Path
 
+    @property
+    def label(self) -> str:
+        """The document as the build's table and report name it: its language's code, and
+        "(parallel)" when it stands beside English."""
+        return self.language.code + (" (parallel)" if self.parallel else "")
+
 
 class Documents:
     """Makes the documents of a build from its template, translations and render process."""
