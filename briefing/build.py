@@ -172,7 +172,7 @@ class Writer:
         inputs = self.documents.inputs_digest(job, used)
         outcome = DocumentOutcome(
             job.file.path,
-            job.language.code + (" (parallel)" if job.parallel else ""),
+            job.label,
             job.target,
             DocumentStatus.unchanged,
             from_memory=sum(t.from_memory for t in used.values()),
@@ -234,7 +234,7 @@ class Writer:
         counts = result.counts
         return DocumentOutcome(
             job.file.path,
-            job.language.code + (" (parallel)" if job.parallel else "") + " changes",
+            job.label + " changes",
             result.path if result.status in ("written", "unchanged") else None,
             DocumentStatus(result.status),
             result.detail,
@@ -387,10 +387,9 @@ def after_writing(writer: Writer, job: Job, options: ChangesOptions) -> list[Doc
 
         def release() -> DocumentOutcome:
             version = writer.history.release(job.target)
-            lang = job.language.code + (" (parallel)" if job.parallel else "")
             sent = DocumentStatus.sent
             return DocumentOutcome(
-                job.file.path, f"{lang} release", job.target, sent, since=version.number
+                job.file.path, f"{job.label} release", job.target, sent, since=version.number
             )
 
         outcomes.append(guarded(job, release))

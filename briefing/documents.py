@@ -39,6 +39,12 @@ class Job:
     parallel: bool
     target: Path
 
+    @property
+    def label(self) -> str:
+        """The document as the build's table and report name it: its language's code, and
+        "(parallel)" when it stands beside English."""
+        return self.language.code + (" (parallel)" if self.parallel else "")
+
 
 class Documents:
     """Makes the documents of a build from its template, translations and render process."""
@@ -144,10 +150,6 @@ class Documents:
     def render(self, view: BriefingView, language: Language) -> Document:
         translations = self.catalog(language.code)[0]
         return render_document(self.template, view, translations, process=self.renderer)
-
-    def make(self, job: Job) -> bytes:
-        """The .docx bytes of the document."""
-        return self.docx(job, self.model(job)[0])
 
     def model(self, job: Job) -> tuple[Document, list[BriefingView]]:
         """The document model, and the views it was rendered from (English first, when

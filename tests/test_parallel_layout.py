@@ -22,11 +22,25 @@ from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 
 from briefing.facts.load import load_facts
-from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, ROOT, run_cli
+from tests.conftest import ENGLISH_OUTLINE, FIXTURES, GLOSSARY, ROOT, Result, run_cli
 
 EVERY_FIELD = FIXTURES / "events" / "every-field.yaml"
 TARGETS = ("ja", "ko")
 LANGUAGE_LABELS = {"ja": ("英語", "日本語"), "ko": ("영어", "한국어")}
+
+
+def build_beside_english(
+    work: Path, facts: Path, languages: str, models_dir: Path, *options: str | Path
+) -> tuple[Result, Path]:
+    """`briefing build` of `facts` in `languages`, each beside English too, into WORK/out with
+    its own memory and home in `work`: the result and the output folder."""
+    out = work / "out"
+    result = run_cli(
+        "build", facts, "--lang", languages, "--layout", "both", *options, "--out", out,
+        "--models-dir", models_dir, "--tm", work / "memory.sqlite",
+        cwd=work, env={"HOME": str(work)},
+    )  # fmt: skip
+    return result, out
 
 
 @dataclass(frozen=True)
@@ -38,12 +52,9 @@ class Parallel:
 @pytest.fixture(scope="module")
 def parallel(copy_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Parallel:
     work = tmp_path_factory.mktemp("parallel")
-    out = work / "out"
-    result = run_cli(
-        "build", EVERY_FIELD, "--lang", "en,ja,ko", "--layout", "both", "--out", out,
-        "--glossary", GLOSSARY, "--models-dir", copy_models_dir, "--tm", work / "memory.sqlite",
-        cwd=work, env={"HOME": str(work)},
-    )  # fmt: skip
+    result, out = build_beside_english(
+        work, EVERY_FIELD, "en,ja,ko", copy_models_dir, "--glossary", GLOSSARY
+    )
     assert result.returncode == 0, result.stderr
     stem = EVERY_FIELD.stem
     return Parallel(
@@ -178,12 +189,9 @@ def test_a_template_that_makes_other_blocks_in_another_language_is_named_not_a_f
         tmp_path, '{% if b.lang == "ja" %}<p>Only in Japanese</p>{% endif %}'
     )
     facts = ROOT / "sources" / "2025-10-25-japan-us-telephone-talk.yaml"
-    out = tmp_path / "out"
-    result = run_cli(
-        "build", facts, "--lang", "en,ja", "--layout", "both", "--template", template,
-        "--out", out, "--models-dir", copy_models_dir, "--tm", tmp_path / "memory.sqlite",
-        cwd=tmp_path, env={"HOME": str(tmp_path)},
-    )  # fmt: skip
+    result, out = build_beside_english(
+        tmp_path, facts, "en,ja", copy_models_dir, "--template", template
+    )
     assert result.returncode == 2, result.output
     assert "internal error" not in result.output
     assert str(template / "document.xml.j2") in result.output
@@ -205,12 +213,9 @@ def test_a_template_table_over_nothing_prints_nothing_in_either_layout(
     )
     facts = ROOT / "sources" / "2025-10-25-japan-us-telephone-talk.yaml"
     assert "differences:" not in facts.read_text(encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_cli(
-        "build", facts, "--lang", "en,ja", "--layout", "both", "--template", template,
-        "--out", out, "--models-dir", copy_models_dir, "--tm", tmp_path / "memory.sqlite",
-        cwd=tmp_path, env={"HOME": str(tmp_path)},
-    )  # fmt: skip
+    result, out = build_beside_english(
+        tmp_path, facts, "en,ja", copy_models_dir, "--template", template
+    )
     assert result.returncode == 0, result.stderr
     for name in ("en", "ja", "en-ja"):
         doc = docx.Document(str(out / f"{facts.stem}.{name}.docx"))

@@ -31,10 +31,6 @@ class ChangeCounts:
     participants: int = 0
     sources: int = 0
 
-    @property
-    def any(self) -> bool:
-        return bool(self.statements or self.participants or self.sources)
-
 
 def _items(view: BriefingView) -> dict[str, list[object]]:
     statements: list[object] = [view.summary, *view.background, *view.outcomes, *view.topics]

@@ -20,13 +20,14 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_UNDERLINE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
+from docx.oxml.table import CT_Row
 from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.shared import RGBColor
 from docx.styles.style import BaseStyle
-from docx.text.paragraph import Paragraph as DocxParagraph
 
 from briefing.errors import InputError
 from briefing.languages import LANGUAGES, SOURCE_LANGUAGE, language_of_tag
@@ -95,13 +96,13 @@ class _Styles:
     def get(self, wanted: str, fallback: str = "Normal") -> BaseStyle:
         return self.by_name.get(wanted) or self.by_name[fallback]
 
-    def paragraph(self, wanted: str) -> DocxParagraph:
+    def paragraph(self, wanted: str) -> CT_P:
         """A new paragraph in style `wanted` (else Normal), as doc.add_paragraph(style=…)
         writes it, without python-docx's search for the default style on every call."""
-        paragraph = docx_xml.add_body_paragraph(self.doc)
         style = self.get(wanted)
-        docx_xml.set_paragraph_style(paragraph, None if style == self.default else style.style_id)
-        return paragraph
+        return docx_xml.add_paragraph(
+            self.doc.element.body, None if style == self.default else style.style_id
+        )
 
 
 def apply_language(
@@ -136,20 +137,14 @@ def apply_language(
             docx_xml.set_east_asian_font(style_rpr, font)
 
 
-def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
+def _add_run(paragraph: CT_P, run: Run) -> CT_R:
+    """`run` at the end of `paragraph`, in its look: the one way both bodies write text."""
+    return docx_xml.add_run(paragraph, run.text, run.bold, run.italic, run.superscript, run.marked)
+
+
+def _add_runs(paragraph: CT_P, runs: tuple[Run, ...]) -> None:
     for run in runs:
-        added = paragraph.add_run(run.text)
-        if run.bold:
-            added.bold = True
-        if run.italic:
-            added.italic = True
-        if run.superscript:
-            added.font.superscript = True
-        if run.marked:
-            # Yellow, and a dotted underline that stays when the page is printed in grey: Word
-            # and LibreOffice draw both the same way.
-            added.font.highlight_color = WD_COLOR_INDEX.YELLOW
-            added.font.underline = WD_UNDERLINE.DOTTED
+        _add_run(paragraph, run)
 
 
 def fill_header_footer(
@@ -204,24 +199,25 @@ def _add_table(doc: DocxDocument, table: Table, styles: _Styles) -> None:
     docx_xml.set_table_look(added, **TABLE_LOOK)
     # Each row's cells are read from the row, once: python-docx's table.cell(r, c) lays out the
     # whole table's grid on every call, which made a table of many rows cost its rows squared.
-    added_rows = list(added.rows)
+    added_rows = added.tr_lst
     if table.groups:
-        first = added_rows[0].cells
-        start = 0
-        for runs, span in table.groups:
-            cell = first[start]
-            if span > 1:
-                cell = cell.merge(first[start + span - 1])
-            _add_runs(cell.paragraphs[0], runs)
-            start += span
+        _add_groups(added_rows[0], table.groups)
     for added_row, row in zip(added_rows[above:], rows, strict=True):
-        for cell, cell_runs in zip(added_row.cells, row, strict=False):  # a row may be short
-            _add_runs(cell.paragraphs[0], cell_runs)
+        for cell, cell_runs in zip(added_row.tc_lst, row, strict=False):  # a row may be short
+            _add_runs(cell.p_lst[0], cell_runs)
     for header_row in added_rows[: above + (1 if table.header else 0)]:
         docx_xml.repeat_as_header(header_row)
     if table.keep_rows_together:
         for added_row in added_rows:
             docx_xml.keep_row_together(added_row)
+
+
+def _add_groups(row: CT_Row, groups: tuple[tuple[tuple[Run, ...], int], ...]) -> None:
+    """The row above a table's header: its cells merged into the groups' spans, each group's
+    text in its first cell."""
+    cells = docx_xml.span_cells(row, [span for _, span in groups])
+    for cell, (runs, _) in zip(cells, groups, strict=True):
+        _add_runs(cell.p_lst[0], runs)
 
 
 def turn_sideways(doc: DocxDocument) -> None:
@@ -388,12 +384,7 @@ def build_tracked_docx(
         table = docx_xml.add_table(body, above + len(rows), columns, width, layout.table_style)
         docx_xml.set_table_look(table, **TABLE_LOOK)
         if block.groups:
-            first_cells = docx_xml.span_cells(table.tr_lst[0], [span for _, span in block.groups])
-            for cell, (group_runs, _) in zip(first_cells, block.groups, strict=True):
-                for run in group_runs:
-                    docx_xml.add_run(
-                        cell.p_lst[0], run.text, run.bold, run.italic, run.superscript, run.marked
-                    )
+            _add_groups(table.tr_lst[0], block.groups)
         for element in table.tr_lst[: above + (1 if block.header else 0)]:
             docx_xml.repeat_as_header(element)
         for row, element in zip(rows, table.tr_lst[above:], strict=True):
@@ -409,10 +400,7 @@ def build_tracked_docx(
 
 def _add_tracked_runs(paragraph: CT_P, runs: TrackedRuns, revisions: docx_xml.Revisions) -> None:
     for tracked in runs:
-        run = tracked.run
-        added = docx_xml.add_run(
-            paragraph, run.text, run.bold, run.italic, run.superscript, run.marked
-        )
+        added = _add_run(paragraph, tracked.run)
         was = tracked.was
         if was is not None:
             looks = (was.bold, was.italic, was.superscript, was.marked)

@@ -154,12 +154,6 @@ def add_style(doc: DocxDocument, xml: str) -> None:
     doc.styles.element.append(parse_xml(xml))
 
 
-def set_paragraph_style(paragraph: DocxParagraph, style_id: str | None) -> None:
-    """w:pStyle by id (None: the default style), as `paragraph.style = …` sets it, without
-    python-docx's search of the whole styles part for the name on every paragraph."""
-    paragraph._p.style = style_id
-
-
 def set_language(rpr: CT_RPr, latin: str, east_asian: str | None) -> None:
     """w:lang: `latin` for Latin-script runs, `east_asian` for CJK runs (when given)."""
     lang = _child(rpr, "w:lang", _AFTER_LANG)
@@ -193,10 +187,7 @@ def set_east_asian_font(rpr: CT_RPr, font: str) -> None:
 
 def clear_body(doc: DocxDocument) -> None:
     """Remove the reference document's content, keeping its section properties (page setup)."""
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    clear_body_element(doc.element.body)
 
 
 def clear_runs(paragraph: DocxParagraph) -> None:
@@ -222,10 +213,9 @@ def add_field(paragraph: DocxParagraph, instruction: str, placeholder: str = "1"
             paragraph.add_run(placeholder)
 
 
-def set_table_look(table: DocxTable | CT_Tbl, **flags: str) -> None:
+def set_table_look(table: CT_Tbl, **flags: str) -> None:
     """w:tblLook: which parts of the table style apply (first row, banding …)."""
-    element = table._tbl if isinstance(table, DocxTable) else table
-    look = _child(element.tblPr, "w:tblLook", _AFTER_TBL_LOOK)
+    look = _child(table.tblPr, "w:tblLook", _AFTER_TBL_LOOK)
     for name, value in flags.items():
         look.set(qn(f"w:{name}"), value)
 
@@ -330,21 +320,14 @@ def _append_block(body: Any, element: Any) -> None:
         body.append(element)
 
 
-def add_body_paragraph(doc: DocxDocument) -> DocxParagraph:
-    """A new paragraph at the end of the document, as doc.add_paragraph() adds it."""
-    paragraph = OxmlElement("w:p")
-    _append_block(doc.element.body, paragraph)
-    return DocxParagraph(paragraph, doc._body)
-
-
-def add_body_table(doc: DocxDocument, rows: int, columns: int, style: BaseStyle) -> DocxTable:
+def add_body_table(doc: DocxDocument, rows: int, columns: int, style: BaseStyle) -> CT_Tbl:
     """A new table in `style` at the end of the document, as doc.add_table() adds it: as wide
     as the text, its columns of equal width."""
     element = CT_Tbl.new_tbl(rows, columns, doc._block_width)
     _append_block(doc.element.body, element)
     table = DocxTable(element, doc._body)
     table.style = cast(Any, style)  # a table style, whose class python-docx keeps private
-    return table
+    return element
 
 
 def add_paragraph(body: Any, style_id: str | None) -> CT_P:
