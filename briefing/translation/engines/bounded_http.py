@@ -97,13 +97,19 @@ def _tracked(connection_class: Any, exchange: _Exchange) -> Any:
     return Tracked
 
 
-class _HTTPHandler(urllib.request.HTTPHandler):
+class _Tracking:
+    """A urllib handler whose connections tell `exchange` of each socket they open."""
+
     def __init__(self, exchange: _Exchange) -> None:
         super().__init__()
         self.exchange = exchange
 
     def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-        return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
+        return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPHandler(_Tracking, urllib.request.HTTPHandler):
+    pass
 
 
 def _handlers(exchange: _Exchange) -> list[urllib.request.BaseHandler]:
@@ -115,13 +121,8 @@ def _handlers(exchange: _Exchange) -> list[urllib.request.BaseHandler]:
 
 if hasattr(urllib.request, "HTTPSHandler"):
 
-    class _HTTPSHandler(urllib.request.HTTPSHandler):
-        def __init__(self, exchange: _Exchange) -> None:
-            super().__init__()
-            self.exchange = exchange
-
-        def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-            return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
+    class _HTTPSHandler(_Tracking, urllib.request.HTTPSHandler):
+        pass
 
 
 def read_capped(response: Any, limit: int, *, cut: bool = False) -> bytes:
