@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
+from briefing import input_files
+
 CHUNK = 64 * 1024
 #: The most of an error answer read, for its message.
 ERROR_BODY_LIMIT = 64 * 1024
@@ -131,18 +133,10 @@ def read_capped(response: Any, limit: int, *, cut: bool = False) -> bytes:
     declared = str(response.headers.get("Content-Length", "")).strip()
     if not cut and declared.isdigit() and int(declared) > limit:
         raise AnswerTooLarge(int(declared), limit)
-    chunks: list[bytes] = []
-    size = 0
-    while size <= limit:
-        chunk = response.read(min(CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    body = b"".join(chunks)
-    if size > limit:
+    body = input_files.read_capped(response, limit, CHUNK)
+    if len(body) > limit:
         if not cut:
-            raise AnswerTooLarge(size, limit)
+            raise AnswerTooLarge(len(body), limit)
         body = body[:limit]
     return body
 
