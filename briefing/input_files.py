@@ -95,12 +95,13 @@ def open_input(path: Path, what: str, *, pipes: bool = False) -> BinaryIO:
     return os.fdopen(handle, "rb", buffering=0)
 
 
-def read_capped(stream: BinaryIO, limit: int) -> bytes:
-    """At most `limit` + 1 bytes of `stream`, in pieces: one more than the limit says "over"."""
+def read_capped(stream: BinaryIO, limit: int, piece: int = 1 << 20) -> bytes:
+    """At most `limit` + 1 bytes of `stream`, in pieces of at most `piece` bytes: one more
+    than the limit says "over"."""
     chunks: list[bytes] = []
     total = 0
     while total <= limit:
-        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        chunk = stream.read(min(piece, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)

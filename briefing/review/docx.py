@@ -22,7 +22,6 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
 from docx.shared import Emu, Pt
 from docx.table import Table as DocxTable
 
@@ -36,6 +35,7 @@ from briefing.output.docx_writer import (
     apply_language,
     fill_header_footer,
     normalize_zip,
+    turn_sideways,
 )
 from briefing.review.binding import (
     FORMAT,
@@ -119,11 +119,7 @@ def _plain_table(doc: DocxDocument, rows: int, columns: int) -> DocxTable:
 
 def _landscape(doc: DocxDocument) -> int:
     """Turn every page sideways, as bilingual review tables are printed; the line's width."""
-    for section in doc.sections:
-        if section.orientation != WD_ORIENT.LANDSCAPE:
-            width, height = section.page_width, section.page_height
-            section.orientation = WD_ORIENT.LANDSCAPE
-            section.page_width, section.page_height = height, width
+    turn_sideways(doc)
     section = doc.sections[-1]
     margins = (section.left_margin or 0) + (section.right_margin or 0)
     return int((section.page_width or 0) - margins)

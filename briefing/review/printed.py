@@ -18,12 +18,11 @@ from briefing.memory.interface import (
     MACHINE,
     REVIEWED,
     Memory,
-    MemoryKey,
     ReviewMemory,
     StoredEntry,
 )
 from briefing.terms.glossary import Glossary
-from briefing.terms.protect import terms_key
+from briefing.translation.stage import memory_query
 
 
 class PrintingMemory(Memory, ReviewMemory, Protocol):
@@ -40,8 +39,7 @@ def printed_entries(
     """The entry each segment's document prints with `model` (the identity the engine gives
     for `lang`) and `glossary` (the build's for the facts file); segments it would translate
     afresh are left out. A reviewed entry comes with its reviewer and date."""
-    key = MemoryKey(SOURCE_LANGUAGE, lang, model, glossary.fingerprint)
-    keys_of = {segment: terms_key(segment, glossary, lang) for segment in segments}
+    key, keys_of = memory_query(segments, lang, model, glossary)
     printed = memory.lookup(keys_of, key)
     rows = memory.entries_for(list(printed), SOURCE_LANGUAGE, lang)
     entries: dict[str, StoredEntry] = {}

@@ -9,6 +9,8 @@ flagged with the checks it failed, in the document, the report and the memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from briefing.languages import SOURCE_LANGUAGE, Language
 from briefing.memory.interface import Memory, MemoryEntry, MemoryKey, target_limit
 from briefing.terms.glossary import Glossary
@@ -51,12 +53,9 @@ class TranslationStage:
         self, target: Language, texts: list[str], progress: Progress, terms: Glossary
     ) -> TranslationBatch:
         identity = self.engine.identity(target)
-        # A machine entry is keyed by the glossary forms found in its own sentence, so that a
-        # glossary edit re-translates only the sentences holding the terms it touches.
-        key = MemoryKey(SOURCE_LANGUAGE, target.code, identity, terms.fingerprint)
         segments_of = {text: split_segments(text) for text in texts}
         unique = list(dict.fromkeys(s for segments in segments_of.values() for s in segments))
-        keys_of = {s: terms_key(s, terms, target.code) for s in unique}
+        key, keys_of = memory_query(unique, target.code, identity, terms)
 
         known = self.memory.lookup(keys_of, key) if self.memory else {}
         misses = [s for s in unique if s not in known]
@@ -130,6 +129,17 @@ class TranslationStage:
                 problems=tuple(p for s in segments for p in problems.get(s, ())),
             )
         return TranslationBatch(result, identity)
+
+
+def memory_query(
+    segments: Iterable[str], lang: str, model: str, glossary: Glossary
+) -> tuple[MemoryKey, dict[str, str]]:
+    """How a build asks the memory for `segments` in `lang`: the key of `model` (the engine's
+    identity for the language) and `glossary`, and each segment's terms key. A machine entry is
+    keyed by the glossary forms found in its own sentence, so that a glossary edit re-translates
+    only the sentences holding the terms it touches. A review export asks exactly this too."""
+    key = MemoryKey(SOURCE_LANGUAGE, lang, model, glossary.fingerprint)
+    return key, {segment: terms_key(segment, glossary, lang) for segment in segments}
 
 
 def taken(source: str, translation: str) -> str:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
+from briefing import input_files
+
 CHUNK = 64 * 1024
 #: The most of an error answer read, for its message.
 ERROR_BODY_LIMIT = 64 * 1024
@@ -97,13 +99,19 @@ def _tracked(connection_class: Any, exchange: _Exchange) -> Any:
     return Tracked
 
 
-class _HTTPHandler(urllib.request.HTTPHandler):
+class _Tracking:
+    """A urllib handler whose connections tell `exchange` of each socket they open."""
+
     def __init__(self, exchange: _Exchange) -> None:
         super().__init__()
         self.exchange = exchange
 
     def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-        return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
+        return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPHandler(_Tracking, urllib.request.HTTPHandler):
+    pass
 
 
 def _handlers(exchange: _Exchange) -> list[urllib.request.BaseHandler]:
@@ -115,13 +123,8 @@ def _handlers(exchange: _Exchange) -> list[urllib.request.BaseHandler]:
 
 if hasattr(urllib.request, "HTTPSHandler"):
 
-    class _HTTPSHandler(urllib.request.HTTPSHandler):
-        def __init__(self, exchange: _Exchange) -> None:
-            super().__init__()
-            self.exchange = exchange
-
-        def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-            return super().do_open(_tracked(http_class, self.exchange), req, **kwargs)
+    class _HTTPSHandler(_Tracking, urllib.request.HTTPSHandler):
+        pass
 
 
 def read_capped(response: Any, limit: int, *, cut: bool = False) -> bytes:
@@ -130,18 +133,10 @@ def read_capped(response: Any, limit: int, *, cut: bool = False) -> bytes:
     declared = str(response.headers.get("Content-Length", "")).strip()
     if not cut and declared.isdigit() and int(declared) > limit:
         raise AnswerTooLarge(int(declared), limit)
-    chunks: list[bytes] = []
-    size = 0
-    while size <= limit:
-        chunk = response.read(min(CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    body = b"".join(chunks)
-    if size > limit:
+    body = input_files.read_capped(response, limit, CHUNK)
+    if len(body) > limit:
         if not cut:
-            raise AnswerTooLarge(size, limit)
+            raise AnswerTooLarge(len(body), limit)
         body = body[:limit]
     return body
 
