@@ -20,11 +20,9 @@ sys.path.insert(0, str(ROOT))
 from briefing import models  # noqa: E402
 from tests.fixtures.argos.make_packages import build_package  # noqa: E402
 from tests.fixtures.models.make_models import build_bench_model  # noqa: E402
+from tests.support.variants import GLOSSARY as GLOSSARY  # noqa: E402
+from tests.support.variants import NARA as NARA  # noqa: E402
 from tests.support.variants import write_variants as write_variants  # noqa: E402
-
-NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
-GLOSSARY = ROOT / "sources" / "glossary.yaml"
-
 
 #: The kinds of benchmark model, all 6+6 layers, d=512, 8 heads, ffn 2048, vocabulary 16k,
 #: int8. Argos packages: "random": seeded random weights; every output runs to its decoding
