@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import resource
 import statistics
 import subprocess
@@ -21,10 +20,9 @@ sys.path.insert(0, str(ROOT))
 from briefing import models  # noqa: E402
 from tests.fixtures.argos.make_packages import build_package  # noqa: E402
 from tests.fixtures.models.make_models import build_bench_model  # noqa: E402
-
-NARA = ROOT / "sources" / "2026-01-13-nara-summit.yaml"
-GLOSSARY = ROOT / "sources" / "glossary.yaml"
-
+from tests.support.variants import GLOSSARY as GLOSSARY  # noqa: E402
+from tests.support.variants import NARA as NARA  # noqa: E402
+from tests.support.variants import write_variants as write_variants  # noqa: E402
 
 #: The kinds of benchmark model, all 6+6 layers, d=512, 8 heads, ffn 2048, vocabulary 16k,
 #: int8. Argos packages: "random": seeded random weights; every output runs to its decoding
@@ -141,31 +139,6 @@ def side_by_side(rows: list[tuple[str, str]], figures: dict[str, dict[str, Any]]
             value = figures[kind].get(key)
             cells.append(f"{value:12.2f}" if isinstance(value, float) else f"{value!s:>12}")
         print(f"{label:{width}}  " + "  ".join(cells))
-
-
-def variant_text(text: str, number: int) -> str:
-    """Mark every sentence with the variant number, so no sentence repeats across variants."""
-    return re.sub(r"([.!?])(\s|$)", rf" ({number})\1\2", text)
-
-
-def write_variants(directory: Path, count: int) -> list[Path]:
-    """`count` facts files derived from the example, each sentence of each one distinct."""
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = NARA.read_text(encoding="utf-8").splitlines()
-    paths = []
-    for number in range(1, count + 1):
-        changed = []
-        for line in lines:
-            stripped = line.lstrip()
-            is_text = not stripped.startswith(("#", "-", "id:", "sources:", "status:", "date:"))
-            if is_text and ":" not in stripped and stripped:
-                line = variant_text(line, number)
-            changed.append(line)
-        path = directory / f"2026-01-13-nara-summit-v{number:02d}.yaml"
-        path.write_text("\n".join(changed) + "\n", encoding="utf-8")
-        paths.append(path)
-    (directory / "glossary.yaml").write_bytes(GLOSSARY.read_bytes())
-    return paths
 
 
 def peak_memory_mb() -> float:

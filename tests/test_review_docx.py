@@ -14,7 +14,6 @@ from docx.oxml.ns import qn
 from tests import review_support
 from tests.review_support import (
     Workspace,
-    copy_workspace,
     memory_rows,
     notice_paragraphs,
     reviewed_rows,
@@ -25,20 +24,8 @@ from tests.test_docx_schema import docx_problems
 HEADER = ["Unit", "English source", "Translation", "Origin", "Comment"]
 
 review_base = review_support.review_base  # the session's built example, a fixture
-
-
-@pytest.fixture
-def space(review_base: Workspace, tmp_path: Path) -> Workspace:
-    return copy_workspace(review_base, tmp_path / "copy")
-
-
-@pytest.fixture
-def review(space: Workspace) -> Path:
-    """The copy's own Word review document: it names the copy's facts file."""
-    output = space.root / "nara.ja.docx"
-    result = space.export(output, "--format", "docx")
-    assert result.returncode == 0, result.stderr
-    return output
+space = review_support.space  # a copy of it for each test, a fixture
+review = review_support.review  # the copy's Word review document, a fixture
 
 
 def unit_rows(path: Path) -> list[list[str]]:

@@ -21,7 +21,6 @@ from briefing.memory.sqlite import TranslationMemory
 from tests import review_support
 from tests.review_support import (
     Workspace,
-    copy_workspace,
     memory_rows,
     notice_paragraphs,
     reviewed_rows,
@@ -33,11 +32,7 @@ PATH = r"[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*"
 ID = re.compile(rf"^(?P<path>{PATH}):(?P<n>\d+):(?P<d>[0-9a-f]{{12}})$")
 
 review_base = review_support.review_base  # the session's built example, a fixture
-
-
-@pytest.fixture
-def space(review_base: Workspace, tmp_path: Path) -> Workspace:
-    return copy_workspace(review_base, tmp_path / "copy")
+space = review_support.space  # a copy of it for each test, a fixture
 
 
 @pytest.fixture

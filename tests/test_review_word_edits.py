@@ -24,7 +24,7 @@ from docx.table import _Row
 from lxml import etree
 
 from tests import review_support
-from tests.review_support import Workspace, copy_workspace, memory_rows, reviewed_rows
+from tests.review_support import Workspace, memory_rows, reviewed_rows
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
@@ -32,19 +32,8 @@ TRANSLATION, ORIGIN, COMMENT = 2, 3, 4
 DATE = 'w:author="Sato Hanako" w:date="2026-01-14T09:00:00Z"'
 
 review_base = review_support.review_base  # the session's built example, a fixture
-
-
-@pytest.fixture
-def space(review_base: Workspace, tmp_path: Path) -> Workspace:
-    return copy_workspace(review_base, tmp_path / "copy")
-
-
-@pytest.fixture
-def review(space: Workspace) -> Path:
-    output = space.root / "nara.ja.docx"
-    result = space.export(output, "--format", "docx")
-    assert result.returncode == 0, result.stderr
-    return output
+space = review_support.space  # a copy of it for each test, a fixture
+review = review_support.review  # the copy's Word review document, a fixture
 
 
 def unit_rows(path: Path) -> tuple[DocxDocument, list[_Row]]:

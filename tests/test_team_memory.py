@@ -5,7 +5,6 @@ mid-build, and `briefing memory copy` between SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,15 +17,13 @@ from tests.conftest import NARA, ROOT, TINY_PACKAGES, build_args, run_cli, start
 from tests.servers.libretranslate import LibreTranslateServers
 from tests.servers.postgresql import PostgresServer
 from tests.support import children
+from tests.support.variants import write_variants
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 
 
 def _variants(folder: Path, count: int, start: int = 1) -> list[Path]:
     """Facts files like the Nara example whose every sentence is marked with its number."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from common import write_variants
-
     paths = write_variants(folder, count + start - 1)[start - 1 :]
     return paths
 

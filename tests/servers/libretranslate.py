@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -30,7 +29,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -42,6 +40,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers.minisbd_model import write_model
+from tests.support.environments import cache_root, cached_environment
 
 LIBRETRANSLATE_VERSION = "1.9.6"
 #: The API key the key-checking test server accepts.
@@ -65,62 +64,27 @@ for path in sys.argv[1:]:
 """
 
 
-def cache_root() -> Path:
-    """Where built test environments are kept between runs."""
-    configured = os.environ.get("BRIEFING_TEST_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "briefing-tests"
-
-
 def environment_dir() -> Path:
     return cache_root() / f"libretranslate-{LIBRETRANSLATE_VERSION}"
 
 
 def ensure_environment(log: Path | None = None) -> Path:
-    """The Python of LibreTranslate's own virtual environment, built on first use.
+    """The Python of LibreTranslate's own virtual environment, built on first use."""
+    return cached_environment(
+        environment_dir(), [f"libretranslate=={LIBRETRANSLATE_VERSION}"], log=log, check=_no_torch
+    )
 
-    A lock file keeps two test runs on one machine from building it at once; a marker written
-    last means a half-built environment (an interrupted pip) is built again next time.
-    """
-    venv = environment_dir()
-    python = venv / "bin" / "python"
-    marker = venv / ".complete"
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists() and python.exists():
-            return python
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        with open(log, "w") if log else contextlib.nullcontext(subprocess.DEVNULL) as output:
-            completed = subprocess.run(
-                [
-                    str(python),
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    f"libretranslate=={LIBRETRANSLATE_VERSION}",
-                ],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        if completed.returncode != 0:
-            where = f"; see {log}" if log else ""
-            raise RuntimeError(
-                f"pip could not install libretranslate=={LIBRETRANSLATE_VERSION}{where}"
-            )
-        # Its dependency set must stay free of PyTorch (a multi-gigabyte download).
-        check = subprocess.run(
-            [str(python), "-c", "import importlib.util as u; print(u.find_spec('torch') is None)"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        if check.stdout.strip() != "True":
-            raise RuntimeError("libretranslate's environment pulled in PyTorch")
-        marker.write_text(LIBRETRANSLATE_VERSION + "\n")
-        return python
+
+def _no_torch(python: Path) -> None:
+    """Its dependency set must stay free of PyTorch (a multi-gigabyte download)."""
+    check = subprocess.run(
+        [str(python), "-c", "import importlib.util as u; print(u.find_spec('torch') is None)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if check.stdout.strip() != "True":
+        raise RuntimeError("libretranslate's environment pulled in PyTorch")
 
 
 def free_port() -> int:
