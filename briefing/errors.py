@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +81,8 @@ def reading(path: Path) -> Iterator[None]:
 def json_value(text: str | bytes) -> Any:
     """json.loads, where nesting beyond the parser's stack is a ValueError like any other
     malformed JSON, so each reader's own handling of a damaged file applies to it."""
+    import json  # here: every command imports this module, few read JSON
+
     try:
         return json.loads(text)
     except (RecursionError, MemoryError):

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, cast
 
 from briefing.cli.common import err, escape, state
 from briefing.errors import InputError
-from briefing.input_files import open_input
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -272,6 +271,8 @@ def check_report_target(path: Path) -> None:
         raise refuse("it is a folder")
     if not path.exists():
         return
+    from briefing.input_files import open_input
+
     try:
         with open_input(path, "reports") as stream:
             head = stream.read(256)
